@@ -1,0 +1,73 @@
+import type { SchemaDef } from './attribute.js';
+import { ENTERPRISE_USER_SCHEMA_DEF } from './enterprise-user-schema.js';
+import { GROUP_SCHEMA_DEF } from './group-schema.js';
+import { MAILCOW_GROUP_SCHEMA_DEF, MAILCOW_USER_SCHEMA_DEF } from './mailcow-schemas.js';
+import {
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  MAILCOW_GROUP_SCHEMA,
+  MAILCOW_USER_SCHEMA,
+  USER_SCHEMA,
+} from './urns.js';
+import { USER_SCHEMA_DEF } from './user-schema.js';
+
+/** A resource type (RFC 7643 §6): its name, endpoint, core schema and schema extensions. */
+export interface ResourceTypeDef {
+  readonly name: 'User' | 'Group';
+  readonly endpoint: string;
+  readonly description: string;
+  readonly schema: string;
+  readonly schemaExtensions: readonly { readonly schema: string; readonly required: boolean }[];
+}
+
+/** `/Users`: core User plus the Enterprise User and mailcow User extensions (both optional). */
+export const USER_RESOURCE_TYPE: ResourceTypeDef = Object.freeze({
+  name: 'User',
+  endpoint: '/Users',
+  description: 'User Account (a mailcow mailbox)',
+  schema: USER_SCHEMA,
+  schemaExtensions: Object.freeze([
+    Object.freeze({ schema: ENTERPRISE_USER_SCHEMA, required: false }),
+    Object.freeze({ schema: MAILCOW_USER_SCHEMA, required: false }),
+  ]),
+});
+
+/** `/Groups`: core Group plus the mailcow Group extension (optional). */
+export const GROUP_RESOURCE_TYPE: ResourceTypeDef = Object.freeze({
+  name: 'Group',
+  endpoint: '/Groups',
+  description: 'Group (a mailcow alias when it has an address)',
+  schema: GROUP_SCHEMA,
+  schemaExtensions: Object.freeze([Object.freeze({ schema: MAILCOW_GROUP_SCHEMA, required: false })]),
+});
+
+/** Every resource type this service provider serves, in /ResourceTypes order. */
+export const RESOURCE_TYPES: readonly ResourceTypeDef[] = Object.freeze([
+  USER_RESOURCE_TYPE,
+  GROUP_RESOURCE_TYPE,
+]);
+
+/** Every schema this service provider knows, in /Schemas order. */
+export const SCHEMA_DEFS: readonly SchemaDef[] = Object.freeze([
+  USER_SCHEMA_DEF,
+  ENTERPRISE_USER_SCHEMA_DEF,
+  MAILCOW_USER_SCHEMA_DEF,
+  GROUP_SCHEMA_DEF,
+  MAILCOW_GROUP_SCHEMA_DEF,
+]);
+
+/** The schema with URN `urn`, compared case-insensitively; undefined when unknown. */
+export function getSchemaDef(urn: string): SchemaDef | undefined {
+  const lower = urn.toLowerCase();
+  return SCHEMA_DEFS.find((s) => s.id.toLowerCase() === lower);
+}
+
+/** The core schema of `rt` followed by its extension schemas. */
+export function schemasOfResourceType(rt: ResourceTypeDef): SchemaDef[] {
+  const urns = [rt.schema, ...rt.schemaExtensions.map((e) => e.schema)];
+  return urns.map((urn) => {
+    const schema = getSchemaDef(urn);
+    if (!schema) throw new Error(`resource type ${rt.name} names unknown schema ${urn}`);
+    return schema;
+  });
+}
