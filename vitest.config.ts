@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two cores: each integration file gets its own database and sidecar; more forks only thrash.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -17,8 +20,6 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Two cores: each file gets its own database, but too many parallel sidecars thrash.
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
           globalSetup: ['tests/helpers/global-setup.ts'],
         },
       },

@@ -6,3 +6,6 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
  * transaction (one transaction per SCIM change).
  */
 export type Queryable = Pool | PoolConnection;
+
+/** The connection pool, as the rest of the server names it (only mailcow/ imports mysql2). */
+export type DatabasePool = Pool;

@@ -182,12 +182,11 @@ export interface UpdateTokenRequest {
   id: string;
   /** Each field is applied only when present. */
   name?: string | undefined;
-  active?: boolean | undefined;
-  policy?:
-    | TokenPolicy
+  active?:
+    | boolean
     | undefined;
-  /** When true, `policy` replaces the stored policy whole. */
-  replacePolicy: boolean;
+  /** When present, replaces the stored policy whole (send every field). */
+  policy?: TokenPolicy | undefined;
 }
 
 export interface UpdateTokenResponse {
@@ -1207,7 +1206,7 @@ export const GetTokenResponse: MessageFns<GetTokenResponse> = {
 };
 
 function createBaseUpdateTokenRequest(): UpdateTokenRequest {
-  return { id: "", name: undefined, active: undefined, policy: undefined, replacePolicy: false };
+  return { id: "", name: undefined, active: undefined, policy: undefined };
 }
 
 export const UpdateTokenRequest: MessageFns<UpdateTokenRequest> = {
@@ -1223,9 +1222,6 @@ export const UpdateTokenRequest: MessageFns<UpdateTokenRequest> = {
     }
     if (message.policy !== undefined) {
       TokenPolicy.encode(message.policy, writer.uint32(34).fork()).join();
-    }
-    if (message.replacePolicy !== false) {
-      writer.uint32(40).bool(message.replacePolicy);
     }
     return writer;
   },
@@ -1275,14 +1271,6 @@ export const UpdateTokenRequest: MessageFns<UpdateTokenRequest> = {
             message.policy = TokenPolicy.decode(reader, reader.uint32());
             continue;
           }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.replacePolicy = reader.bool();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1301,11 +1289,6 @@ export const UpdateTokenRequest: MessageFns<UpdateTokenRequest> = {
       name: isSet(object.name) ? globalThis.String(object.name) : undefined,
       active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
       policy: isSet(object.policy) ? TokenPolicy.fromJSON(object.policy) : undefined,
-      replacePolicy: isSet(object.replacePolicy)
-        ? globalThis.Boolean(object.replacePolicy)
-        : isSet(object.replace_policy)
-        ? globalThis.Boolean(object.replace_policy)
-        : false,
     };
   },
 
@@ -1323,9 +1306,6 @@ export const UpdateTokenRequest: MessageFns<UpdateTokenRequest> = {
     if (message.policy !== undefined) {
       obj.policy = TokenPolicy.toJSON(message.policy);
     }
-    if (message.replacePolicy !== false) {
-      obj.replacePolicy = message.replacePolicy;
-    }
     return obj;
   },
 
@@ -1340,7 +1320,6 @@ export const UpdateTokenRequest: MessageFns<UpdateTokenRequest> = {
     message.policy = (object.policy !== undefined && object.policy !== null)
       ? TokenPolicy.fromPartial(object.policy)
       : undefined;
-    message.replacePolicy = object.replacePolicy ?? false;
     return message;
   },
 };

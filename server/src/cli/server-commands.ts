@@ -1,0 +1,163 @@
+/** `mailcow-scim serve`, `migrate`, `doctor` and `demo`. */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logging.js';
+import { readDatabaseState } from '../mailcow/database-state.js';
+import { installMailcowCompatSchema } from '../mailcow/compat-schema.js';
+import { addDomainLikeMailcow } from '../mailcow/domains.js';
+import { createPool, withDatabase } from '../mailcow/pool.js';
+import { prepareDatabase, startSidecar, type Sidecar } from '../main.js';
+import { openContext } from './context.js';
+import { print, UsageError, type CliCommand, type CliIo } from './io.js';
+
+function waitForSignal(sidecar: Sidecar, io: CliIo): Promise<number> {
+  return new Promise((done) => {
+    const stop = (signal: string) => {
+      print(io.stderr, `${signal} received: draining in-flight requests…`);
+      sidecar.stop().then(
+        () => done(0),
+        () => done(1),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export const serverCommands: CliCommand[] = [
+  {
+    path: ['serve'],
+    summary: 'run the sidecar (SCIM over HTTP, gRPC for the PHP bridge)',
+    usage: `mailcow-scim serve
+
+Configuration comes from the environment: MARIADB_URL, SCIM_HTTP_SOCKET, SCIM_HTTP_PORT,
+SCIM_HTTP_HOST, SCIM_RPC_SOCKET, SCIM_METRICS_PORT, REDIS_URL, MEMCACHED_URL, LOG_LEVEL
+(see README.md). Stops gracefully on SIGTERM/SIGINT.`,
+    async run(args, io) {
+      parseArgs({ args, options: { help: { type: 'boolean' } } });
+      const config = loadConfig(io.env);
+      const logger = createLogger({ level: config.logLevel });
+      const sidecar = await startSidecar(config, logger);
+      return waitForSignal(sidecar, io);
+    },
+  },
+  {
+    path: ['migrate'],
+    summary: "create/upgrade the mailcow_scim_* tables and add 'scim' to mailbox.authsource",
+    usage: 'mailcow-scim migrate',
+    async run(args, io) {
+      parseArgs({ args, options: { help: { type: 'boolean' } } });
+      const ctx = openContext(io);
+      try {
+        await prepareDatabase(ctx.pool, { ensureAuthsource: true }, ctx.logger);
+        const s = await readDatabaseState(ctx.pool);
+        print(io.stdout, `plugin schema: version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`);
+        print(io.stdout, `mailbox.authsource accepts 'scim': ${s.authsourceHasScim ? 'yes' : 'no'}`);
+        return s.writesAllowed ? 0 : 1;
+      } finally {
+        await ctx.close();
+      }
+    },
+  },
+  {
+    path: ['doctor'],
+    summary: 'check the database, schema and tokens, and say what to fix',
+    usage: 'mailcow-scim doctor [--json]',
+    async run(args, io) {
+      const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+      const ctx = openContext(io);
+      try {
+        const s = await readDatabaseState(ctx.pool);
+        const tokens = s.reachable && s.pluginSchemaVersion > 0 ? await ctx.tokens.list(false).catch(() => []) : [];
+        const checks = [
+          { name: 'database reachable', ok: s.reachable, fix: 'check MARIADB_URL and that MariaDB runs' },
+          { name: 'plugin schema current', ok: s.pluginSchemaVersion >= s.pluginSchemaTarget, fix: 'run: mailcow-scim migrate' },
+          { name: "mailbox.authsource accepts 'scim'", ok: s.authsourceHasScim, fix: 'run: mailcow-scim migrate (or doctor --repair)' },
+          { name: 'mailcow schema version known', ok: s.mailcowDbSchema !== '', fix: 'is MARIADB_URL pointing at mailcow\'s database?' },
+          { name: 'at least one active token', ok: tokens.some((t) => t.active), fix: 'run: mailcow-scim token create --name NAME --domain DOMAIN' },
+        ];
+        if (values.json) print(io.stdout, JSON.stringify({ state: s, checks }));
+        else for (const c of checks) print(io.stdout, `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.ok ? '' : `  → ${c.fix}`}`);
+        return checks.every((c) => c.ok) ? 0 : 1;
+      } finally {
+        await ctx.close();
+      }
+    },
+  },
+  {
+    path: ['demo'],
+    summary: 'a first look: demo database, one domain, a fresh token, the sidecar on 127.0.0.1:8080',
+    usage: `mailcow-scim demo [--database NAME] [--domain DOMAIN] [--port PORT]
+
+Creates (or re-creates) the database NAME (default mailcow_scim_demo) on the MariaDB server of
+MARIADB_URL (default mysql://root@127.0.0.1:3306) with a mailcow-compatible schema and the domain
+DOMAIN (default example.org), issues a SCIM token for it, prints the token once, and serves SCIM on
+http://127.0.0.1:PORT/scim/v2 (default 8080) and on sockets under ./.demo/.`,
+    async run(args, io) {
+      const { values } = parseArgs({
+        args,
+        options: { database: { type: 'string' }, domain: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' } },
+      });
+      const database = values.database ?? 'mailcow_scim_demo';
+      if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new UsageError('--database must be letters, digits and _');
+      const domain = (values.domain ?? 'example.org').toLowerCase();
+      const port = values.port ? Number(values.port) : 8080;
+      const serverUrl = withDatabase(io.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306', '');
+      const admin = createPool(serverUrl, { connectionLimit: 1 });
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
+      } finally {
+        await admin.end();
+      }
+      const mariadbUrl = withDatabase(serverUrl, database);
+      const dir = resolve('.demo');
+      await mkdir(dir, { recursive: true });
+      const env = {
+        ...io.env,
+        MARIADB_URL: mariadbUrl,
+        SCIM_HTTP_SOCKET: `${dir}/http.sock`,
+        SCIM_RPC_SOCKET: `${dir}/rpc.sock`,
+        SCIM_HTTP_PORT: String(port),
+        SCIM_HTTP_HOST: '127.0.0.1',
+      };
+      const config = loadConfig(env);
+      const logger = createLogger({ level: config.logLevel });
+      const setup = createPool(mariadbUrl, { connectionLimit: 1 });
+      try {
+        await installMailcowCompatSchema(setup);
+        await addDomainLikeMailcow(setup, { domain, description: 'mailcow-scim demo domain' });
+        await prepareDatabase(setup, config, logger);
+      } finally {
+        await setup.end();
+      }
+      const sidecar = await startSidecar(config, logger);
+      const issued = await sidecar.tokens.create('demo', { domains: [domain], defaultDomain: domain });
+      const base = `http://127.0.0.1:${sidecar.httpPort}/scim/v2`;
+      print(
+        io.stdout,
+        `
+mailcow-scim demo is running.
+  database     ${database} (mailcow-compatible schema, domain ${domain})
+  SCIM (TCP)   ${base}
+  SCIM (unix)  ${dir}/http.sock
+  gRPC (unix)  ${dir}/rpc.sock
+
+SCIM token (shown once): ${issued.secret}
+
+Try:
+  export TOKEN='${issued.secret}'
+  curl -s ${base}/ServiceProviderConfig
+  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/scim+json' \\
+    -d '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"jane@${domain}","name":{"givenName":"Jane","familyName":"Doe"},"active":true}' \\
+    ${base}/Users
+  curl -s -H "Authorization: Bearer $TOKEN" '${base}/Users?filter=userName%20eq%20%22jane@${domain}%22'
+
+Ctrl-C stops it.`,
+      );
+      return waitForSignal(sidecar, io);
+    },
+  },
+];

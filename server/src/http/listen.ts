@@ -1,0 +1,70 @@
+/**
+ * Serves one fastify app on the Unix socket nginx uses and, when configured, on TCP for
+ * local use. Both listeners share the same routes and hooks.
+ */
+import { createServer, type Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { prepareSocketPath, removeSocketFile, setSocketMode } from '../socket-file.js';
+
+export interface HttpListenOptions {
+  socket: string;
+  socketMode: number;
+  port?: number;
+  host: string;
+}
+
+export interface HttpListeners {
+  /** The TCP address actually bound (port 0 picks a free one), if any. */
+  tcpPort?: number;
+  close(): Promise<void>;
+}
+
+export async function listenHttp(app: FastifyInstance, o: HttpListenOptions): Promise<HttpListeners> {
+  await app.ready();
+  const servers: { server: Server; socket?: string }[] = [];
+  let tcpPort: number | undefined;
+
+  const bind = async (server: Server, target: { path: string } | { port: number; host: string }) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(target, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+
+  if (o.socket) {
+    await prepareSocketPath(o.socket);
+    await bind(app.server, { path: o.socket });
+    await setSocketMode(o.socket, o.socketMode);
+    servers.push({ server: app.server, socket: o.socket });
+  }
+  if (o.port !== undefined) {
+    // fastify's main server is taken by the socket when there is one; a second node server
+    // hands its requests to the same router.
+    const server = o.socket ? createServer((req, res) => app.routing(req, res)) : app.server;
+    await bind(server, { port: o.port, host: o.host });
+    const addr = server.address();
+    tcpPort = typeof addr === 'object' && addr ? addr.port : o.port;
+    servers.push({ server });
+  }
+
+  return {
+    tcpPort,
+    async close() {
+      // fastify.close() drains in-flight requests on its own server (answering 503 to new ones).
+      const extra = servers.filter((s) => s.server !== app.server);
+      await Promise.all(
+        extra.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.server.close(() => resolve());
+              s.server.closeIdleConnections();
+            }),
+        ),
+      );
+      await app.close();
+      for (const s of servers) if (s.socket) await removeSocketFile(s.socket);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Whether the sidecar may write: the database answers, our schema is current, and
+ * mailbox.authsource accepts 'scim'. The state is re-read on demand (and after an error
+ * 1265), never assumed, so the sidecar recovers by itself once an admin fixes the cause.
+ */
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { readAuthsourceState } from './authsource.js';
+import { readSchemaVersion, SCHEMA_TARGET_VERSION } from './migrations.js';
+
+export interface DatabaseState {
+  reachable: boolean;
+  pluginSchemaVersion: number;
+  pluginSchemaTarget: number;
+  mailcowDbSchema: string;
+  authsourceHasScim: boolean;
+  writesAllowed: boolean;
+  /** Why writes are refused ("" when allowed). */
+  problem: string;
+}
+
+export async function readDatabaseState(pool: Pool): Promise<DatabaseState> {
+  const state: DatabaseState = {
+    reachable: false,
+    pluginSchemaVersion: 0,
+    pluginSchemaTarget: SCHEMA_TARGET_VERSION,
+    mailcowDbSchema: '',
+    authsourceHasScim: false,
+    writesAllowed: false,
+    problem: '',
+  };
+  try {
+    await pool.query('SELECT 1');
+    state.reachable = true;
+  } catch (e) {
+    state.problem = `The database is unreachable: ${(e as Error).message}`;
+    return state;
+  }
+  try {
+    state.pluginSchemaVersion = await readSchemaVersion(pool);
+    const [rows] = await pool.query<RowDataPacket[]>(`SELECT version FROM versions WHERE application = 'db_schema'`).catch(() => [[]] as never);
+    state.mailcowDbSchema = rows[0] ? String(rows[0].version) : '';
+    state.authsourceHasScim = (await readAuthsourceState(pool)).hasScim;
+  } catch (e) {
+    state.problem = `The database schema could not be read: ${(e as Error).message}`;
+    return state;
+  }
+  if (state.pluginSchemaVersion < SCHEMA_TARGET_VERSION) {
+    state.problem = `The mailcow_scim_* tables are at version ${state.pluginSchemaVersion}, this sidecar needs ${SCHEMA_TARGET_VERSION}: run \`mailcow-scim migrate\`.`;
+  } else if (!state.authsourceHasScim) {
+    state.problem =
+      "mailbox.authsource does not accept 'scim' (a mailcow schema update re-declared it). " +
+      'Run `mailcow-scim doctor --repair`, or restart the sidecar with SCIM_ENSURE_AUTHSOURCE=true.';
+  } else {
+    state.writesAllowed = true;
+  }
+  return state;
+}
+
+/**
+ * Caches the last DatabaseState for a short time so that each write does not cost three
+ * extra queries, and forgets it at once when a write reports a truncated authsource.
+ */
+export class WriteGuard {
+  private cached?: { at: number; state: DatabaseState };
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async state(fresh = false): Promise<DatabaseState> {
+    if (!fresh && this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.state;
+    const state = await readDatabaseState(this.pool);
+    this.cached = { at: Date.now(), state };
+    return state;
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+}

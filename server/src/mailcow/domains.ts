@@ -1,0 +1,78 @@
+/** mailcow's `domain` table: reading limits for mailbox creation, and adding a domain for demos and tests. */
+import type { RowDataPacket } from 'mysql2';
+import type { Queryable } from './queryable.js';
+
+/** A domain row's limits; quotas are MiB as mailcow stores them (mailcow-integration.md §1.3 `domain`). */
+export interface DomainRow {
+  domain: string;
+  active: number;
+  mailboxes: number;
+  defquotaMiB: number;
+  maxquotaMiB: number;
+  quotaMiB: number;
+  backupmx: number;
+}
+
+function toDomain(r: RowDataPacket): DomainRow {
+  return {
+    domain: String(r.domain),
+    active: Number(r.active),
+    mailboxes: Number(r.mailboxes),
+    defquotaMiB: Number(r.defquota),
+    maxquotaMiB: Number(r.maxquota),
+    quotaMiB: Number(r.quota),
+    backupmx: Number(r.backupmx),
+  };
+}
+
+/**
+ * Reads and row-locks a domain: mailcow checks its limits without a lock, so two parallel
+ * creates can both pass; taking the lock inside the transaction serialises them.
+ */
+export async function lockDomain(db: Queryable, domain: string): Promise<DomainRow | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    'SELECT domain, active, mailboxes, defquota, maxquota, quota, backupmx FROM domain WHERE domain = ? FOR UPDATE',
+    [domain],
+  );
+  return rows[0] ? toDomain(rows[0]) : undefined;
+}
+
+export async function findDomain(db: Queryable, domain: string): Promise<DomainRow | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    'SELECT domain, active, mailboxes, defquota, maxquota, quota, backupmx FROM domain WHERE domain = ?',
+    [domain],
+  );
+  return rows[0] ? toDomain(rows[0]) : undefined;
+}
+
+/** Count of user mailboxes (kind '') and their summed quota in bytes: mailcow's limit inputs (§2.1 #11–13). */
+export async function domainUsage(db: Queryable, domain: string): Promise<{ mailboxes: number; quotaBytes: number }> {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n, COALESCE(SUM(quota), 0) AS q FROM mailbox WHERE domain = ? AND kind = ''`,
+    [domain],
+  );
+  return { mailboxes: Number(rows[0]!.n), quotaBytes: Number(rows[0]!.q) };
+}
+
+export interface NewDomain {
+  domain: string;
+  description?: string;
+  mailboxes?: number;
+  aliases?: number;
+  defquotaMiB?: number;
+  maxquotaMiB?: number;
+  quotaMiB?: number;
+  active?: number;
+}
+
+/**
+ * Adds a domain with the values mailcow's "Default" domain template gives (mailcow-integration.md
+ * A.2): for the demo database and tests. Real installs add domains in mailcow's UI.
+ */
+export async function addDomainLikeMailcow(db: Queryable, d: NewDomain): Promise<void> {
+  await db.execute(
+    `INSERT INTO domain (domain, description, aliases, mailboxes, defquota, maxquota, quota, backupmx, gal, relay_all_recipients, relay_unknown_only, active)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, 0, 0, ?)`,
+    [d.domain, d.description ?? d.domain, d.aliases ?? 400, d.mailboxes ?? 10, d.defquotaMiB ?? 3072, d.maxquotaMiB ?? 10240, d.quotaMiB ?? 10240, d.active ?? 1],
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * Our own schema: the mailcow_scim_* tables (architecture §3). mailcow's init_db drops
+ * undeclared columns on its own tables, so everything the plugin needs lives here. The
+ * `mailbox` column is declared exactly like mailbox.username (utf8mb4, default collation)
+ * because the foreign key needs identical types.
+ */
+import type { Queryable } from './queryable.js';
+import { toDbTime } from './db-time.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+const TABLE_ATTRS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 ROW_FORMAT=DYNAMIC';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tokens, users, e-mail index, owned aliases, events',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_tokens (
+        id CHAR(36) NOT NULL,
+        name VARCHAR(255) NOT NULL,
+        token_hash BINARY(32) NOT NULL,
+        prefix VARCHAR(16) NOT NULL,
+        policy LONGTEXT NOT NULL,
+        active TINYINT(1) NOT NULL DEFAULT 1,
+        revoked_at DATETIME(3) NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        last_used_at DATETIME(3) NULL,
+        last_used_ip VARCHAR(45) NULL,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_mailcow_scim_tokens_hash (token_hash)
+      ) ${TABLE_ATTRS}`,
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_users (
+        id CHAR(36) NOT NULL,
+        token_id CHAR(36) NOT NULL,
+        user_name VARCHAR(255) NOT NULL,
+        user_name_lc VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        external_id VARCHAR(255) COLLATE utf8mb4_bin NULL,
+        display_name VARCHAR(255) NULL,
+        display_name_lc VARCHAR(255) COLLATE utf8mb4_bin NULL,
+        active TINYINT(1) NOT NULL DEFAULT 1,
+        mailbox VARCHAR(255) NOT NULL,
+        resource LONGTEXT NOT NULL,
+        version INT UNSIGNED NOT NULL DEFAULT 1,
+        created_at DATETIME(3) NOT NULL,
+        last_modified DATETIME(3) NOT NULL,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_mailcow_scim_users_name (token_id, user_name_lc),
+        UNIQUE KEY uq_mailcow_scim_users_mailbox (mailbox),
+        KEY ix_mailcow_scim_users_external (token_id, external_id),
+        KEY ix_mailcow_scim_users_display (token_id, display_name_lc),
+        KEY ix_mailcow_scim_users_created (token_id, created_at),
+        KEY ix_mailcow_scim_users_modified (token_id, last_modified),
+        CONSTRAINT fk_mailcow_scim_users_token FOREIGN KEY (token_id) REFERENCES mailcow_scim_tokens (id),
+        CONSTRAINT fk_mailcow_scim_users_mailbox FOREIGN KEY (mailbox) REFERENCES mailbox (username) ON DELETE CASCADE
+      ) ${TABLE_ATTRS}`,
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_user_emails (
+        user_id CHAR(36) NOT NULL,
+        token_id CHAR(36) NOT NULL,
+        position SMALLINT UNSIGNED NOT NULL,
+        value_lc VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        type VARCHAR(64) NULL,
+        is_primary TINYINT(1) NOT NULL DEFAULT 0,
+        PRIMARY KEY (user_id, position),
+        KEY ix_mailcow_scim_user_emails_value (token_id, value_lc),
+        CONSTRAINT fk_mailcow_scim_user_emails_user FOREIGN KEY (user_id) REFERENCES mailcow_scim_users (id) ON DELETE CASCADE
+      ) ${TABLE_ATTRS}`,
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_owned_aliases (
+        address VARCHAR(255) NOT NULL,
+        token_id CHAR(36) NOT NULL,
+        kind VARCHAR(32) NOT NULL,
+        user_id CHAR(36) NULL,
+        group_id CHAR(36) NULL,
+        created_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (address),
+        KEY ix_mailcow_scim_owned_aliases_user (user_id),
+        KEY ix_mailcow_scim_owned_aliases_group (group_id)
+      ) ${TABLE_ATTRS}`,
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_events (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+        at DATETIME(3) NOT NULL,
+        token_id CHAR(36) NULL,
+        request_id VARCHAR(64) NULL,
+        operation VARCHAR(32) NOT NULL,
+        resource_type VARCHAR(16) NULL,
+        resource_id CHAR(36) NULL,
+        mailbox VARCHAR(255) NULL,
+        outcome VARCHAR(16) NOT NULL,
+        status SMALLINT UNSIGNED NULL,
+        detail TEXT NULL,
+        client_ip VARCHAR(45) NULL,
+        PRIMARY KEY (id),
+        KEY ix_mailcow_scim_events_at (at),
+        KEY ix_mailcow_scim_events_token (token_id, at),
+        KEY ix_mailcow_scim_events_resource (resource_id)
+      ) ${TABLE_ATTRS}`,
+    ],
+  },
+];
+
+export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+const META_DDL = `CREATE TABLE IF NOT EXISTS mailcow_scim_meta (
+  name VARCHAR(100) NOT NULL,
+  value TEXT NOT NULL,
+  updated_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (name)
+) ${TABLE_ATTRS}`;
+
+/** The applied plugin schema version (0 when none). */
+export async function readSchemaVersion(db: Queryable): Promise<number> {
+  const [tables] = await db.query<import('mysql2').RowDataPacket[]>(`SHOW TABLES LIKE 'mailcow_scim_meta'`);
+  if (tables.length === 0) return 0;
+  const [rows] = await db.query<import('mysql2').RowDataPacket[]>(
+    `SELECT value FROM mailcow_scim_meta WHERE name = 'schema_version'`,
+  );
+  return rows.length ? Number(rows[0]!.value) : 0;
+}
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+/**
+ * Applies pending migrations in order. DDL auto-commits in MariaDB, so each migration is
+ * idempotent (IF NOT EXISTS) and recorded only after all its statements ran; a replica that
+ * races another at start simply re-runs harmless statements.
+ */
+export async function migrate(db: Queryable, now: () => string): Promise<MigrationResult> {
+  await db.query(META_DDL);
+  const from = await readSchemaVersion(db);
+  const applied: string[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= from) continue;
+    for (const sql of m.statements) await db.query(sql);
+    await db.query(
+      `INSERT INTO mailcow_scim_meta (name, value, updated_at) VALUES ('schema_version', ?, ?), (?, ?, ?)
+       ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)`,
+      [String(m.version), toDbTime(now()), `migration:${String(m.version).padStart(4, '0')}`, m.name, toDbTime(now())],
+    );
+    applied.push(`${m.version}: ${m.name}`);
+  }
+  return { from, to: Math.max(from, SCHEMA_TARGET_VERSION), applied };
+}

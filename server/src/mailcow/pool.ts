@@ -1,0 +1,49 @@
+import mysql from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
+
+export interface PoolOptions {
+  connectionLimit?: number;
+}
+
+/**
+ * A mysql2 pool for mailcow's MariaDB.
+ *
+ * Dates come back as strings: mailcow's own columns hold the server's local time (its PHP
+ * never sets a session time zone, and neither do we, so NOW() matches what mailcow writes),
+ * while our mailcow_scim_* tables hold UTC that we write ourselves.
+ */
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const u = new URL(url);
+  return mysql.createPool({
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password || ''),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+    // mailcow's MariaDB socket path can be given as ?socket=/var/run/mysqld/mysqld.sock
+    socketPath: u.searchParams.get('socket') ?? undefined,
+    connectionLimit: options.connectionLimit ?? 10,
+    waitForConnections: true,
+    queueLimit: 0,
+    charset: 'utf8mb4_general_ci',
+    dateStrings: true,
+    // JSON columns as their stored text: mailbox.attributes must keep mailcow's exact layout.
+    jsonStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    connectTimeout: 5_000,
+    enableKeepAlive: true,
+  });
+}
+
+/** The database name a MARIADB_URL points at. */
+export function databaseNameOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+/** The same URL pointing at another database (or at none, with ""). */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = database ? `/${encodeURIComponent(database)}` : '';
+  return u.toString();
+}

@@ -1,0 +1,79 @@
+/**
+ * The only file that knows mysql2 / MariaDB error codes. Driver errors become ScimErrors
+ * here, once, so handlers never see a raw driver error.
+ */
+import { ScimError } from '../scim/index.js';
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+  sqlMessage?: string;
+  fatal?: boolean;
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_SERVER_GONE_ERROR',
+  'POOL_CLOSED',
+]);
+
+/** Error numbers that mean "run the whole transaction again" (InnoDB deadlock, lock wait, Galera certification). */
+export const RETRYABLE_ERRNOS = new Set([1213, 1205, 1180, 1047]);
+
+export const ER_DUP_ENTRY = 1062;
+/** "Data truncated for column": for mailbox.authsource, the ENUM lost 'scim' (architecture §3). */
+export const ER_WARN_DATA_TRUNCATED = 1265;
+
+function asDriverError(e: unknown): DriverError | undefined {
+  return typeof e === 'object' && e !== null && ('code' in e || 'errno' in e) ? (e as DriverError) : undefined;
+}
+
+export function isRetryableSqlError(e: unknown): boolean {
+  const d = asDriverError(e);
+  return d?.errno !== undefined && RETRYABLE_ERRNOS.has(d.errno);
+}
+
+export function isDuplicateKeyError(e: unknown): boolean {
+  return asDriverError(e)?.errno === ER_DUP_ENTRY;
+}
+
+export function isDatabaseUnreachable(e: unknown): boolean {
+  const d = asDriverError(e);
+  if (!d) return false;
+  if (d.code && UNREACHABLE_CODES.has(d.code)) return true;
+  return d.fatal === true && d.errno === undefined;
+}
+
+export function isAuthsourceTruncation(e: unknown): boolean {
+  const d = asDriverError(e);
+  return d?.errno === ER_WARN_DATA_TRUNCATED && /authsource/i.test(d.sqlMessage ?? '');
+}
+
+/** Any error from the data layer as a ScimError (503 for an unreachable database, 500 otherwise). */
+export function translateSqlError(e: unknown): ScimError {
+  if (e instanceof ScimError) return e;
+  if (isDatabaseUnreachable(e)) {
+    return ScimError.unavailable('The mailcow database is unreachable; try again shortly.', 5, e);
+  }
+  if (isAuthsourceTruncation(e)) {
+    return ScimError.unavailable(
+      "mailbox.authsource does not accept 'scim' (a mailcow update re-declared the column); " +
+        "SCIM writes are paused until `mailcow-scim doctor --repair` or the phpfpm hook restores it.",
+      60,
+      e,
+    );
+  }
+  if (isDuplicateKeyError(e)) {
+    return ScimError.uniqueness('A resource with the same unique value already exists.');
+  }
+  return ScimError.from(e);
+}

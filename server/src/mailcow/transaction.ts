@@ -1,0 +1,40 @@
+import type { Pool, PoolConnection } from 'mysql2/promise';
+import { isRetryableSqlError, translateSqlError } from './sql-errors.js';
+
+export interface TransactionOptions {
+  /** Attempts for deadlocks / Galera certification failures (architecture §8). */
+  attempts?: number;
+}
+
+/**
+ * Runs `fn` inside one transaction on one connection: one transaction per SCIM change,
+ * so a mailbox is never half-written. Deadlocks and Galera certification failures re-run
+ * the whole function; any other error rolls back and is rethrown as a ScimError.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (conn: PoolConnection) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    let conn: PoolConnection | undefined;
+    try {
+      conn = await pool.getConnection();
+      await conn.beginTransaction();
+      const result = await fn(conn);
+      await conn.commit();
+      return result;
+    } catch (e) {
+      if (conn) await conn.rollback().catch(() => undefined);
+      if (attempt < attempts && isRetryableSqlError(e)) {
+        // Jittered back-off so two colliding writers do not collide again.
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20 * attempt));
+        continue;
+      }
+      throw translateSqlError(e);
+    } finally {
+      conn?.release();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Composition root: config in, a running sidecar out. Wires the pool, the core use cases,
+ * both servers and shutdown; nothing else constructs these.
+ */
+import type { DatabasePool as Pool } from './mailcow/queryable.js';
+import type { Config } from './config.js';
+import type { Logger } from './logging.js';
+import { buildHttpApp } from './http/app.js';
+import { listenHttp } from './http/listen.js';
+import { discoveryRoutes } from './http/routes/discovery.js';
+import { ensureScimAuthsource } from './mailcow/authsource.js';
+import { WriteGuard } from './mailcow/database-state.js';
+import { nowIso } from './mailcow/db-time.js';
+import { migrate } from './mailcow/migrations.js';
+import { createPool } from './mailcow/pool.js';
+import { createTokenStore } from './mailcow/token-store.js';
+import { HealthService } from './gen/grpc/health/v1/health.js';
+import { StatusServiceService } from './gen/mailcow/scim/v1/status.js';
+import { TokenServiceService } from './gen/mailcow/scim/v1/token.js';
+import { startRpcServer, type RpcServer } from './rpc/server.js';
+import { healthHandlers, statusHandlers } from './rpc/status-handlers.js';
+import { tokenHandlers } from './rpc/token-handlers.js';
+import { TokenService } from './tokens/index.js';
+import { VERSION } from './version.js';
+
+export interface Sidecar {
+  pool: Pool;
+  tokens: TokenService;
+  /** The TCP port bound, when SCIM_HTTP_PORT was set (0 picks a free one). */
+  httpPort?: number;
+  stop(): Promise<void>;
+}
+
+/** Applies our migrations and, when configured, adds 'scim' to mailbox.authsource. */
+export async function prepareDatabase(pool: Pool, config: Pick<Config, 'ensureAuthsource'>, logger: Logger): Promise<void> {
+  const result = await migrate(pool, nowIso);
+  if (result.applied.length) logger.info({ applied: result.applied }, 'plugin schema migrated');
+  if (config.ensureAuthsource && (await ensureScimAuthsource(pool))) {
+    logger.warn("added 'scim' to mailbox.authsource (it was missing: new install or a mailcow schema update)");
+  }
+}
+
+export async function startSidecar(config: Config, logger: Logger): Promise<Sidecar> {
+  const startedAt = Date.now();
+  const pool = createPool(config.mariadbUrl);
+  try {
+    await prepareDatabase(pool, config, logger);
+  } catch (e) {
+    // Start anyway: health reports the problem and writes are refused until it is fixed.
+    logger.error({ err: e }, 'database preparation failed; the sidecar starts but refuses writes until it succeeds');
+  }
+  const guard = new WriteGuard(pool);
+  const tokens = new TokenService({ store: createTokenStore(pool), now: nowIso });
+  const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh) };
+
+  const app = await buildHttpApp({
+    settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
+    logger,
+    tokens,
+    publicRoutes: [
+      discoveryRoutes({
+        maxPageSize: config.maxPageSize,
+        maxBulkOperations: config.maxBulkOperations,
+        maxBodyBytes: config.maxBodyBytes,
+        patch: false,
+        bulk: false,
+        filter: false,
+        sort: false,
+        etag: false,
+        cursor: false,
+      }),
+    ],
+    routes: [],
+  });
+  const http = await listenHttp(app, { socket: config.httpSocket, socketMode: config.socketMode, port: config.httpPort, host: config.httpHost });
+
+  let rpc: RpcServer | undefined;
+  if (config.rpcSocket) {
+    rpc = await startRpcServer(config.rpcSocket, config.socketMode, [
+      { definition: HealthService, implementation: healthHandlers(statusSource) },
+      { definition: StatusServiceService, implementation: statusHandlers(statusSource, logger) },
+      { definition: TokenServiceService, implementation: tokenHandlers(tokens, logger) },
+    ]);
+  }
+  logger.info(
+    { httpSocket: config.httpSocket || undefined, httpPort: http.tcpPort, rpcSocket: config.rpcSocket || undefined, version: VERSION },
+    'mailcow-scim sidecar started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    pool,
+    tokens,
+    httpPort: http.tcpPort,
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs)]);
+        await pool.end();
+        logger.info('mailcow-scim sidecar stopped');
+      })();
+      return stopping;
+    },
+  };
+}

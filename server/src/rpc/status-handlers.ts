@@ -1,0 +1,76 @@
+/** StatusService and the standard grpc.health.v1 Health service. */
+import { status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
+import type { HealthServer, HealthCheckRequest, HealthCheckResponse } from '../gen/grpc/health/v1/health.js';
+import { HealthCheckResponse_ServingStatus as Serving } from '../gen/grpc/health/v1/health.js';
+import type { StatusServiceServer } from '../gen/mailcow/scim/v1/status.js';
+import type { Logger } from '../logging.js';
+import type { DatabaseState } from '../mailcow/database-state.js';
+import { unary } from './unary.js';
+
+export interface StatusSource {
+  version: string;
+  startedAt: number;
+  state(fresh?: boolean): Promise<DatabaseState>;
+}
+
+/** Service names the health service knows ("" is the whole server). */
+export const HEALTH_SERVICES = ['', 'mailcow.scim.v1.StatusService', 'mailcow.scim.v1.TokenService'];
+
+export function statusHandlers(source: StatusSource, logger: Logger): StatusServiceServer {
+  return {
+    getStatus: unary(logger, 'GetStatus', async () => {
+      const s = await source.state(true);
+      return {
+        version: source.version,
+        databaseReachable: s.reachable,
+        uptimeSeconds: Math.floor((Date.now() - source.startedAt) / 1000),
+        schema: {
+          pluginSchemaVersion: s.pluginSchemaVersion,
+          pluginSchemaTarget: s.pluginSchemaTarget,
+          mailcowDbSchema: s.mailcowDbSchema,
+          authsourceHasScim: s.authsourceHasScim,
+          writesAllowed: s.writesAllowed,
+          problem: s.problem,
+        },
+      };
+    }),
+  };
+}
+
+/**
+ * SERVING when the process runs and the database answers: the socket is up, but a sidecar
+ * that cannot reach MariaDB can do nothing useful, and Docker should see that.
+ */
+export function healthHandlers(source: StatusSource, extraServices: string[] = []): HealthServer {
+  const known = new Set([...HEALTH_SERVICES, ...extraServices]);
+  const check = async (service: string): Promise<Serving> => {
+    if (!known.has(service)) return Serving.SERVICE_UNKNOWN;
+    const s = await source.state();
+    return s.reachable ? Serving.SERVING : Serving.NOT_SERVING;
+  };
+  return {
+    check: (call, callback) => {
+      check(call.request.service).then(
+        (status) =>
+          status === Serving.SERVICE_UNKNOWN
+            ? callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service "${call.request.service}"` } as never, null)
+            : callback(null, { status }),
+        (e: Error) => callback({ code: GrpcStatus.INTERNAL, details: e.message } as never, null),
+      );
+    },
+    watch: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>) => {
+      let last: Serving | undefined;
+      const tick = () =>
+        check(call.request.service).then((status) => {
+          if (status !== last) {
+            last = status;
+            call.write({ status });
+          }
+        }, () => undefined);
+      void tick();
+      const timer = setInterval(tick, 5_000);
+      call.on('cancelled', () => clearInterval(timer));
+      call.on('close', () => clearInterval(timer));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Logger } from '../logging.js';
+import { ScimError } from '../scim/index.js';
+import { toGrpcError } from './status.js';
+
+/**
+ * Adapts an async handler to grpc-js: the result or the mapped error goes to the callback,
+ * and each call logs under a child logger bound to its method.
+ */
+export function unary<Req, Res>(logger: Logger, method: string, fn: (req: Req, log: Logger) => Promise<Res>): handleUnaryCall<Req, Res> {
+  const log = logger.child({ surface: 'rpc', method });
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    const started = performance.now();
+    fn(call.request, log).then(
+      (res) => {
+        log.debug({ ms: Math.round(performance.now() - started) }, 'rpc ok');
+        callback(null, res);
+      },
+      (e: unknown) => {
+        const err = ScimError.from(e);
+        if (err.status >= 500 && err.status !== 503) log.error({ err: err.cause ?? err }, 'rpc failed');
+        else log.info({ status: err.status, scimType: err.scimType, detail: err.detail }, 'rpc refused');
+        callback(toGrpcError(err) as never, null);
+      },
+    );
+  };
+}

@@ -1,0 +1,6 @@
+export { TokenService } from './token-service.js';
+export type { TokenRecord, TokenStore, TokenUpdate, IssuedToken, TokenServiceDeps, RuleFilterValidator } from './token-service.js';
+export { buildPolicy, normalizeDomain, DEFAULT_POLICY } from './policy.js';
+export type { TokenPolicy, TemplateRule, DeactivateMode, DeleteMode, QuotaSource } from './policy.js';
+export { isAllowedByList, isAddressInCidr, isValidCidr } from './ip-allow-list.js';
+export { hashSecret, issueSecret, TOKEN_MARKER } from './token-secret.js';

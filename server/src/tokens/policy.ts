@@ -1,0 +1,132 @@
+/**
+ * The provisioning policy a SCIM token carries (architecture §3–§4): which domains it may
+ * touch, where users without an address go, which mailcow template applies, and what
+ * deactivation and deletion do to a mailbox.
+ */
+import { domainToASCII } from 'node:url';
+import { ScimError } from '../scim/index.js';
+import { isValidCidr } from './ip-allow-list.js';
+
+export interface TemplateRule {
+  /** A SCIM filter over the User (RFC 7644 §3.4.2.2), e.g. `groups[display eq "Staff"]`. */
+  filter: string;
+  /** A mailcow mailbox template name. */
+  template: string;
+}
+
+/** mailbox.active for a deactivated user: 2 = login off, mail still delivered; 0 = mailbox off. */
+export type DeactivateMode = 2 | 0;
+export type DeleteMode = 'deactivate' | 'delete';
+/** Where a new mailbox's quota comes from when the IdP sends none. */
+export type QuotaSource = 'domain' | 'template';
+
+export interface TokenPolicy {
+  domains: string[];
+  defaultDomain: string | null;
+  defaultTemplate: string | null;
+  templateRules: TemplateRule[];
+  onDeactivate: DeactivateMode;
+  onDelete: DeleteMode;
+  aliasSync: boolean;
+  ipAllowList: string[];
+  groupAddressFromName: boolean;
+  groupSenderAcl: boolean;
+  quotaSource: QuotaSource;
+}
+
+export const DEFAULT_POLICY: Readonly<TokenPolicy> = Object.freeze({
+  domains: [],
+  defaultDomain: null,
+  defaultTemplate: null,
+  templateRules: [],
+  onDeactivate: 2,
+  onDelete: 'deactivate',
+  aliasSync: true,
+  ipAllowList: [],
+  groupAddressFromName: false,
+  groupSenderAcl: false,
+  quotaSource: 'domain',
+});
+
+/** Lower-cases and punycodes a domain as mailcow stores it (mailcow-integration.md §2.1 #1). */
+export function normalizeDomain(domain: string): string {
+  const trimmed = domain.trim().toLowerCase().replace(/\.$/, '');
+  return domainToASCII(trimmed) || trimmed;
+}
+
+const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
+/**
+ * Merges `input` over `base` and validates the result; every problem is named in one
+ * invalidValue error. Unknown keys are refused so a typo never silently does nothing.
+ */
+export function buildPolicy(input: unknown, base: TokenPolicy = DEFAULT_POLICY): TokenPolicy {
+  if (input === undefined || input === null) input = {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw ScimError.invalidValue('policy must be an object');
+  const problems: string[] = [];
+  const raw = input as Record<string, unknown>;
+  const known = new Set(Object.keys(DEFAULT_POLICY));
+  for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`unknown policy field "${key}"`);
+
+  const p: TokenPolicy = { ...base, domains: [...base.domains], templateRules: [...base.templateRules], ipAllowList: [...base.ipAllowList] };
+  if ('domains' in raw) {
+    if (!Array.isArray(raw.domains) || raw.domains.some((d) => typeof d !== 'string')) problems.push('domains must be a list of domain names');
+    else p.domains = [...new Set(raw.domains.map((d: string) => normalizeDomain(d)))];
+  }
+  if ('defaultDomain' in raw) {
+    if (raw.defaultDomain !== null && typeof raw.defaultDomain !== 'string') problems.push('defaultDomain must be a domain name or null');
+    else p.defaultDomain = raw.defaultDomain ? normalizeDomain(raw.defaultDomain as string) : null;
+  }
+  if ('defaultTemplate' in raw) {
+    if (raw.defaultTemplate !== null && typeof raw.defaultTemplate !== 'string') problems.push('defaultTemplate must be a template name or null');
+    else p.defaultTemplate = (raw.defaultTemplate as string | null) || null;
+  }
+  if ('templateRules' in raw) {
+    const rules = raw.templateRules;
+    if (!Array.isArray(rules)) problems.push('templateRules must be a list of {filter, template}');
+    else {
+      p.templateRules = [];
+      rules.forEach((r, i) => {
+        if (typeof r !== 'object' || r === null || typeof r.filter !== 'string' || typeof r.template !== 'string' || !r.filter.trim() || !r.template.trim()) {
+          problems.push(`templateRules[${i}] must have a non-empty filter and template`);
+        } else p.templateRules.push({ filter: r.filter.trim(), template: r.template.trim() });
+      });
+    }
+  }
+  if ('onDeactivate' in raw) {
+    const v = raw.onDeactivate;
+    if (v === 2 || v === '2' || v === 'disallow_login') p.onDeactivate = 2;
+    else if (v === 0 || v === '0' || v === 'inactive') p.onDeactivate = 0;
+    else problems.push('onDeactivate must be 2 (login off, mail still delivered) or 0 (mailbox off)');
+  }
+  if ('onDelete' in raw) {
+    if (raw.onDelete === 'deactivate' || raw.onDelete === 'delete') p.onDelete = raw.onDelete;
+    else problems.push('onDelete must be "deactivate" or "delete"');
+  }
+  for (const key of ['aliasSync', 'groupAddressFromName', 'groupSenderAcl'] as const) {
+    if (key in raw) {
+      if (typeof raw[key] !== 'boolean') problems.push(`${key} must be true or false`);
+      else p[key] = raw[key] as boolean;
+    }
+  }
+  if ('ipAllowList' in raw) {
+    const list = raw.ipAllowList;
+    if (!Array.isArray(list) || list.some((c) => typeof c !== 'string')) problems.push('ipAllowList must be a list of CIDRs');
+    else {
+      const bad = list.filter((c: string) => !isValidCidr(c));
+      if (bad.length) problems.push(`ipAllowList has invalid CIDRs: ${bad.join(', ')}`);
+      else p.ipAllowList = list.map((c: string) => c.trim());
+    }
+  }
+  if ('quotaSource' in raw) {
+    if (raw.quotaSource === 'domain' || raw.quotaSource === 'template') p.quotaSource = raw.quotaSource;
+    else problems.push('quotaSource must be "domain" (the domain default quota, as mailcow\'s UI) or "template"');
+  }
+
+  for (const d of p.domains) if (!DOMAIN_RE.test(d)) problems.push(`"${d}" is not a domain name`);
+  if (p.defaultDomain && !p.domains.includes(p.defaultDomain)) {
+    problems.push(`defaultDomain "${p.defaultDomain}" must be one of the token's domains (${p.domains.join(', ') || 'none'})`);
+  }
+  if (problems.length) throw ScimError.invalidValue(`Invalid token policy: ${problems.join('; ')}.`);
+  return p;
+}

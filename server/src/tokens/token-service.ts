@@ -1,0 +1,173 @@
+/**
+ * Token use cases: issue, list, change, rotate, revoke, and authenticate a bearer secret.
+ * Storage is a port (TokenStore) so this file knows no SQL; both the CLI and the gRPC
+ * TokenService call these functions.
+ */
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../scim/index.js';
+import { buildPolicy, type TokenPolicy } from './policy.js';
+import { hashSecret, issueSecret, isSameHash, looksLikeSecret } from './token-secret.js';
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  active: boolean;
+  revokedAt: string | null;
+  policy: TokenPolicy;
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+}
+
+export interface TokenStore {
+  insert(record: TokenRecord, hash: Buffer): Promise<void>;
+  list(includeRevoked: boolean): Promise<TokenRecord[]>;
+  get(id: string): Promise<TokenRecord | undefined>;
+  findByHash(hash: Buffer): Promise<{ record: TokenRecord; hash: Buffer } | undefined>;
+  update(id: string, changes: { name?: string; active?: boolean; policy?: TokenPolicy; revokedAt?: string; hash?: Buffer; prefix?: string; updatedAt: string }): Promise<void>;
+  touch(id: string, at: string, ip: string | null): Promise<void>;
+  /** Which of these domains do not exist in mailcow's `domain` table. */
+  missingDomains(domains: string[]): Promise<string[]>;
+  /** Which of these names are not mailcow mailbox templates. */
+  missingTemplates(names: string[]): Promise<string[]>;
+}
+
+/** Validates template-rule filters; injected so this module does not depend on the filter parser. */
+export type RuleFilterValidator = (filter: string) => void;
+
+export interface TokenServiceDeps {
+  store: TokenStore;
+  now: () => string;
+  validateRuleFilter?: RuleFilterValidator;
+  /** last_used is written at most this often per token, so a sync of 10,000 users is not 10,000 extra writes. */
+  touchIntervalMs?: number;
+}
+
+export interface IssuedToken {
+  token: TokenRecord;
+  /** The raw secret: shown once, never stored. */
+  secret: string;
+}
+
+export interface TokenUpdate {
+  name?: string;
+  active?: boolean;
+  /** Fields to change (merged over the stored policy), or the whole policy with replacePolicy. */
+  policy?: Record<string, unknown>;
+  replacePolicy?: boolean;
+}
+
+export class TokenService {
+  private readonly lastTouch = new Map<string, number>();
+
+  constructor(private readonly deps: TokenServiceDeps) {}
+
+  async create(name: string, policyInput: unknown): Promise<IssuedToken> {
+    const cleanName = validateName(name);
+    const policy = await this.checkPolicy(buildPolicy(policyInput));
+    const issued = issueSecret();
+    const now = this.deps.now();
+    const record: TokenRecord = {
+      id: randomUUID(),
+      name: cleanName,
+      prefix: issued.prefix,
+      active: true,
+      revokedAt: null,
+      policy,
+      createdAt: now,
+      updatedAt: now,
+      lastUsedAt: null,
+      lastUsedIp: null,
+    };
+    await this.deps.store.insert(record, issued.hash);
+    return { token: record, secret: issued.secret };
+  }
+
+  list(includeRevoked = false): Promise<TokenRecord[]> {
+    return this.deps.store.list(includeRevoked);
+  }
+
+  async get(id: string): Promise<TokenRecord> {
+    const t = await this.deps.store.get(id);
+    if (!t) throw ScimError.notFound(`No SCIM token with id "${id}".`);
+    return t;
+  }
+
+  async update(id: string, change: TokenUpdate): Promise<TokenRecord> {
+    const current = await this.get(id);
+    if (current.revokedAt) throw ScimError.invalidValue(`Token "${current.name}" is revoked and cannot be changed.`);
+    const updatedAt = this.deps.now();
+    const changes: Parameters<TokenStore['update']>[1] = { updatedAt };
+    if (change.name !== undefined) changes.name = validateName(change.name);
+    if (change.active !== undefined) changes.active = change.active;
+    if (change.policy !== undefined) {
+      changes.policy = await this.checkPolicy(buildPolicy(change.policy, change.replacePolicy ? undefined : current.policy));
+    }
+    await this.deps.store.update(id, changes);
+    return this.get(id);
+  }
+
+  async rotate(id: string): Promise<IssuedToken> {
+    const current = await this.get(id);
+    if (current.revokedAt) throw ScimError.invalidValue(`Token "${current.name}" is revoked; create a new one.`);
+    const issued = issueSecret();
+    await this.deps.store.update(id, { hash: issued.hash, prefix: issued.prefix, updatedAt: this.deps.now() });
+    return { token: await this.get(id), secret: issued.secret };
+  }
+
+  async revoke(id: string): Promise<TokenRecord> {
+    const current = await this.get(id);
+    if (current.revokedAt) return current;
+    const now = this.deps.now();
+    await this.deps.store.update(id, { active: false, revokedAt: now, updatedAt: now });
+    return this.get(id);
+  }
+
+  /**
+   * The token a bearer secret belongs to, if it is active and not revoked; otherwise a 401.
+   * The lookup is by SHA-256 (unique index), then the digests are compared in constant time.
+   */
+  async authenticate(secret: string | undefined, clientIp: string | null): Promise<TokenRecord> {
+    if (!secret || !looksLikeSecret(secret)) throw ScimError.unauthorized();
+    const hash = hashSecret(secret);
+    const found = await this.deps.store.findByHash(hash);
+    if (!found || !isSameHash(found.hash, hash)) throw ScimError.unauthorized();
+    const { record } = found;
+    if (!record.active || record.revokedAt) throw ScimError.unauthorized('Authorization failure: this SCIM token is disabled or revoked.');
+    const interval = this.deps.touchIntervalMs ?? 60_000;
+    const last = this.lastTouch.get(record.id) ?? 0;
+    if (Date.now() - last >= interval) {
+      this.lastTouch.set(record.id, Date.now());
+      // Bookkeeping only: a failure here must not fail the request.
+      await this.deps.store.touch(record.id, this.deps.now(), clientIp).catch(() => undefined);
+    }
+    return record;
+  }
+
+  private async checkPolicy(policy: TokenPolicy): Promise<TokenPolicy> {
+    const problems: string[] = [];
+    const missing = await this.deps.store.missingDomains(policy.domains);
+    if (missing.length) problems.push(`domains not found in mailcow: ${missing.join(', ')}`);
+    const templates = [...new Set([policy.defaultTemplate, ...policy.templateRules.map((r) => r.template)].filter((t): t is string => !!t))];
+    const missingTemplates = await this.deps.store.missingTemplates(templates);
+    if (missingTemplates.length) problems.push(`mailbox templates not found in mailcow: ${missingTemplates.join(', ')}`);
+    policy.templateRules.forEach((rule, i) => {
+      try {
+        this.deps.validateRuleFilter?.(rule.filter);
+      } catch (e) {
+        problems.push(`templateRules[${i}].filter: ${e instanceof ScimError ? e.detail : String(e)}`);
+      }
+    });
+    if (problems.length) throw ScimError.invalidValue(`Invalid token policy: ${problems.join('; ')}.`);
+    return policy;
+  }
+}
+
+function validateName(name: string): string {
+  const n = (name ?? '').trim();
+  if (!n) throw ScimError.invalidValue('A token needs a name (for example the IdP it is for).');
+  if (n.length > 255) throw ScimError.invalidValue('A token name is at most 255 characters.');
+  return n;
+}

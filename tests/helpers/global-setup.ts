@@ -1,0 +1,46 @@
+/**
+ * Finds the MariaDB the integration tests use, once per run: a testcontainers MariaDB 10.11
+ * (the version mailcow ships) when a Docker engine answers, otherwise the server at
+ * MARIADB_URL (default mysql://root@127.0.0.1:3306). Each test file then makes its own database.
+ */
+import type { TestProject } from 'vitest/node';
+import mysql from 'mysql2/promise';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mariadbUrl: string;
+  }
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await Promise.race([getContainerRuntimeClient(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5_000))]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let url = process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+  let stop: (() => Promise<unknown>) | undefined;
+  if (!process.env.MARIADB_URL && (await dockerAnswers())) {
+    const { MariaDbContainer } = await import('@testcontainers/mariadb');
+    const container = await new MariaDbContainer('mariadb:10.11').withRootPassword('root').start();
+    url = `mysql://root:root@${container.getHost()}:${container.getPort()}`;
+    stop = () => container.stop();
+  }
+  const u = new URL(url);
+  u.pathname = '';
+  const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password) });
+  await conn.query('SELECT 1');
+  // Databases left behind by an interrupted earlier run.
+  const [rows] = await conn.query<mysql.RowDataPacket[]>(`SHOW DATABASES LIKE 'mcs\\_t\\_%'`);
+  for (const r of rows) await conn.query(`DROP DATABASE IF EXISTS \`${Object.values(r)[0]}\``);
+  await conn.end();
+  project.provide('mariadbUrl', u.toString().replace(/\/$/, ''));
+  return async () => {
+    await stop?.();
+  };
+}
