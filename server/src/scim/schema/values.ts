@@ -53,7 +53,8 @@ export function toBoolean(value: unknown): boolean | undefined {
  *   attribute as a string unless the mapping says otherwise);
  * - decimal: a finite number or a numeric string;
  * - string, reference, binary: a string; dateTime: an xsd:dateTime string;
- * - complex: an object whose keys are matched to sub-attributes ignoring case and written with
+ * - complex: a bare string/number/boolean when the attribute has a `value` sub-attribute (read
+ *   as `{ value }`: Entra sends the enterprise `manager` as an id string), or an object whose keys are matched to sub-attributes ignoring case and written with
  *   their canonical names; unknown sub-attributes and null members are dropped (RFC 7643 §2.5:
  *   null means unassigned; idp-clients.md §9: accept and discard what we do not know).
  * - multi-valued: an array (a single value is wrapped), nulls dropped.
@@ -112,6 +113,12 @@ export function coerceSingleValue(def: AttributeDef, value: unknown, path: strin
       throw invalid(path, 'a string', value);
     }
     case 'complex': {
+      const valueSub = findAttribute(def.subAttributes, 'value');
+      if (valueSub && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+        // Entra sends the enterprise `manager` as a bare id string; a bare value of any complex
+        // attribute with a `value` sub-attribute is read as `{ value }`.
+        return { [valueSub.name]: coerceAttributeValue(valueSub, value, `${path}.${valueSub.name}`) };
+      }
       if (!isJsonObject(value)) throw invalid(path, 'an object with sub-attributes', value);
       const out: Record<string, unknown> = {};
       for (const [key, member] of Object.entries(value)) {

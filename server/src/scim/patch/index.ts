@@ -1,0 +1,6 @@
+export type { NormalizePatchOptions, PatchOperation } from './normalize.js';
+export { normalizePatchRequest } from './normalize.js';
+export type { PatchPath, PatchTarget } from './path.js';
+export { parsePatchPath, resolvePatchPath } from './path.js';
+export type { ApplyPatchOptions } from './apply.js';
+export { applyPatch } from './apply.js';

@@ -1,0 +1,44 @@
+import { isJsonObject } from '../schema/index.js';
+
+/** Structural equality of JSON values: objects by keys regardless of order, arrays in order. */
+export function isDeepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => isDeepEqual(item, b[i]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && isDeepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Equality of two lists as multisets (multi-valued attributes have no significant order). */
+export function isSameMultiset(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  const unused = [...b];
+  for (const item of a) {
+    const i = unused.findIndex((other) => isDeepEqual(item, other));
+    if (i < 0) return false;
+    unused.splice(i, 1);
+  }
+  return true;
+}
+
+/** A deep copy of a JSON value (the input resource is never mutated). */
+export function cloneJson<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/**
+ * Whether a value counts as unassigned (RFC 7643 §2.5): absent, null, "" (RFC 7644 §3.4.2.2
+ * `pr`), an empty list, or an object without assigned members.
+ */
+export function isUnassigned(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.every(isUnassigned);
+  if (isJsonObject(value)) return Object.values(value).every(isUnassigned);
+  return false;
+}
