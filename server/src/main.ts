@@ -17,6 +17,12 @@ import { createTokenStore } from './mailcow/token-store.js';
 import { HealthService } from './gen/grpc/health/v1/health.js';
 import { StatusServiceService } from './gen/mailcow/scim/v1/status.js';
 import { TokenServiceService } from './gen/mailcow/scim/v1/token.js';
+import { LoginServiceService } from './gen/mailcow/scim/v1/login.js';
+import { AdminServiceService } from './gen/mailcow/scim/v1/admin.js';
+import { createLoginFactsSource } from './mailcow/login-facts.js';
+import { createAdminReads } from './mailcow/admin-catalog.js';
+import { loginHandlers } from './rpc/login-handlers.js';
+import { adminHandlers } from './rpc/admin-handlers.js';
 import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { healthHandlers, statusHandlers } from './rpc/status-handlers.js';
 import { tokenHandlers } from './rpc/token-handlers.js';
@@ -77,9 +83,11 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   let rpc: RpcServer | undefined;
   if (config.rpcSocket) {
     rpc = await startRpcServer(config.rpcSocket, config.socketMode, [
-      { definition: HealthService, implementation: healthHandlers(statusSource) },
+      { definition: HealthService, implementation: healthHandlers(statusSource, ['mailcow.scim.v1.LoginService', 'mailcow.scim.v1.AdminService']) },
       { definition: StatusServiceService, implementation: statusHandlers(statusSource, logger) },
       { definition: TokenServiceService, implementation: tokenHandlers(tokens, logger) },
+      { definition: LoginServiceService, implementation: loginHandlers(createLoginFactsSource(pool), logger) },
+      { definition: AdminServiceService, implementation: adminHandlers(createAdminReads(pool), logger) },
     ]);
   }
   logger.info(
