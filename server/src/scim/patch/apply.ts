@@ -6,13 +6,14 @@ import {
   getIgnoringCase,
   getSchemaDef,
   isJsonObject,
+  isUnassigned,
   resolveSchemaUrn,
   type AttributeDef,
   type ResolvedAttribute,
   type ResourceTypeDef,
 } from '../schema/index.js';
 import { ScimError } from '../scim-error.js';
-import { cloneJson, isDeepEqual, isSameMultiset, isUnassigned } from './json-value.js';
+import { cloneJson, isDeepEqual, isSameMultiset } from './json-value.js';
 import type { PatchOperation } from './normalize.js';
 import { resolvePatchPath, type PatchTarget } from './path.js';
 

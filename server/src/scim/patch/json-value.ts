@@ -32,13 +32,3 @@ export function cloneJson<T>(value: T): T {
   return structuredClone(value);
 }
 
-/**
- * Whether a value counts as unassigned (RFC 7643 §2.5): absent, null, "" (RFC 7644 §3.4.2.2
- * `pr`), an empty list, or an object without assigned members.
- */
-export function isUnassigned(value: unknown): boolean {
-  if (value === undefined || value === null || value === '') return true;
-  if (Array.isArray(value)) return value.every(isUnassigned);
-  if (isJsonObject(value)) return Object.values(value).every(isUnassigned);
-  return false;
-}

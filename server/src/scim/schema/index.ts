@@ -61,6 +61,7 @@ export {
   coerceAttributeValue,
   coerceSingleValue,
   isDateTime,
+  isUnassigned,
   parseDateTime,
   toBoolean,
 } from './values.js';

@@ -137,3 +137,14 @@ function invalid(path: string, expected: string, value: unknown): ScimError {
   const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
   return ScimError.invalidValue(`'${path}' expects ${expected}; got ${got}.`);
 }
+
+/**
+ * Whether a value counts as unassigned (RFC 7643 §2.5): absent, null, "" (as RFC 7644
+ * §3.4.2.2 `pr` treats it), an empty list, or an object none of whose members is assigned.
+ */
+export function isUnassigned(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.every(isUnassigned);
+  if (isJsonObject(value)) return Object.values(value).every(isUnassigned);
+  return false;
+}
