@@ -45,6 +45,8 @@ export const MIGRATIONS: readonly Migration[] = [
         display_name_lc VARCHAR(255) COLLATE utf8mb4_bin NULL,
         active TINYINT(1) NOT NULL DEFAULT 1,
         mailbox VARCHAR(255) NOT NULL,
+        domain VARCHAR(255) NOT NULL,
+        applied_template VARCHAR(255) NULL,
         resource LONGTEXT NOT NULL,
         version INT UNSIGNED NOT NULL DEFAULT 1,
         created_at DATETIME(3) NOT NULL,

@@ -1,0 +1,86 @@
+/** /Users (RFC 7644 §3.3–§3.6): thin routes over UserService; statuses come from ScimError. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toETag, matchesIfNoneMatch } from '../../scim/etag.js';
+import { toListResponse } from '../../scim/list-params.js';
+import { ScimError } from '../../scim/index.js';
+import { toUserResource, type StoredUser, type UserService } from '../../users/index.js';
+import { SCIM_CONTENT_TYPE } from '../error-response.js';
+import { callerOf } from '../request-context.js';
+
+/** attributes / excludedAttributes applied to one representation (RFC 7644 §3.4.2.5, §3.9). */
+export type Projector = (resource: Record<string, unknown>, attributes?: string, excludedAttributes?: string) => Record<string, unknown>;
+
+interface Params {
+  id: string;
+}
+type Query = Record<string, string | undefined>;
+
+export function sendResource(reply: FastifyReply, status: number, body: unknown, extra: Record<string, string> = {}): FastifyReply {
+  reply.code(status).header('content-type', SCIM_CONTENT_TYPE);
+  for (const [k, v] of Object.entries(extra)) reply.header(k, v);
+  return reply.send(JSON.stringify(body));
+}
+
+const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+/** The body of a POST .search (RFC 7644 §3.4.3), checked. */
+export function readSearchRequest(body: unknown): Query {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw ScimError.invalidSyntax('A .search body must be a SearchRequest object.');
+  const b = body as Record<string, unknown>;
+  const schemas = b.schemas;
+  if (!Array.isArray(schemas) || !schemas.includes(SEARCH_REQUEST_SCHEMA)) throw ScimError.invalidSyntax(`A .search body must have "schemas": ["${SEARCH_REQUEST_SCHEMA}"].`);
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(',') : typeof v === 'string' ? v : undefined);
+  return {
+    filter: typeof b.filter === 'string' ? b.filter : undefined,
+    sortBy: typeof b.sortBy === 'string' ? b.sortBy : undefined,
+    sortOrder: typeof b.sortOrder === 'string' ? b.sortOrder : undefined,
+    startIndex: b.startIndex === undefined ? undefined : String(b.startIndex),
+    count: b.count === undefined ? undefined : String(b.count),
+    attributes: list(b.attributes),
+    excludedAttributes: list(b.excludedAttributes),
+  };
+}
+
+export function userRoutes(users: UserService, project: Projector) {
+  return (app: FastifyInstance) => {
+    const represent = (req: FastifyRequest, user: StoredUser, q: Query = {}) =>
+      project(toUserResource(user, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes);
+    const headersFor = (req: FastifyRequest, user: StoredUser) => ({ etag: toETag(user.version), location: `${callerOf(req).baseUrl}/Users/${user.id}` });
+
+    const list = async (req: FastifyRequest, reply: FastifyReply, q: Query) => {
+      const result = await users.list(callerOf(req), q);
+      return sendResource(reply, 200, toListResponse(result.total, result.startIndex, result.items.map((u) => represent(req, u, q))));
+    };
+
+    app.get<{ Querystring: Query }>('/Users', (req, reply) => list(req, reply, req.query));
+    app.post('/Users/.search', (req, reply) => list(req, reply, readSearchRequest(req.body)));
+
+    app.post<{ Querystring: Query }>('/Users', async (req, reply) => {
+      const user = await users.create(callerOf(req), req.body);
+      return sendResource(reply, 201, represent(req, user, req.query), headersFor(req, user));
+    });
+
+    app.get<{ Params: Params; Querystring: Query }>('/Users/:id', async (req, reply) => {
+      const user = await users.get(callerOf(req), req.params.id);
+      if (matchesIfNoneMatch(req.headers['if-none-match'], user.version)) {
+        return reply.code(304).header('etag', toETag(user.version)).send();
+      }
+      return sendResource(reply, 200, represent(req, user, req.query), headersFor(req, user));
+    });
+
+    app.put<{ Params: Params; Querystring: Query }>('/Users/:id', async (req, reply) => {
+      const user = await users.replace(callerOf(req), req.params.id, req.body, req.headers['if-match']);
+      return sendResource(reply, 200, represent(req, user, req.query), headersFor(req, user));
+    });
+
+    app.patch<{ Params: Params; Querystring: Query }>('/Users/:id', async (req, reply) => {
+      const user = await users.patch(callerOf(req), req.params.id, req.body, req.headers['if-match']);
+      return sendResource(reply, 200, represent(req, user, req.query), headersFor(req, user));
+    });
+
+    app.delete<{ Params: Params }>('/Users/:id', async (req, reply) => {
+      await users.delete(callerOf(req), req.params.id, req.headers['if-match']);
+      return reply.code(204).send();
+    });
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * mailcow's mailbox rows: `mailbox`, `quota2`, `quota2replica`, the self-alias, `user_acl`
+ * and `tags_mailbox`, written exactly as mailcow's PHP writes them
+ * (mailcow-integration.md §2.1, §2.7 and A.4 for add; §2.3 and A.6 for edit; §2.4 for delete).
+ */
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Queryable } from './queryable.js';
+import { USER_ACL_FLAGS, TAGGING_LIMIT } from './templates.js';
+
+export interface MailboxRow {
+  username: string;
+  localPart: string;
+  domain: string;
+  name: string;
+  quotaBytes: number;
+  active: number;
+  authsource: string | null;
+  kind: string;
+  attributes: string;
+}
+
+function toMailbox(r: RowDataPacket): MailboxRow {
+  return {
+    username: String(r.username),
+    localPart: String(r.local_part),
+    domain: String(r.domain),
+    name: r.name === null ? '' : String(r.name),
+    quotaBytes: Number(r.quota),
+    active: Number(r.active),
+    authsource: r.authsource === null ? null : String(r.authsource),
+    kind: String(r.kind),
+    attributes: String(r.attributes ?? '{}'),
+  };
+}
+
+const MAILBOX_COLUMNS = 'username, local_part, domain, name, quota, active, authsource, kind, attributes';
+
+export async function findMailbox(db: Queryable, username: string, lock = false): Promise<MailboxRow | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT ${MAILBOX_COLUMNS} FROM mailbox WHERE username = ?${lock ? ' FOR UPDATE' : ''}`, [username]);
+  return rows[0] ? toMailbox(rows[0]) : undefined;
+}
+
+/** Whether the address is taken by an alias that is not the mailbox's own self-alias (§2.1 #7). */
+export async function findAliasByAddress(db: Queryable, address: string): Promise<{ id: number; goto: string; active: number } | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT id, goto, active FROM alias WHERE address = ?`, [address]);
+  return rows[0] ? { id: Number(rows[0].id), goto: String(rows[0].goto), active: Number(rows[0].active) } : undefined;
+}
+
+export async function isSpamAlias(db: Queryable, address: string): Promise<boolean> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT 1 FROM spamalias WHERE address = ?`, [address]);
+  return rows.length > 0;
+}
+
+export interface NewMailbox {
+  username: string;
+  localPart: string;
+  domain: string;
+  name: string;
+  quotaBytes: number;
+  active: 0 | 1 | 2;
+  authsource: string;
+  /** Compact JSON from initialAttributesJson(). */
+  attributesJson: string;
+  acl: Record<(typeof USER_ACL_FLAGS)[number], 0 | 1>;
+  tags: string[];
+}
+
+/** mailbox('add','mailbox') rows 1, 3, 4, 5 and 6 of §2.1, in mailcow's order. */
+export async function insertMailbox(db: Queryable, m: NewMailbox): Promise<void> {
+  await db.execute(
+    `INSERT INTO mailbox (username, password, name, quota, local_part, domain, attributes, authsource, active)
+     VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)`,
+    [m.username, m.name, m.quotaBytes, m.localPart, m.domain, m.attributesJson, m.authsource, m.active],
+  );
+  // mailcow's second statement: passwd_update becomes NOW() as a string, MariaDB re-serialises
+  // the document (one space after ':' and ','), and `modified` is set (A.4).
+  await db.execute(`UPDATE mailbox SET attributes = JSON_SET(attributes, '$.passwd_update', NOW()) WHERE username = ?`, [m.username]);
+  await replaceTags(db, m.username, m.tags);
+  for (const table of ['quota2', 'quota2replica']) {
+    await db.execute(
+      `INSERT INTO ${table} (username, bytes, messages) VALUES (?, 0, 0) ON DUPLICATE KEY UPDATE bytes = 0, messages = 0`,
+      [m.username],
+    );
+  }
+  await db.execute(`INSERT INTO alias (address, goto, domain, active) VALUES (?, ?, ?, ?)`, [m.username, m.username, m.domain, m.active]);
+  await writeUserAcl(db, m.username, m.acl);
+}
+
+/** user_acl: all 15 flags written explicitly, as mailcow does (§1.3 `user_acl`). */
+export async function writeUserAcl(db: Queryable, username: string, acl: Record<(typeof USER_ACL_FLAGS)[number], 0 | 1>): Promise<void> {
+  const cols = USER_ACL_FLAGS.map((f) => `\`${f}\``).join(', ');
+  const updates = USER_ACL_FLAGS.map((f) => `\`${f}\` = VALUES(\`${f}\`)`).join(', ');
+  await db.execute(
+    `INSERT INTO user_acl (username, ${cols}) VALUES (?, ${USER_ACL_FLAGS.map(() => '?').join(', ')}) ON DUPLICATE KEY UPDATE ${updates}`,
+    [username, ...USER_ACL_FLAGS.map((f) => acl[f])],
+  );
+}
+
+/**
+ * Makes the mailbox's tags exactly `tags` (capped at mailcow's limit). mailcow's own edit only
+ * adds tags; for SCIM the IdP is the source of truth, so removed tags go too.
+ */
+export async function replaceTags(db: Queryable, username: string, tags: string[]): Promise<void> {
+  const wanted = [...new Set(tags)].slice(0, TAGGING_LIMIT);
+  if (wanted.length === 0) {
+    await db.execute(`DELETE FROM tags_mailbox WHERE username = ?`, [username]);
+    return;
+  }
+  await db.query(`DELETE FROM tags_mailbox WHERE username = ? AND tag_name NOT IN (?)`, [username, wanted]);
+  for (const tag of wanted) await db.execute(`INSERT IGNORE INTO tags_mailbox (tag_name, username) VALUES (?, ?)`, [tag, username]);
+}
+
+export interface MailboxEdit {
+  name?: string;
+  quotaBytes?: number;
+  active?: 0 | 1 | 2;
+  authsource?: string;
+  /** Attribute keys to set (string values), e.g. the access keys from a new template. */
+  attributes?: Record<string, string>;
+}
+
+/**
+ * mailbox('edit','mailbox') as A.6 observed it: one UPDATE that re-writes active, name, quota
+ * and authsource, sets the given attribute keys in place, resets attribute_hash to '' and
+ * appends "recovery_email": null on the first edit; and the self-alias's active follows.
+ * Returns true when the mailbox row changed.
+ */
+export async function editMailbox(db: Queryable, current: MailboxRow, edit: MailboxEdit): Promise<boolean> {
+  const active = edit.active ?? current.active;
+  const sets: string[] = [];
+  const args: unknown[] = [];
+  const jsonPairs: string[] = [];
+  for (const [k, v] of Object.entries(edit.attributes ?? {})) {
+    jsonPairs.push(`'$.${k}', ?`);
+    args.push(v);
+  }
+  const json = `JSON_SET(attributes, ${[...jsonPairs, `'$.attribute_hash', ''`, `'$.recovery_email', JSON_EXTRACT(attributes, '$.recovery_email')`].join(', ')})`;
+  sets.push('active = ?', 'name = ?', 'quota = ?', 'authsource = ?', `attributes = ${json}`);
+  // Placeholders in statement order: the four columns, then the JSON_SET values, then the key.
+  const ordered = [
+    active,
+    edit.name !== undefined && edit.name !== '' ? edit.name : current.name,
+    edit.quotaBytes ?? current.quotaBytes,
+    edit.authsource ?? current.authsource,
+    ...args,
+    current.username,
+  ];
+  const [res] = await db.execute<ResultSetHeader>(`UPDATE mailbox SET ${sets.join(', ')} WHERE username = ?`, ordered as never[]);
+  await db.execute(`UPDATE alias SET active = ? WHERE address = ?`, [active, current.username]);
+  return res.changedRows > 0;
+}
+
+/** Tables mailcow's delete cleans by username (§2.4 step 2), with the column to match. */
+const DELETE_TARGETS: [table: string, where: string][] = [
+  ['pushover', 'username = ?'],
+  ['quarantine', 'rcpt = ?'],
+  ['quota2', 'username = ?'],
+  ['quota2replica', 'username = ?'],
+  ['sender_acl', 'logged_in_as = ? OR send_as = ?'],
+  ['user_acl', 'username = ?'],
+  ['spamalias', 'goto = ?'],
+  ['imapsync', 'user2 = ?'],
+  ['filterconf', 'object = ?'],
+  ['sogo_user_profile', 'c_uid = ?'],
+  ['sogo_cache_folder', 'c_uid = ?'],
+  ['sogo_acl', 'c_uid = ?'],
+  ['bcc_maps', 'local_dest = ?'],
+  ['oauth_access_tokens', 'user_id = ?'],
+  ['oauth_refresh_tokens', 'user_id = ?'],
+  ['oauth_authorization_codes', 'user_id = ?'],
+  ['tfa', 'username = ?'],
+  ['fido2', 'username = ?'],
+];
+
+async function existingTables(db: Queryable): Promise<Set<string>> {
+  const [rows] = await db.query<RowDataPacket[]>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()`);
+  return new Set(rows.map((r) => String(r.t)));
+}
+
+/**
+ * mailbox('delete','mailbox') rows (§2.4 steps 2–3; A.7). The maildir is not touched here:
+ * mailcow moves it through dockerapi, which the sidecar cannot reach (docs/operations.md).
+ */
+export async function deleteMailboxRows(db: Queryable, username: string): Promise<void> {
+  const tables = await existingTables(db);
+  await db.execute(`DELETE FROM alias WHERE goto = ?`, [username]);
+  for (const [table, where] of DELETE_TARGETS) {
+    if (!tables.has(table)) continue;
+    const params = where.split('?').length - 1;
+    await db.execute(`DELETE FROM \`${table}\` WHERE ${where}`, Array(params).fill(username));
+  }
+  if (tables.has('sogo_folder_info')) {
+    for (const t of ['sogo_store', 'sogo_quick_contact', 'sogo_quick_appointment']) {
+      if (tables.has(t)) {
+        await db.execute(`DELETE FROM \`${t}\` WHERE c_folder_id IN (SELECT c_folder_id FROM sogo_folder_info WHERE c_path2 = ?)`, [username]);
+      }
+    }
+    await db.execute(`DELETE FROM sogo_folder_info WHERE c_path2 = ?`, [username]);
+  }
+  // Remove the user from multi-target goto lists (§2.4 step 3).
+  const [lists] = await db.execute<RowDataPacket[]>(
+    `SELECT id, goto FROM alias WHERE FIND_IN_SET(?, REPLACE(goto, ' ', '')) > 0 FOR UPDATE`,
+    [username],
+  );
+  for (const row of lists) {
+    const rest = String(row.goto)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s && s !== username);
+    // Aliases whose only target was this user are gone already (the DELETE by goto above).
+    await db.execute(`UPDATE alias SET goto = ? WHERE id = ?`, [rest.join(','), row.id]);
+  }
+  await db.execute(`DELETE FROM mailbox WHERE username = ?`, [username]);
+}
+
+/** quota2 usage for the read-only extension attributes. */
+export async function mailboxUsage(db: Queryable, usernames: string[]): Promise<Map<string, { bytes: number; messages: number }>> {
+  const out = new Map<string, { bytes: number; messages: number }>();
+  if (usernames.length === 0) return out;
+  const [rows] = await db.query<RowDataPacket[]>(`SELECT username, bytes, messages FROM quota2 WHERE username IN (?)`, [usernames]);
+  for (const r of rows) out.set(String(r.username), { bytes: Number(r.bytes), messages: Number(r.messages) });
+  return out;
+}

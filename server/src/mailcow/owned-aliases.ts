@@ -1,0 +1,119 @@
+/**
+ * Aliases the sidecar creates (secondary e-mails, a new userName, group lists) and records in
+ * mailcow_scim_owned_aliases, so it never edits or removes an alias an admin made.
+ */
+import type { RowDataPacket } from 'mysql2';
+import { ScimError } from '../scim/index.js';
+import type { Queryable } from './queryable.js';
+import { nowIso, toDbTime } from './db-time.js';
+
+export type OwnedAliasKind = 'user' | 'group';
+
+export interface OwnedAlias {
+  address: string;
+  tokenId: string;
+  kind: OwnedAliasKind;
+  userId: string | null;
+  groupId: string | null;
+}
+
+export async function ownedAliasesOfUser(db: Queryable, userId: string): Promise<string[]> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT address FROM mailcow_scim_owned_aliases WHERE user_id = ? ORDER BY address`, [userId]);
+  return rows.map((r) => String(r.address));
+}
+
+async function findOwned(db: Queryable, address: string): Promise<OwnedAlias | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT * FROM mailcow_scim_owned_aliases WHERE address = ?`, [address]);
+  const r = rows[0];
+  return r ? { address: String(r.address), tokenId: String(r.token_id), kind: r.kind as OwnedAliasKind, userId: r.user_id, groupId: r.group_id } : undefined;
+}
+
+/**
+ * Why `address` cannot become a sidecar alias for `owner`, or undefined when it can (or already
+ * is one of the owner's). Checks mailcow's own collisions (§2.1 #6–#8) and ownership.
+ */
+export async function aliasConflict(db: Queryable, address: string, owner: { userId?: string; groupId?: string }): Promise<string | undefined> {
+  const [mb] = await db.execute<RowDataPacket[]>(`SELECT 1 FROM mailbox WHERE username = ?`, [address]);
+  if (mb.length) return `${address} is a mailbox`;
+  const [sp] = await db.execute<RowDataPacket[]>(`SELECT 1 FROM spamalias WHERE address = ?`, [address]);
+  if (sp.length) return `${address} is a spam alias`;
+  const [al] = await db.execute<RowDataPacket[]>(`SELECT goto FROM alias WHERE address = ?`, [address]);
+  if (!al.length) return undefined;
+  const owned = await findOwned(db, address);
+  if (!owned) return `${address} is an alias an admin created in mailcow (goto ${String(al[0]!.goto)}); the sidecar never takes over admin aliases`;
+  if (owner.userId && owned.userId === owner.userId) return undefined;
+  if (owner.groupId && owned.groupId === owner.groupId) return undefined;
+  return `${address} is already an alias of another SCIM ${owned.kind}`;
+}
+
+/** mailcow's per-domain alias limit (`domain.aliases`, 0 = none allowed); self-aliases do not count. */
+async function checkAliasRoom(db: Queryable, domain: string, adding: number): Promise<void> {
+  if (adding <= 0) return;
+  const [rows] = await db.execute<RowDataPacket[]>(
+    `SELECT d.aliases AS max, (SELECT COUNT(*) FROM alias a WHERE a.domain = d.domain AND a.address <> a.goto) AS used FROM domain d WHERE d.domain = ?`,
+    [domain],
+  );
+  const r = rows[0];
+  if (!r) throw ScimError.invalidValue(`Domain ${domain} does not exist in mailcow.`);
+  if (Number(r.used) + adding > Number(r.max)) {
+    throw ScimError.invalidValue(`Domain ${domain} allows ${Number(r.max)} aliases and has ${Number(r.used)}; ${adding} more do not fit.`);
+  }
+}
+
+/**
+ * Makes the user's owned aliases exactly `desired`, all pointing at `mailbox`: adds the missing
+ * ones (refusing collisions with a 409 that names them) and removes owned ones no longer wanted.
+ * Returns the addresses that changed, for the SOGo view.
+ */
+export async function syncUserAliases(
+  db: Queryable,
+  tokenId: string,
+  userId: string,
+  mailbox: string,
+  active: number,
+  desired: string[],
+  note: string,
+): Promise<{ added: string[]; removed: string[] }> {
+  const current = await ownedAliasesOfUser(db, userId);
+  const toAdd = desired.filter((a) => !current.includes(a));
+  const toRemove = current.filter((a) => !desired.includes(a));
+  const conflicts: string[] = [];
+  for (const address of toAdd) {
+    const why = await aliasConflict(db, address, { userId });
+    if (why) conflicts.push(why);
+  }
+  if (conflicts.length) throw ScimError.uniqueness(`Cannot add aliases: ${conflicts.join('; ')}.`);
+
+  const byDomain = new Map<string, number>();
+  for (const a of toAdd) byDomain.set(a.split('@')[1]!, (byDomain.get(a.split('@')[1]!) ?? 0) + 1);
+  for (const a of toRemove) byDomain.set(a.split('@')[1]!, (byDomain.get(a.split('@')[1]!) ?? 0) - 1);
+  for (const [domain, n] of byDomain) await checkAliasRoom(db, domain, n);
+
+  for (const address of toRemove) {
+    await db.execute(`DELETE FROM alias WHERE address = ?`, [address]);
+    await db.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE address = ?`, [address]);
+  }
+  for (const address of toAdd) {
+    await db.execute(
+      `INSERT INTO alias (address, goto, domain, private_comment, sogo_visible, internal, sender_allowed, active) VALUES (?, ?, ?, ?, 1, 0, 1, 1)
+       ON DUPLICATE KEY UPDATE goto = VALUES(goto)`,
+      [address, mailbox, address.split('@')[1], note],
+    );
+    await db.execute(
+      `INSERT INTO mailcow_scim_owned_aliases (address, token_id, kind, user_id, group_id, created_at) VALUES (?, ?, 'user', ?, NULL, ?)
+       ON DUPLICATE KEY UPDATE user_id = VALUES(user_id), token_id = VALUES(token_id)`,
+      [address, tokenId, userId, toDbTime(nowIso())],
+    );
+  }
+  void active;
+  return { added: toAdd, removed: toRemove };
+}
+
+/** On claim (re-hire), owned aliases that still point at the mailbox are re-linked to the new user. */
+export async function relinkMailboxAliases(db: Queryable, mailbox: string, userId: string, tokenId: string): Promise<void> {
+  await db.execute(
+    `UPDATE mailcow_scim_owned_aliases o JOIN alias a ON a.address = o.address
+     SET o.user_id = ?, o.token_id = ? WHERE o.kind = 'user' AND a.goto = ?`,
+    [userId, tokenId, mailbox],
+  );
+}

@@ -1,0 +1,485 @@
+/**
+ * The UserStore port on mailcow's MariaDB: a SCIM user is a row in mailcow_scim_users linked to
+ * a mailbox written exactly as mailcow writes one. Every change is one transaction; mailcow's
+ * post-commit work (SOGo view, Redis, memcached) follows it.
+ */
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Logger } from '../logging.js';
+import type { MailboxIntent } from '../provisioning/index.js';
+import { ScimError } from '../scim/index.js';
+import type { Caller, ListQuery, ListResult, NewUser, StoredUser, UserChange, UserStore } from '../users/index.js';
+import { SCIM_AUTHSOURCE } from './authsource.js';
+import type { WriteGuard } from './database-state.js';
+import { fromDbTime, nowIso, toDbTime } from './db-time.js';
+import { domainUsage, lockDomain, type DomainRow } from './domains.js';
+import { recordEvent, recordMailcowUiLog, type AuditEvent } from './events.js';
+import { FilterCompiler, type FilterSqlMapping } from './filter-sql.js';
+import { readIdpAuthsource } from './idp-settings.js';
+import { accessAttributes, initialAttributesJson } from './mailbox-attributes.js';
+import { deleteMailboxRows, editMailbox, findAliasByAddress, findMailbox, insertMailbox, isSpamAlias, replaceTags, writeUserAcl, type MailboxEdit, type MailboxRow } from './mailboxes.js';
+import { relinkMailboxAliases, syncUserAliases } from './owned-aliases.js';
+import type { DatabasePool } from './queryable.js';
+import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
+import { isAuthsourceTruncation } from './sql-errors.js';
+import { aclFromTemplate, loadMailboxTemplate, rateLimitFromTemplate, tagsFromTemplate, taggedMailHandlerFromTemplate, type MailboxTemplate } from './templates.js';
+import { withTransaction } from './transaction.js';
+
+const MIB = 1024 * 1024;
+
+/** Groups a user belongs to; filled in by the Groups data layer (empty until groups exist). */
+export type GroupLookup = (db: DatabasePool | PoolConnection, userIds: string[]) => Promise<Map<string, { id: string; display: string }[]>>;
+
+export interface UserStoreDeps {
+  pool: DatabasePool;
+  guard: WriteGuard;
+  effects: MailcowSideEffects;
+  logger: Logger;
+  mailcowUiLog: boolean;
+  groupLookup?: GroupLookup;
+  /** SQL for filters on the derived `groups` attribute, when groups exist. */
+  groupsSideTable?: FilterSqlMapping['sideTables'][string];
+}
+
+interface UserRow extends RowDataPacket {
+  id: string;
+  token_id: string;
+  user_name: string;
+  external_id: string | null;
+  mailbox: string;
+  applied_template: string | null;
+  resource: string;
+  version: number;
+  created_at: string;
+  last_modified: string;
+  m_name: string | null;
+  m_active: number;
+  m_quota: number;
+  q_bytes: number | null;
+  q_messages: number | null;
+}
+
+const SELECT_USER = `SELECT u.id, u.token_id, u.user_name, u.external_id, u.mailbox, u.applied_template, u.resource, u.version, u.created_at, u.last_modified,
+  m.name AS m_name, m.active AS m_active, m.quota AS m_quota, q.bytes AS q_bytes, q.messages AS q_messages
+  FROM mailcow_scim_users u JOIN mailbox m ON m.username = u.mailbox LEFT JOIN quota2 q ON q.username = u.mailbox`;
+
+function scopeWhere(caller: Caller): { sql: string; params: unknown[] } {
+  // A token sees only its own users, and only in the domains it manages now (404 elsewhere).
+  const domains = caller.token.policy.domains.length ? caller.token.policy.domains : [''];
+  return { sql: `u.token_id = ? AND u.domain IN (${domains.map(() => '?').join(', ')})`, params: [caller.token.id, ...domains] };
+}
+
+function lowerOrNull(s: string | null | undefined): string | null {
+  return s ? s.toLowerCase() : null;
+}
+
+function displayNameOf(resource: Record<string, unknown>): string | null {
+  return typeof resource.displayName === 'string' ? resource.displayName.slice(0, 255) : null;
+}
+
+interface EmailRow {
+  value: string;
+  type: string | null;
+  primary: boolean;
+}
+
+function emailsOf(resource: Record<string, unknown>): EmailRow[] {
+  const list = Array.isArray(resource.emails) ? (resource.emails as Record<string, unknown>[]) : [];
+  return list
+    .filter((e) => typeof e.value === 'string' && (e.value as string).length <= 255)
+    .slice(0, 100)
+    .map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type.slice(0, 64) : null, primary: e.primary === true }));
+}
+
+export class MailcowUserStore implements UserStore {
+  constructor(private readonly deps: UserStoreDeps) {}
+
+  private mapping(caller: Caller): FilterSqlMapping {
+    return {
+      alias: 'u',
+      idColumn: 'id',
+      scope: caller.token.id,
+      jsonColumn: 'resource',
+      columns: {
+        id: { column: 'id', kind: 'exact' },
+        userName: { column: 'user_name_lc', kind: 'lc' },
+        externalId: { column: 'external_id', kind: 'exact' },
+        displayName: { column: 'display_name_lc', kind: 'lc' },
+        active: { column: 'active', kind: 'bool' },
+        'meta.created': { column: 'created_at', kind: 'time' },
+        'meta.lastModified': { column: 'last_modified', kind: 'time' },
+        'urn:ietf:params:scim:schemas:extension:mailcow:2.0:User:mailboxAddress': { column: 'mailbox', kind: 'lc' },
+      },
+      sideTables: {
+        emails: {
+          table: 'mailcow_scim_user_emails',
+          alias: 'e',
+          ownerColumn: 'user_id',
+          scopeColumn: 'token_id',
+          subColumns: { value: { column: 'value_lc', kind: 'lc' }, type: { column: 'type', kind: 'exact' }, primary: { column: 'is_primary', kind: 'bool' } },
+        },
+        ...(this.deps.groupsSideTable ? { groups: this.deps.groupsSideTable } : {}),
+      },
+      unsupported: this.deps.groupsSideTable ? {} : { groups: 'Filtering on groups needs SCIM Groups, which this server does not have yet.' },
+    };
+  }
+
+  private async assertWritable(): Promise<void> {
+    const s = await this.deps.guard.state();
+    if (!s.writesAllowed) throw ScimError.unavailable(`SCIM writes are paused: ${s.problem}`, 30);
+  }
+
+  /** Runs one change: guard, transaction, audit row inside it, side effects after commit. */
+  private async change<T>(caller: Caller, fn: (conn: PoolConnection, effects: MailboxEffects, audit: (e: Partial<AuditEvent>) => void) => Promise<T>): Promise<T> {
+    await this.assertWritable();
+    const effects = noEffects();
+    try {
+      const result = await withTransaction(this.deps.pool, async (conn) => {
+        effects.sogo.length = effects.rateLimits.length = effects.taggedMail.length = 0;
+        const events: AuditEvent[] = [];
+        const r = await fn(conn, effects, (e) =>
+          events.push({ tokenId: caller.token.id, requestId: caller.requestId, clientIp: caller.clientIp, operation: 'change', resourceType: 'User', resourceId: null, mailbox: null, outcome: 'success', status: 200, detail: null, ...e }),
+        );
+        for (const e of events) {
+          await recordEvent(conn, e);
+          if (this.deps.mailcowUiLog) await recordMailcowUiLog(conn, e, caller.token.name);
+        }
+        return r;
+      });
+      await this.deps.effects.apply(effects);
+      return result;
+    } catch (e) {
+      if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.status === 503 && /authsource/.test(e.detail))) this.deps.guard.invalidate();
+      throw e;
+    }
+  }
+
+  async create(caller: Caller, user: NewUser): Promise<StoredUser> {
+    const { address } = user;
+    const id = await this.change(caller, async (conn, effects, audit) => {
+      const domain = await lockDomain(conn, address.domain);
+      if (!domain) throw ScimError.invalidValue(`Domain ${address.domain} does not exist in mailcow.`);
+      if (domain.active !== 1) throw ScimError.invalidValue(`Domain ${address.domain} is inactive in mailcow; activate it before provisioning mailboxes into it.`);
+
+      const [taken] = await conn.execute<RowDataPacket[]>(
+        `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ?`,
+        [caller.token.id, user.userName.toLowerCase()],
+      );
+      if (taken.length) throw ScimError.uniqueness(`userName "${user.userName}" is already used by SCIM user ${taken[0]!.id}.`);
+
+      const existing = await findMailbox(conn, address.address, true);
+      let claimed = false;
+      if (existing) {
+        await this.assertClaimable(conn, caller, existing);
+        claimed = true;
+      } else {
+        const alias = await findAliasByAddress(conn, address.address);
+        if (alias) throw ScimError.uniqueness(`${address.address} is an existing mailcow alias (goto ${alias.goto}); a mailbox cannot have the same address.`);
+        if (await isSpamAlias(conn, address.address)) throw ScimError.uniqueness(`${address.address} is a mailcow spam alias; a mailbox cannot have the same address.`);
+      }
+
+      const now = nowIso();
+      const template = await loadMailboxTemplate(conn, user.intent.template);
+      if (claimed) {
+        await this.applyIntent(conn, caller, existing!, domain, user.intent, null, template, effects, true);
+      } else {
+        await this.insertNewMailbox(conn, caller, address, domain, user.intent, template, effects);
+      }
+      await conn.execute(
+        `INSERT INTO mailcow_scim_users (id, token_id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, mailbox, domain, applied_template, resource, version, created_at, last_modified)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        [
+          user.id,
+          caller.token.id,
+          user.userName,
+          user.userName.toLowerCase(),
+          user.externalId,
+          displayNameOf(user.resource),
+          lowerOrNull(displayNameOf(user.resource)),
+          user.resource.active === false ? 0 : 1,
+          address.address,
+          address.domain,
+          template.name,
+          JSON.stringify(user.resource),
+          toDbTime(now),
+          toDbTime(now),
+        ],
+      );
+      await this.writeEmails(conn, caller.token.id, user.id, user.resource);
+      if (claimed) await relinkMailboxAliases(conn, address.address, user.id, caller.token.id);
+      const aliasChange = await syncUserAliases(conn, caller.token.id, user.id, address.address, user.intent.active, user.intent.aliases, `mailcow-scim: SCIM user ${user.userName}`);
+      if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(address.address);
+      audit({ operation: claimed ? 'claim' : 'create', resourceId: user.id, mailbox: address.address, status: 201 });
+      return user.id;
+    });
+    return (await this.get(caller, id))!;
+  }
+
+  /**
+   * A mailbox that already exists may be claimed only if it is a 'scim' mailbox that no live
+   * SCIM user owns (a re-hire, or a mailbox handed over with `mailcow-scim adopt`).
+   */
+  private async assertClaimable(conn: PoolConnection, caller: Caller, mailbox: MailboxRow): Promise<void> {
+    const handOver = `To hand it over to this token, run \`mailcow-scim adopt ${mailbox.username} --token ${caller.token.id}\` (or use the SCIM page in mailcow's admin area).`;
+    if (mailbox.kind !== '') throw ScimError.uniqueness(`${mailbox.username} is a mailcow resource (${mailbox.kind}), not a user mailbox.`);
+    if (mailbox.authsource !== SCIM_AUTHSOURCE) {
+      throw ScimError.uniqueness(`Mailbox ${mailbox.username} already exists and is managed by mailcow (authsource '${mailbox.authsource ?? 'mailcow'}'). ${handOver}`);
+    }
+    const [links] = await conn.execute<RowDataPacket[]>(
+      `SELECT u.id, u.token_id, u.user_name, t.name AS token_name FROM mailcow_scim_users u JOIN mailcow_scim_tokens t ON t.id = u.token_id WHERE u.mailbox = ? FOR UPDATE`,
+      [mailbox.username],
+    );
+    const link = links[0];
+    if (!link) return;
+    if (link.token_id === caller.token.id) {
+      throw ScimError.uniqueness(`Mailbox ${mailbox.username} already belongs to SCIM user ${link.id} (userName "${link.user_name}").`);
+    }
+    throw ScimError.uniqueness(`Mailbox ${mailbox.username} is provisioned by another SCIM token ("${link.token_name}", ${link.token_id}). ${handOver}`);
+  }
+
+  private async quotaFor(conn: PoolConnection, caller: Caller, domain: DomainRow, intent: MailboxIntent, template: MailboxTemplate, currentBytes: number): Promise<number> {
+    const usage = await domainUsage(conn, domain.domain);
+    const usedMiB = (usage.quotaBytes - currentBytes) / MIB;
+    const roomMiB = domain.quotaMiB - usedMiB;
+    let quotaMiB: number;
+    if (intent.quotaMiB !== undefined) quotaMiB = intent.quotaMiB;
+    else if (caller.token.policy.quotaSource === 'template') quotaMiB = Math.floor(Number(template.attributes.quota ?? 0) / MIB);
+    else {
+      // What mailcow's add form pre-fills: the domain default, capped by the room left (§2.1).
+      quotaMiB = Math.min(domain.defquotaMiB, domain.maxquotaMiB, Math.max(0, Math.floor(roomMiB)));
+      if (quotaMiB <= 0) throw ScimError.invalidValue(`Domain ${domain.domain} has no quota left (${domain.quotaMiB} MiB, all assigned).`);
+    }
+    if (quotaMiB > domain.maxquotaMiB) throw ScimError.invalidValue(`A mailbox in ${domain.domain} may have at most ${domain.maxquotaMiB} MiB; ${quotaMiB} MiB was asked for.`);
+    if (quotaMiB > 0 && quotaMiB > roomMiB) {
+      throw ScimError.invalidValue(`Domain ${domain.domain} has ${Math.max(0, Math.floor(roomMiB))} MiB of its ${domain.quotaMiB} MiB quota left; ${quotaMiB} MiB was asked for.`);
+    }
+    return quotaMiB * MIB;
+  }
+
+  private async insertNewMailbox(
+    conn: PoolConnection,
+    caller: Caller,
+    address: NewUser['address'],
+    domain: DomainRow,
+    intent: MailboxIntent,
+    template: MailboxTemplate,
+    effects: MailboxEffects,
+  ): Promise<void> {
+    const usage = await domainUsage(conn, domain.domain);
+    if (usage.mailboxes >= domain.mailboxes) {
+      throw ScimError.invalidValue(`Domain ${domain.domain} allows ${domain.mailboxes} mailboxes and has ${usage.mailboxes}; raise the limit in mailcow to add more.`);
+    }
+    const quotaBytes = await this.quotaFor(conn, caller, domain, intent, template, 0);
+    const idp = await readIdpAuthsource(conn);
+    await insertMailbox(conn, {
+      username: address.address,
+      localPart: address.localPart,
+      domain: address.domain,
+      name: intent.name,
+      quotaBytes,
+      active: intent.active,
+      authsource: SCIM_AUTHSOURCE,
+      attributesJson: initialAttributesJson({ template, protocolAccess: intent.protocolAccess, idpAuthsource: idp }, Math.floor(Date.now() / 1000)),
+      acl: aclFromTemplate(template),
+      tags: intent.tags ?? tagsFromTemplate(template),
+    });
+    effects.sogo.push(address.address);
+    effects.rateLimits.push({ username: address.address, value: rateLimitFromTemplate(template) });
+    const handler = taggedMailHandlerFromTemplate(template);
+    if (handler) effects.taggedMail.push({ username: address.address, handler });
+  }
+
+  /**
+   * Brings an existing mailbox in line with the intent. Template-derived values are re-applied
+   * only when the template changed (or on a claim), so an admin's later tweak in mailcow's UI
+   * survives ordinary profile updates from the IdP.
+   */
+  private async applyIntent(
+    conn: PoolConnection,
+    caller: Caller,
+    mailbox: MailboxRow,
+    domain: DomainRow,
+    intent: MailboxIntent,
+    previous: { intent: MailboxIntent | null; template: string | null } | null,
+    template: MailboxTemplate,
+    effects: MailboxEffects,
+    claim: boolean,
+  ): Promise<void> {
+    const templateChanged = claim || previous?.template !== template.name;
+    const edit: MailboxEdit = {};
+    if (intent.name !== mailbox.name) edit.name = intent.name;
+    if (intent.active !== mailbox.active) edit.active = intent.active;
+    const explicitQuotaChanged = intent.quotaMiB !== undefined && intent.quotaMiB * MIB !== mailbox.quotaBytes;
+    if (explicitQuotaChanged || (templateChanged && (claim || caller.token.policy.quotaSource === 'template'))) {
+      const q = await this.quotaFor(conn, caller, domain, intent, template, mailbox.quotaBytes);
+      if (q !== mailbox.quotaBytes) edit.quotaBytes = q;
+    }
+    const idp = await readIdpAuthsource(conn);
+    if (templateChanged || JSON.stringify(intent.protocolAccess ?? {}) !== JSON.stringify(previous?.intent?.protocolAccess ?? {})) {
+      const wanted = accessAttributes({ template, protocolAccess: intent.protocolAccess, idpAuthsource: idp });
+      let stored: Record<string, unknown> = {};
+      try {
+        stored = JSON.parse(mailbox.attributes);
+      } catch {
+        /* rewrite every key below */
+      }
+      const attrs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(wanted)) if (stored[k] !== v) attrs[k] = v;
+      if (Object.keys(attrs).length) edit.attributes = attrs;
+    }
+    if (Object.keys(edit).length) {
+      await editMailbox(conn, mailbox, edit);
+      effects.sogo.push(mailbox.username);
+    }
+    if (templateChanged) {
+      await writeUserAcl(conn, mailbox.username, aclFromTemplate(template));
+      effects.rateLimits.push({ username: mailbox.username, value: rateLimitFromTemplate(template) });
+      const handler = taggedMailHandlerFromTemplate(template);
+      if (handler) effects.taggedMail.push({ username: mailbox.username, handler });
+    }
+    if (intent.tags !== undefined) {
+      if (JSON.stringify(intent.tags) !== JSON.stringify(previous?.intent?.tags)) await replaceTags(conn, mailbox.username, intent.tags);
+    } else if (templateChanged) {
+      await replaceTags(conn, mailbox.username, tagsFromTemplate(template));
+    }
+  }
+
+  private async writeEmails(conn: PoolConnection, tokenId: string, userId: string, resource: Record<string, unknown>): Promise<void> {
+    await conn.execute(`DELETE FROM mailcow_scim_user_emails WHERE user_id = ?`, [userId]);
+    const emails = emailsOf(resource);
+    if (!emails.length) return;
+    await conn.query(
+      `INSERT INTO mailcow_scim_user_emails (user_id, token_id, position, value_lc, type, is_primary) VALUES ?`,
+      [emails.map((e, i) => [userId, tokenId, i, e.value.toLowerCase(), e.type, e.primary ? 1 : 0])],
+    );
+  }
+
+  async get(caller: Caller, id: string): Promise<StoredUser | undefined> {
+    const scope = scopeWhere(caller);
+    const [rows] = await this.deps.pool.query<UserRow[]>(`${SELECT_USER} WHERE u.id = ? AND ${scope.sql}`, [id, ...scope.params]);
+    if (!rows[0]) return undefined;
+    return (await this.hydrate(this.deps.pool, rows))[0];
+  }
+
+  async list(caller: Caller, q: ListQuery): Promise<ListResult<StoredUser>> {
+    const scope = scopeWhere(caller);
+    const compiler = new FilterCompiler(this.mapping(caller));
+    const where = [scope.sql];
+    const params = [...scope.params];
+    if (q.filter) {
+      const f = compiler.compile(q.filter);
+      where.push(f.sql);
+      params.push(...f.params);
+    }
+    const whereSql = where.join(' AND ');
+    const [[countRow]] = await this.deps.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM mailcow_scim_users u WHERE ${whereSql}`, params);
+    const total = Number(countRow!.n);
+    if (q.count === 0 || q.startIndex > total) return { total, items: [] };
+    const order = q.sortBy ? compiler.orderExpression(q.sortBy) : { sql: 'u.created_at', params: [] };
+    const dir = q.descending ? 'DESC' : 'ASC';
+    // The id tie-break makes paging stable when sort values repeat.
+    const [idRows] = await this.deps.pool.query<RowDataPacket[]>(
+      `SELECT u.id FROM mailcow_scim_users u WHERE ${whereSql} ORDER BY ${order.sql} ${dir}, u.id ${dir} LIMIT ? OFFSET ?`,
+      [...params, ...order.params, q.count, q.startIndex - 1],
+    );
+    if (!idRows.length) return { total, items: [] };
+    const ids = idRows.map((r) => String(r.id));
+    const [rows] = await this.deps.pool.query<UserRow[]>(`${SELECT_USER} WHERE u.id IN (?)`, [ids]);
+    const byId = new Map((await this.hydrate(this.deps.pool, rows)).map((u) => [u.id, u]));
+    return { total, items: ids.map((i) => byId.get(i)!).filter(Boolean) };
+  }
+
+  private async hydrate(db: DatabasePool | PoolConnection, rows: UserRow[]): Promise<StoredUser[]> {
+    const groups = this.deps.groupLookup ? await this.deps.groupLookup(db, rows.map((r) => r.id)) : new Map();
+    return rows.map((r) => ({
+      id: r.id,
+      tokenId: r.token_id,
+      userName: r.user_name,
+      externalId: r.external_id,
+      resource: JSON.parse(r.resource) as Record<string, unknown>,
+      version: Number(r.version),
+      created: fromDbTime(r.created_at)!,
+      lastModified: fromDbTime(r.last_modified)!,
+      appliedTemplate: r.applied_template,
+      mailbox: {
+        address: r.mailbox,
+        active: Number(r.m_active),
+        name: r.m_name ?? '',
+        quotaBytes: Number(r.m_quota),
+        usedBytes: Number(r.q_bytes ?? 0),
+        messages: Number(r.q_messages ?? 0),
+      },
+      groups: groups.get(r.id) ?? [],
+    }));
+  }
+
+  private async lockUser(conn: PoolConnection, caller: Caller, id: string): Promise<StoredUser> {
+    const scope = scopeWhere(caller);
+    const [rows] = await conn.query<UserRow[]>(`${SELECT_USER} WHERE u.id = ? AND ${scope.sql} FOR UPDATE`, [id, ...scope.params]);
+    if (!rows[0]) throw ScimError.notFound(`No User with id "${id}".`);
+    return (await this.hydrate(conn, rows))[0]!;
+  }
+
+  async update(caller: Caller, id: string, compute: (current: StoredUser) => UserChange): Promise<StoredUser> {
+    await this.change(caller, async (conn, effects, audit) => {
+      const current = await this.lockUser(conn, caller, id);
+      const next = compute(current);
+      if (next.userName.toLowerCase() !== current.userName.toLowerCase()) {
+        const [taken] = await conn.execute<RowDataPacket[]>(
+          `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ? AND id <> ?`,
+          [caller.token.id, next.userName.toLowerCase(), id],
+        );
+        if (taken.length) throw ScimError.uniqueness(`userName "${next.userName}" is already used by SCIM user ${taken[0]!.id}.`);
+      }
+      const mailbox = (await findMailbox(conn, current.mailbox.address, true))!;
+      const domain = (await lockDomain(conn, mailbox.domain))!;
+      const template = await loadMailboxTemplate(conn, next.intent.template);
+      await this.applyIntent(conn, caller, mailbox, domain, next.intent, { intent: next.previousIntent, template: current.appliedTemplate }, template, effects, false);
+      const aliasChange = await syncUserAliases(conn, caller.token.id, id, mailbox.username, next.intent.active, next.intent.aliases, `mailcow-scim: SCIM user ${next.userName}`);
+      if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(mailbox.username);
+      await conn.execute(
+        `UPDATE mailcow_scim_users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, display_name_lc = ?, active = ?, applied_template = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
+        [
+          next.userName,
+          next.userName.toLowerCase(),
+          next.externalId,
+          displayNameOf(next.resource),
+          lowerOrNull(displayNameOf(next.resource)),
+          next.resource.active === false ? 0 : 1,
+          template.name,
+          JSON.stringify(next.resource),
+          toDbTime(nowIso()),
+          id,
+        ],
+      );
+      await this.writeEmails(conn, caller.token.id, id, next.resource);
+      const op = next.intent.active !== 1 && mailbox.active === 1 ? 'deactivate' : next.intent.active === 1 && mailbox.active !== 1 ? 'reactivate' : 'update';
+      audit({ operation: op, resourceId: id, mailbox: mailbox.username, status: 200 });
+    });
+    return (await this.get(caller, id))!;
+  }
+
+  async remove(caller: Caller, id: string, check: (current: StoredUser) => void): Promise<void> {
+    await this.change(caller, async (conn, effects, audit) => {
+      const current = await this.lockUser(conn, caller, id);
+      check(current);
+      const mailbox = (await findMailbox(conn, current.mailbox.address, true))!;
+      if (caller.token.policy.onDelete === 'delete') {
+        await conn.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE user_id = ?`, [id]);
+        await deleteMailboxRows(conn, mailbox.username);
+        effects.sogo.push(mailbox.username);
+        effects.rateLimits.push({ username: mailbox.username, value: null });
+        audit({ operation: 'delete', resourceId: id, mailbox: mailbox.username, status: 204, detail: 'mailbox deleted (maildir left for mailcow to clean up)' });
+        return;
+      }
+      const mode = caller.token.policy.onDeactivate;
+      if (mailbox.active === 1 || (mailbox.active === 2 && mode === 0)) {
+        await editMailbox(conn, mailbox, { active: mode });
+        effects.sogo.push(mailbox.username);
+      }
+      // Owned aliases stay (mail to them is handled like mail to the mailbox); a re-hire re-links them.
+      await conn.execute(`UPDATE mailcow_scim_owned_aliases SET user_id = NULL WHERE user_id = ?`, [id]);
+      await conn.execute(`DELETE FROM mailcow_scim_users WHERE id = ?`, [id]);
+      audit({ operation: 'unlink', resourceId: id, mailbox: mailbox.username, status: 204, detail: `mailbox kept with active=${mode}` });
+    });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * A POST or PUT body turned into the canonical resource we store (RFC 7643 §2–§3, RFC 7644
+ * §3.3 and §3.5.1): attribute names in canonical case, values type-checked and coerced,
+ * read-only attributes ignored as the RFC requires, write-only ones (password) never kept,
+ * unknown attributes and schema URNs accepted and discarded (idp-clients.md §1 #9, §9).
+ */
+import { ScimError } from './scim-error.js';
+import {
+  coerceAttributeValue,
+  getSchemaDef,
+  isJsonObject,
+  resolveAttribute,
+  resolveSchemaUrn,
+  type AttributeDef,
+  type ResourceTypeDef,
+} from './schema/index.js';
+
+export type ScimResource = Record<string, unknown>;
+
+/** Whether a stored resource keeps this attribute: not readOnly (server-computed), not write-only/never-returned. */
+function isStored(def: AttributeDef): boolean {
+  return def.mutability !== 'readOnly' && def.mutability !== 'writeOnly' && def.returned !== 'never';
+}
+
+function coerceMember(def: AttributeDef, value: unknown, path: string): unknown {
+  const coerced = coerceAttributeValue(def, value, path);
+  if (coerced === null) return null;
+  // Drop read-only sub-attributes too (e.g. members[].display is filled by the server).
+  if (def.type === 'complex' && def.subAttributes) {
+    const strip = (o: unknown) => {
+      if (!isJsonObject(o)) return o;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(o)) {
+        const sub = def.subAttributes!.find((s) => s.name === k);
+        if (sub && sub.mutability !== 'writeOnly' && sub.returned !== 'never') out[k] = v;
+      }
+      return out;
+    };
+    return Array.isArray(coerced) ? coerced.map(strip) : strip(coerced);
+  }
+  return coerced;
+}
+
+/**
+ * Normalises a full resource body for resource type `rt`. Throws invalidSyntax for a body that
+ * is not a JSON object, invalidValue for a value of the wrong type or a missing required
+ * attribute.
+ */
+export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): ScimResource {
+  if (!isJsonObject(body)) throw ScimError.invalidSyntax(`The request body must be a JSON object describing a ${rt.name}.`);
+  const schemasValue = Object.entries(body).find(([k]) => k.toLowerCase() === 'schemas')?.[1];
+  if (schemasValue !== undefined) {
+    if (!Array.isArray(schemasValue) || schemasValue.some((s) => typeof s !== 'string')) {
+      throw ScimError.invalidSyntax('"schemas" must be a list of schema URNs.');
+    }
+    if (!schemasValue.some((s) => (s as string).toLowerCase() === rt.schema.toLowerCase())) {
+      throw ScimError.invalidValue(`"schemas" must include ${rt.schema}.`);
+    }
+  }
+
+  const out: ScimResource = {};
+  const extensions = new Set<string>();
+  for (const [key, value] of Object.entries(body)) {
+    if (key.toLowerCase() === 'schemas' || value === null || value === undefined) continue;
+    const urn = resolveSchemaUrn(rt, key);
+    if (urn !== undefined && urn !== rt.schema) {
+      if (!isJsonObject(value)) throw ScimError.invalidValue(`"${key}" must be an object of ${urn} attributes.`);
+      const schema = getSchemaDef(urn)!;
+      const ext: Record<string, unknown> = {};
+      for (const [attrKey, attrValue] of Object.entries(value)) {
+        const def = schema.attributes.find((a) => a.name.toLowerCase() === attrKey.toLowerCase());
+        if (!def || !isStored(def)) continue;
+        const coerced = coerceMember(def, attrValue, `${urn}:${def.name}`);
+        if (coerced !== null && !(Array.isArray(coerced) && coerced.length === 0)) ext[def.name] = coerced;
+      }
+      if (Object.keys(ext).length) {
+        out[urn] = { ...(out[urn] as object | undefined), ...ext };
+        extensions.add(urn);
+      }
+      continue;
+    }
+    if (urn === rt.schema) {
+      // {"urn:…:core:2.0:User": {...}} is unusual but legal: merge it as core attributes.
+      if (isJsonObject(value)) Object.assign(out, normalizeResourceInput(rt, { ...value }));
+      continue;
+    }
+    const resolved = resolveAttribute(rt, key);
+    // Dotted or URN-qualified keys are PATCH forms; in a full resource they name nothing we keep.
+    if (!resolved || resolved.subAttribute || key.includes('.')) continue;
+    const def = resolved.attribute;
+    if (!isStored(def)) continue;
+    const coerced = coerceMember(def, value, resolved.canonicalPath);
+    if (coerced === null || (Array.isArray(coerced) && coerced.length === 0)) continue;
+    if (resolved.extension) {
+      out[resolved.schemaUrn] = { ...(out[resolved.schemaUrn] as object | undefined), [def.name]: coerced };
+      extensions.add(resolved.schemaUrn);
+    } else {
+      out[def.name] = coerced;
+    }
+  }
+
+  const core = getSchemaDef(rt.schema)!;
+  for (const def of core.attributes) {
+    if (!def.required || !isStored(def)) continue;
+    const v = out[def.name];
+    if (v === undefined || (typeof v === 'string' && v.trim() === '')) {
+      throw ScimError.invalidValue(`"${def.name}" is required for a ${rt.name}.`);
+    }
+  }
+  enforceSinglePrimary(out);
+  return { schemas: [rt.schema, ...rt.schemaExtensions.map((e) => e.schema).filter((s) => extensions.has(s))], ...out };
+}
+
+/** RFC 7643 §2.4: at most one element of a multi-valued attribute may be primary. */
+function enforceSinglePrimary(resource: ScimResource): void {
+  for (const value of Object.values(resource)) {
+    if (!Array.isArray(value)) continue;
+    const primaries = value.filter((v) => isJsonObject(v) && v.primary === true);
+    if (primaries.length > 1) {
+      throw ScimError.invalidValue('Only one value of a multi-valued attribute may have "primary": true.');
+    }
+  }
+}

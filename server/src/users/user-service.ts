@@ -1,0 +1,161 @@
+/**
+ * The Users use cases (RFC 7644 §3.3–§3.6) for mailboxes: create, read, list, replace, patch,
+ * delete. Written against the UserStore port; the mailcow semantics of each change are in
+ * provisioning/ (what the user means for the mailbox) and mailcow/ (the rows).
+ */
+import { randomUUID } from 'node:crypto';
+import { buildMailboxIntent, resolveMailboxAddress } from '../provisioning/index.js';
+import { checkFilter, evaluateFilter, parseFilter, type CheckedFilter } from '../scim/filter/index.js';
+import { checkIfMatch } from '../scim/etag.js';
+import { parseListParams, type RawListParams } from '../scim/list-params.js';
+import { normalizeResourceInput } from '../scim/resource-input.js';
+import { ScimError } from '../scim/scim-error.js';
+import { MAILCOW_USER_SCHEMA, USER_RESOURCE_TYPE } from '../scim/schema/index.js';
+import type { Caller, ListResult, StoredUser, UserChange, UserStore } from './ports.js';
+
+/** Applies a PatchOp request body to a resource and returns the new resource (never mutates). */
+export type PatchApplier = (resource: Record<string, unknown>, body: unknown) => Record<string, unknown>;
+
+/** Records a refused or failed change in the audit log (successes are written with the change). */
+export type FailureRecorder = (caller: Caller, operation: string, resourceId: string | null, error: ScimError) => Promise<void>;
+
+export interface UserServiceDeps {
+  store: UserStore;
+  maxPageSize: number;
+  applyPatch: PatchApplier;
+  recordFailure?: FailureRecorder;
+}
+
+export class UserService {
+  private readonly ruleCache = new Map<string, CheckedFilter>();
+
+  constructor(private readonly deps: UserServiceDeps) {}
+
+  async create(caller: Caller, body: unknown): Promise<StoredUser> {
+    return this.audited(caller, 'create', null, async () => {
+      const resource = normalizeResourceInput(USER_RESOURCE_TYPE, body);
+      const address = resolveMailboxAddress(resource, caller.token.policy);
+      const intent = buildMailboxIntent(resource, address.address, caller.token.policy, this.matchRule);
+      return this.deps.store.create(caller, {
+        id: randomUUID(),
+        resource,
+        userName: String(resource.userName),
+        externalId: typeof resource.externalId === 'string' ? resource.externalId : null,
+        address,
+        intent,
+      });
+    });
+  }
+
+  async get(caller: Caller, id: string): Promise<StoredUser> {
+    const user = await this.deps.store.get(caller, id);
+    if (!user) throw notFound(id);
+    return user;
+  }
+
+  async list(caller: Caller, raw: RawListParams): Promise<ListResult<StoredUser> & { startIndex: number }> {
+    const p = parseListParams(raw, USER_RESOURCE_TYPE, this.deps.maxPageSize);
+    const result = await this.deps.store.list(caller, {
+      filter: p.filter,
+      sortBy: p.sortBy,
+      descending: p.descending,
+      startIndex: p.startIndex,
+      count: p.count,
+    });
+    return { ...result, startIndex: p.startIndex };
+  }
+
+  /** PUT: the body replaces every writable attribute (RFC 7644 §3.5.1). */
+  async replace(caller: Caller, id: string, body: unknown, ifMatch?: string): Promise<StoredUser> {
+    const next = normalizeResourceInput(USER_RESOURCE_TYPE, body);
+    return this.audited(caller, 'replace', id, () =>
+      this.deps.store.update(caller, id, (current) => {
+        checkIfMatch(ifMatch, current.version);
+        return this.changeFor(caller, current, next);
+      }),
+    );
+  }
+
+  /** PATCH: all operations apply or none (RFC 7644 §3.5.2); the result is validated like a PUT. */
+  async patch(caller: Caller, id: string, body: unknown, ifMatch?: string): Promise<StoredUser> {
+    return this.audited(caller, 'patch', id, () =>
+      this.deps.store.update(caller, id, (current) => {
+        checkIfMatch(ifMatch, current.version);
+        const patched = this.deps.applyPatch(this.patchBase(current), body);
+        return this.changeFor(caller, current, normalizeResourceInput(USER_RESOURCE_TYPE, patched));
+      }),
+    );
+  }
+
+  async delete(caller: Caller, id: string, ifMatch?: string): Promise<void> {
+    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkIfMatch(ifMatch, current.version)));
+  }
+
+  /** The stored resource plus what PATCH paths may read (id, derived groups), for applyPatch. */
+  private patchBase(current: StoredUser): Record<string, unknown> {
+    return { ...current.resource, id: current.id, groups: current.groups.map((g) => ({ value: g.id, display: g.display })) };
+  }
+
+  private changeFor(caller: Caller, current: StoredUser, next: Record<string, unknown>): UserChange {
+    const groups = current.groups.map((g) => ({ value: g.id, display: g.display }));
+    const policy = caller.token.policy;
+    return {
+      resource: next,
+      userName: String(next.userName),
+      externalId: typeof next.externalId === 'string' ? next.externalId : null,
+      intent: buildMailboxIntent({ ...next, groups }, current.mailbox.address, policy, this.matchRule),
+      previousIntent: buildMailboxIntent({ ...current.resource, groups }, current.mailbox.address, policy, this.matchRule),
+    };
+  }
+
+  /** Template rules are SCIM filters over the user (including derived `groups`); parsed once each. */
+  private readonly matchRule = (filter: string, resource: Record<string, unknown>): boolean => {
+    let checked = this.ruleCache.get(filter);
+    if (!checked) {
+      checked = checkFilter(parseFilter(filter), USER_RESOURCE_TYPE);
+      this.ruleCache.set(filter, checked);
+    }
+    return evaluateFilter(checked, resource);
+  };
+
+  private async audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const error = ScimError.from(e);
+      await this.deps.recordFailure?.(caller, operation, id, error).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function notFound(id: string): ScimError {
+  return ScimError.notFound(`No User with id "${id}".`);
+}
+
+/** Validates a template-rule filter when a token is saved (so a typo is refused, not ignored). */
+export function validateUserRuleFilter(filter: string): void {
+  checkFilter(parseFilter(filter), USER_RESOURCE_TYPE);
+}
+
+/** The SCIM representation of a stored user (RFC 7643 §4.1, §3.1 meta) before projection. */
+export function toUserResource(user: StoredUser, baseUrl: string, toETag: (v: number) => string): Record<string, unknown> {
+  const { schemas: _schemas, ...attrs } = user.resource as { schemas?: string[] } & Record<string, unknown>;
+  const ext = { ...((attrs[MAILCOW_USER_SCHEMA] as Record<string, unknown> | undefined) ?? {}) };
+  ext.mailboxAddress = user.mailbox.address;
+  ext.usedBytes = user.mailbox.usedBytes;
+  ext.messageCount = user.mailbox.messages;
+  const schemas = [...new Set([...(user.resource.schemas as string[] | undefined ?? [USER_RESOURCE_TYPE.schema]), MAILCOW_USER_SCHEMA])];
+  const out: Record<string, unknown> = { schemas, id: user.id, ...attrs, [MAILCOW_USER_SCHEMA]: ext };
+  if (user.groups.length) {
+    out.groups = user.groups.map((g) => ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: 'direct' }));
+  }
+  out.meta = {
+    resourceType: 'User',
+    created: user.created,
+    lastModified: user.lastModified,
+    location: `${baseUrl}/Users/${user.id}`,
+    version: toETag(user.version),
+  };
+  return out;
+}
