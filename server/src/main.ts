@@ -8,6 +8,7 @@ import type { Logger } from './logging.js';
 import { buildHttpApp } from './http/app.js';
 import { listenHttp } from './http/listen.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
+import { userRoutes, type Projector } from './http/routes/users.js';
 import { ensureScimAuthsource } from './mailcow/authsource.js';
 import { WriteGuard } from './mailcow/database-state.js';
 import { nowIso } from './mailcow/db-time.js';
@@ -27,6 +28,13 @@ import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { healthHandlers, statusHandlers } from './rpc/status-handlers.js';
 import { tokenHandlers } from './rpc/token-handlers.js';
 import { TokenService } from './tokens/index.js';
+import { applyPatch, normalizePatchRequest } from './scim/patch/index.js';
+import { parseAttributeList, projectResource } from './scim/projection/index.js';
+import { USER_RESOURCE_TYPE, type ResourceTypeDef } from './scim/schema/index.js';
+import { UserService, validateUserRuleFilter } from './users/index.js';
+import { MailcowUserStore } from './mailcow/user-store.js';
+import { MailcowSideEffects } from './mailcow/side-effects.js';
+import { recordEvent } from './mailcow/events.js';
 import { VERSION } from './version.js';
 
 export interface Sidecar {
@@ -46,6 +54,11 @@ export async function prepareDatabase(pool: Pool, config: Pick<Config, 'ensureAu
   }
 }
 
+function projectorFor(rt: ResourceTypeDef): Projector {
+  return (resource, attributes, excludedAttributes) =>
+    projectResource(resource, rt, { attributes: parseAttributeList(attributes), excludedAttributes: parseAttributeList(excludedAttributes) });
+}
+
 export async function startSidecar(config: Config, logger: Logger): Promise<Sidecar> {
   const startedAt = Date.now();
   const pool = createPool(config.mariadbUrl);
@@ -56,7 +69,26 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     logger.error({ err: e }, 'database preparation failed; the sidecar starts but refuses writes until it succeeds');
   }
   const guard = new WriteGuard(pool);
-  const tokens = new TokenService({ store: createTokenStore(pool), now: nowIso });
+  const tokens = new TokenService({ store: createTokenStore(pool), now: nowIso, validateRuleFilter: validateUserRuleFilter });
+  const effects = new MailcowSideEffects(pool, { redisUrl: config.redisUrl, memcachedUrl: config.memcachedUrl, skipSogo: config.skipSogo }, logger);
+  const users = new UserService({
+    store: new MailcowUserStore({ pool, guard, effects, logger, mailcowUiLog: config.mailcowUiLog }),
+    maxPageSize: config.maxPageSize,
+    applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), USER_RESOURCE_TYPE),
+    recordFailure: (caller, operation, resourceId, error) =>
+      recordEvent(pool, {
+        tokenId: caller.token.id,
+        requestId: caller.requestId,
+        clientIp: caller.clientIp,
+        operation,
+        resourceType: 'User',
+        resourceId,
+        mailbox: null,
+        outcome: 'failure',
+        status: error.status,
+        detail: error.detail,
+      }),
+  });
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh) };
 
   const app = await buildHttpApp({
@@ -68,15 +100,15 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
         maxPageSize: config.maxPageSize,
         maxBulkOperations: config.maxBulkOperations,
         maxBodyBytes: config.maxBodyBytes,
-        patch: false,
+        patch: true,
         bulk: false,
-        filter: false,
-        sort: false,
-        etag: false,
+        filter: true,
+        sort: true,
+        etag: true,
         cursor: false,
       }),
     ],
-    routes: [],
+    routes: [userRoutes(users, projectorFor(USER_RESOURCE_TYPE))],
   });
   const http = await listenHttp(app, { socket: config.httpSocket, socketMode: config.socketMode, port: config.httpPort, host: config.httpHost });
 
@@ -103,6 +135,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     stop() {
       stopping ??= (async () => {
         await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs)]);
+        await effects.close();
         await pool.end();
         logger.info('mailcow-scim sidecar stopped');
       })();
