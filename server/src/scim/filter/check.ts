@@ -30,6 +30,7 @@ import type {
  *   SHALL fail); binary attributes take no ordering operators either;
  * - `co`/`sw`/`ew` need a string attribute (string, reference, binary);
  * - integer and decimal attributes take numbers; dateTime attributes take xsd:dateTime strings;
+ * - attributes returned never (password) cannot be filtered on;
  * - `eq null` means "not present" and `ne null` means "present" (RFC 7643 §2.5: null equals
  *   unassigned); any other operator with `null` is an error.
  */
@@ -90,7 +91,16 @@ function checkInner(node: FilterNode, parent: ResolvedAttribute): CheckedFilter 
 function resolveTopLevel(path: AttrPath, rt: ResourceTypeDef): ResolvedAttribute {
   const resolved = resolveAttribute(rt, path);
   if (!resolved) throw ScimError.invalidFilter(`unknown attribute '${formatAttrPath(path)}' in filter`);
+  refuseNeverReturned(resolved.target, resolved.canonicalPath);
   return resolved;
+}
+
+/**
+ * An attribute that is never returned (the password) cannot be filtered on either: a filter
+ * would reveal it one guess at a time.
+ */
+function refuseNeverReturned(def: AttributeDef, path: string): void {
+  if (def.returned === 'never') throw ScimError.invalidFilter(`'${path}' is never returned and cannot be filtered on`);
 }
 
 /**
@@ -114,6 +124,7 @@ function resolveInner(path: AttrPath, parent: ResolvedAttribute): ResolvedAttrib
   }
   const sub = findAttribute(parent.attribute.subAttributes, path.attr);
   if (!sub) throw ScimError.invalidFilter(`unknown attribute '${where}.${path.attr}' in filter`);
+  refuseNeverReturned(sub, `${where}.${sub.name}`);
   return {
     schemaUrn: parent.schemaUrn,
     extension: parent.extension,

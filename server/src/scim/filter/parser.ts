@@ -23,9 +23,16 @@ export interface ParseFilterOptions {
   maxLength: number;
   /** Deepest nesting of parentheses, `not (...)` and value filters. */
   maxDepth: number;
+  /**
+   * `attr[filter].sub op value` is a PATCH path form, not filter grammar: `reject` (default)
+   * answers invalidFilter. `rewrite` reads it as `attr[filter and sub op value]`, for Entra's
+   * optional matching attribute `emails[type eq "work"].value` (idp-clients.md §2), whose
+   * lookup is `emails[type eq "work"].value eq "x"`.
+   */
+  valuePathSubAttribute: 'reject' | 'rewrite';
 }
 
-const DEFAULT_OPTIONS: ParseFilterOptions = { maxLength: 4096, maxDepth: 32 };
+const DEFAULT_OPTIONS: ParseFilterOptions = { maxLength: 4096, maxDepth: 32, valuePathSubAttribute: 'reject' };
 
 /** The options with defaults filled in (one place for the defaults, style.md). */
 export function makeParseFilterOptions(options: Partial<ParseFilterOptions> = {}): ParseFilterOptions {
@@ -157,6 +164,9 @@ class Parser {
       this.inValuePath = false;
       this.expect('rbracket', `']' to close the '[' at position ${t.pos}`);
       const after = this.peek();
+      if (after.kind === 'dot' && this.options.valuePathSubAttribute === 'rewrite') {
+        return { kind: 'valuePath', path, filter: { kind: 'and', left: inner, right: this.parseTrailingSubAttribute() } };
+      }
       if (after.kind === 'dot') {
         throw this.fail(
           `'${clip(word.text)}[...].sub' at position ${after.pos} is a PATCH path, not a filter; ` +
@@ -176,6 +186,30 @@ class Parser {
         const value = this.parseValue(t);
         return { kind: 'compare', path, op: op as CompareOperator, value };
       }
+    }
+    throw this.fail(
+      `expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after '${clip(word.text)}' at position ${t.pos}, found ${describe(t)}`,
+    );
+  }
+
+  /** `.sub op value` after `attr[...]`, read as a comparison on the same value (option `rewrite`). */
+  private parseTrailingSubAttribute(): FilterNode {
+    const dot = this.next();
+    const word = this.peek();
+    const path = word.kind === 'word' ? parseAttrPath(word.text) : undefined;
+    if (!path || path.uri !== undefined || path.sub !== undefined) {
+      throw this.fail(`expected a sub-attribute name after '.' at position ${dot.pos}, found ${describe(word)}`);
+    }
+    this.next();
+    const t = this.peek();
+    const op = t.kind === 'word' ? t.text.toLowerCase() : '';
+    if (op === 'pr') {
+      this.next();
+      return { kind: 'present', path };
+    }
+    if (COMPARE_OPERATORS.has(op)) {
+      this.next();
+      return { kind: 'compare', path, op: op as CompareOperator, value: this.parseValue(t) };
     }
     throw this.fail(
       `expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after '${clip(word.text)}' at position ${t.pos}, found ${describe(t)}`,

@@ -118,6 +118,8 @@ describe('checkFilter: rejections', () => {
     ['name eq "Babs"', /'name' is complex; compare one of its sub-attributes/],
     ['title gt null', /'gt null' is not a comparison/],
     ['title co null', /not a comparison/],
+    ['password eq "secret"', /never returned and cannot be filtered on/],
+    ['password pr', /never returned/],
   ])('%s', (text, detail) => {
     expect(rejected(text)).toMatch(detail);
   });

@@ -257,6 +257,28 @@ describe('parseFilter: errors (invalidFilter with a position)', () => {
   });
 });
 
+describe('parseFilter: option valuePathSubAttribute', () => {
+  it('rewrites Entra\'s emails[type eq "work"].value eq "x" when asked to', () => {
+    const options = { valuePathSubAttribute: 'rewrite' } as const;
+    expect(parseFilter('emails[type eq "work"].value eq "a@x.org"', options)).toEqual({
+      kind: 'valuePath',
+      path: { attr: 'emails' },
+      filter: {
+        kind: 'and',
+        left: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' },
+        right: { kind: 'compare', path: { attr: 'value' }, op: 'eq', value: 'a@x.org' },
+      },
+    });
+    expect(parseFilter('emails[type eq "work"].Value PR and active eq true', options)).toMatchObject({
+      kind: 'and',
+      left: { kind: 'valuePath', filter: { right: { kind: 'present', path: { attr: 'Value' } } } },
+    });
+    expect(invalid('emails[type eq "work"].value', options).detail).toMatch(/expected a comparison operator .* after 'value'/);
+    expect(invalid('emails[type eq "work"]. "x"', options).detail).toMatch(/expected a sub-attribute name after '.'/);
+    expect(invalid('emails[type eq "work"].a.b eq "x"', options).detail).toMatch(/expected a sub-attribute name/);
+  });
+});
+
 describe('tokenize', () => {
   it('keeps URNs with dots in one word and positions 0-based', () => {
     const tokens = tokenize('urn:a:b:2.0:User:name.givenName eq "x"');
