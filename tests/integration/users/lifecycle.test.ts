@@ -14,7 +14,7 @@ const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const MC = 'urn:ietf:params:scim:schemas:extension:mailcow:2.0:User';
 
 beforeAll(async () => {
-  t = await startTestSidecar({ domains: [{ domain: 'example.org' }, { domain: 'other.org' }] });
+  t = await startTestSidecar({ domains: [{ domain: 'example.org', mailboxes: 100, quotaMiB: 1024 * 1024, maxquotaMiB: 10240 }, { domain: 'other.org' }] });
   token = (await t.sidecar.tokens.create('Entra', { domains: ['example.org'], defaultDomain: 'example.org' })).secret;
   api = scimClient('http://localhost/scim/v2', token, t.httpSocket);
 });
@@ -100,5 +100,157 @@ describe('create', () => {
     }
     const none = await api.get(`/Users?filter=${encodeURIComponent('externalId eq "EXT-1"')}`);
     expect(none.body.totalResults).toBe(0);
+  });
+});
+
+describe('update, deactivate, delete and re-hire', () => {
+  let id: string;
+  const addr = 'max@example.org';
+  beforeAll(async () => {
+    const r = await api.post('/Users', { schemas: [CORE], userName: 'max', name: { givenName: 'Max', familyName: 'Power' }, active: true });
+    expect(r.status, r.text).toBe(201);
+    id = r.body.id;
+  });
+
+  it('places a plain userName at the default domain', async () => {
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.mailbox).toMatchObject({ local_part: 'max', domain: 'example.org', name: 'Max Power', authsource: 'scim' });
+  });
+
+  it('PATCH displayName changes mailbox.name and the SOGo row, like a mailcow edit (A.6)', async () => {
+    const r = await api.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'displayName', value: 'Max P.' }] });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.meta.version).toBe('W/"2"');
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.mailbox!.name).toBe('Max P.');
+    expect(String(f.mailbox!.attributes)).toMatch(/"attribute_hash": "", "recovery_email": null\}$/);
+    expect(f.sogo!.c_cn).toBe('Max P.');
+    expect(f.selfAlias!.modified).toBeNull();
+  });
+
+  it('Entra\'s string boolean "False" deactivates with the token mode (2: login off, mail delivered)', async () => {
+    const r = await api.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.active).toBe(false);
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.mailbox!.active).toBe(2);
+    expect(f.selfAlias!.active).toBe(2);
+    expect(f.sogo).toBeUndefined();
+    const still = await api.get(`/Users?filter=${encodeURIComponent('active eq false')}`);
+    expect(still.body.Resources.map((u: { id: string }) => u.id)).toContain(id);
+  });
+
+  it('active true restores 1 and the SOGo row', async () => {
+    const r = await api.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: true } }] });
+    expect(r.status, r.text).toBe(200);
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.mailbox!.active).toBe(1);
+    expect(f.selfAlias!.active).toBe(1);
+    expect(f.sogo).toMatchObject({ c_cn: 'Max P.', c_password: '{SSHA256}47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' });
+  });
+
+  it('a new userName and secondary e-mails become sidecar-owned aliases; the mailbox keeps its address', async () => {
+    const current = (await api.get(`/Users/${id}`)).body;
+    const r = await api.put(`/Users/${id}`, {
+      ...current,
+      userName: 'maximilian@example.org',
+      emails: [
+        { value: 'maximilian@example.org', type: 'work', primary: true },
+        { value: 'max.power@example.org', type: 'other' },
+        { value: 'max@elsewhere.net', type: 'home' },
+      ],
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body[MC].mailboxAddress).toBe(addr);
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.aliases).toEqual([
+      { address: 'max.power@example.org', goto: addr, active: 1 },
+      { address: 'maximilian@example.org', goto: addr, active: 1 },
+    ]);
+    expect(f.sogo!.aliases).toBe('max.power@example.org maximilian@example.org');
+    const owned = await rowsOf(t.db.pool, `SELECT address FROM mailcow_scim_owned_aliases WHERE user_id = ? ORDER BY address`, [id]);
+    expect(owned.map((o) => o.address)).toEqual(['max.power@example.org', 'maximilian@example.org']);
+
+    const fewer = await api.patch(`/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: 'emails[type eq "other"]' }],
+    });
+    expect(fewer.status, fewer.text).toBe(200);
+    expect((await mailboxFootprint(t.db.pool, addr)).aliases.map((a) => a.address)).toEqual(['maximilian@example.org']);
+  });
+
+  it('DELETE keeps the mailbox (active 2) and its aliases, unlinks the user (GET 404)', async () => {
+    const r = await api.delete(`/Users/${id}`);
+    expect(r.status).toBe(204);
+    expect((await api.get(`/Users/${id}`)).status).toBe(404);
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.mailbox).toMatchObject({ active: 2, authsource: 'scim' });
+    expect(f.quota2).toBeDefined();
+    expect(f.sogo).toBeUndefined();
+    expect(f.aliases.map((a) => a.address)).toEqual(['maximilian@example.org']);
+    expect(await rowsOf(t.db.pool, `SELECT * FROM mailcow_scim_users WHERE id = ?`, [id])).toEqual([]);
+  });
+
+  it('a later POST for the same address claims the mailbox again (re-hire), 201', async () => {
+    const r = await api.post('/Users', { schemas: [CORE], userName: 'max', displayName: 'Max Again', active: true });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.id).not.toBe(id);
+    const f = await mailboxFootprint(t.db.pool, addr);
+    expect(f.mailbox).toMatchObject({ active: 1, name: 'Max Again' });
+    expect(f.sogo).toBeDefined();
+    // The old owned alias is re-linked, then synced to the new user's e-mails (none): removed.
+    expect(f.aliases).toEqual([]);
+    const ops = await rowsOf(t.db.pool, `SELECT operation FROM mailcow_scim_events WHERE mailbox = ? ORDER BY id`, [addr]);
+    expect(ops.map((o) => o.operation)).toEqual(['create', 'update', 'deactivate', 'reactivate', 'update', 'update', 'unlink', 'claim']);
+  });
+});
+
+describe('conflicts and hand-over', () => {
+  it('409 uniqueness for a duplicate userName, naming the existing user', async () => {
+    const a = await api.post('/Users', { schemas: [CORE], userName: 'dup@example.org' });
+    expect(a.status).toBe(201);
+    const b = await api.post('/Users', { schemas: [CORE], userName: 'DUP@example.org' });
+    expect(b.status).toBe(409);
+    expect(b.body).toMatchObject({ scimType: 'uniqueness', status: '409' });
+    expect(b.body.detail).toContain(a.body.id);
+  });
+
+  it('409 for a mailbox mailcow owns, with the adopt command in the detail; nothing written', async () => {
+    await t.db.pool.query(`INSERT INTO mailbox (username, password, name, quota, local_part, domain, attributes, authsource, active) VALUES ('admin.made@example.org', '{BLF-CRYPT}x', 'Admin Made', 0, 'admin.made', 'example.org', '{}', 'mailcow', 1)`);
+    const r = await api.post('/Users', { schemas: [CORE], userName: 'admin.made@example.org' });
+    expect(r.status).toBe(409);
+    expect(r.body.scimType).toBe('uniqueness');
+    expect(r.body.detail).toMatch(/authsource 'mailcow'/);
+    expect(r.body.detail).toMatch(/mailcow-scim adopt admin\.made@example\.org --token/);
+    expect(await rowsOf(t.db.pool, `SELECT * FROM mailcow_scim_users WHERE mailbox = 'admin.made@example.org'`)).toEqual([]);
+    const mb = await rowsOf(t.db.pool, `SELECT authsource, name FROM mailbox WHERE username = 'admin.made@example.org'`);
+    expect(mb).toEqual([{ authsource: 'mailcow', name: 'Admin Made' }]);
+  });
+
+  it('409 for a mailbox another token owns, naming that token', async () => {
+    const other = (await t.sidecar.tokens.create('Okta', { domains: ['example.org'], defaultDomain: 'example.org' })).secret;
+    const okta = scimClient('http://localhost/scim/v2', other, t.httpSocket);
+    expect((await okta.post('/Users', { schemas: [CORE], userName: 'shared@example.org' })).status).toBe(201);
+    const r = await api.post('/Users', { schemas: [CORE], userName: 'shared@example.org' });
+    expect(r.status).toBe(409);
+    expect(r.body.detail).toMatch(/another SCIM token \("Okta"/);
+  });
+
+  it('409 when the address is an existing alias or spam alias', async () => {
+    await t.db.pool.query(`INSERT INTO alias (address, goto, domain, active) VALUES ('sales@example.org', 'jane.doe@example.org', 'example.org', 1)`);
+    await t.db.pool.query(`INSERT INTO spamalias (address, goto, description, validity) VALUES ('spam1@example.org', 'jane.doe@example.org', 'test', 0)`);
+    for (const userName of ['sales@example.org', 'spam1@example.org']) {
+      const r = await api.post('/Users', { schemas: [CORE], userName });
+      expect(r.status, userName).toBe(409);
+      expect((await rowsOf(t.db.pool, `SELECT * FROM mailbox WHERE username = ?`, [userName]))).toEqual([]);
+    }
+  });
+
+  it('409 when a secondary e-mail is an admin alias; the whole change is rolled back', async () => {
+    const r = await api.post('/Users', { schemas: [CORE], userName: 'newbie@example.org', emails: [{ value: 'sales@example.org', type: 'other' }] });
+    expect(r.status, r.text).toBe(409);
+    expect(r.body.detail).toMatch(/admin created/);
+    expect(await rowsOf(t.db.pool, `SELECT * FROM mailbox WHERE username = 'newbie@example.org'`)).toEqual([]);
+    expect(await rowsOf(t.db.pool, `SELECT * FROM alias WHERE address = 'newbie@example.org'`)).toEqual([]);
   });
 });
