@@ -7,6 +7,7 @@ import type { AttributeDef, AttributeType } from '../schema/index.js';
  * a resource type, with the type and caseExact facts the evaluator and the SQL compiler need.
  */
 
+/** An attribute path as written (`{ uri?, attr, sub? }`), from ../attribute-path.ts. */
 export type { AttrPath } from '../attribute-path.js';
 
 /** The comparison operators of RFC 7644 §3.4.2.2, Table 3 (always lower case in the tree). */
@@ -97,17 +98,20 @@ export interface CheckedCompare {
   readonly value: string | number | boolean;
 }
 
+/** `attr pr`, resolved (also what `attr ne null` becomes). */
 export interface CheckedPresent {
   readonly kind: 'present';
   readonly attribute: CheckedAttribute;
 }
 
+/** `and` / `or` of two checked filters. */
 export interface CheckedLogical {
   readonly kind: 'and' | 'or';
   readonly left: CheckedFilter;
   readonly right: CheckedFilter;
 }
 
+/** `not (filter)`, resolved (also what `attr eq null` becomes, around a CheckedPresent). */
 export interface CheckedNot {
   readonly kind: 'not';
   readonly filter: CheckedFilter;

@@ -6,6 +6,7 @@ import { ScimError } from '../scim-error.js';
  * an attribute may be called `pr` or `not` without confusing it.
  */
 
+/** What a token is: punctuation, a word (name or keyword), a JSON string or number, or the end. */
 export type TokenKind =
   | 'lparen'
   | 'rparen'
@@ -17,6 +18,7 @@ export type TokenKind =
   | 'number'
   | 'eof';
 
+/** One token with its 0-based position, for error details. */
 export interface Token {
   readonly kind: TokenKind;
   /** The raw text of the token ('' for eof). */

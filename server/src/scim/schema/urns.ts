@@ -1,7 +1,10 @@
 /** Schema URNs (RFC 7643 §3, §4, §8.7; our own extensions use the same naming pattern). */
 
+/** RFC 7643 §4.1. */
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+/** RFC 7643 §4.2. */
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+/** RFC 7643 §4.3. */
 export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 /** Our User extension: mailbox template, quota, tags, protocol access, read-only mailbox facts. */
 export const MAILCOW_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:mailcow:2.0:User';
