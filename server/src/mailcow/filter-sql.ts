@@ -125,6 +125,11 @@ export class FilterCompiler {
 
   private leaf(a: CheckedAttribute, cmp?: { op: string; value: string | number | boolean }): SqlFragment {
     this.unsupported(a);
+    if (cmp?.op === 'ne' && a.multiValued) {
+      // "ne" is "not eq" (the in-memory evaluator's reading): no value equals, or none at all.
+      const eq = this.leaf(a, { op: 'eq', value: cmp.value });
+      return { sql: `NOT COALESCE(${eq.sql}, FALSE)`, params: eq.params };
+    }
     const side = this.m.sideTables[a.attribute];
     if (side) {
       const inner = this.sideCondition(side, a, cmp);

@@ -34,7 +34,9 @@ export function parseListParams(raw: RawListParams, rt: ResourceTypeDef, maxPage
   const params: ListParams = { descending: false, startIndex: 1, count: maxPageSize };
   if (raw.filter !== undefined && raw.filter !== '') {
     if (typeof raw.filter !== 'string') throw ScimError.invalidFilter('"filter" must be a string.');
-    params.filter = checkFilter(parseFilter(raw.filter), rt);
+    // Entra's configurable matching attribute sends `emails[type eq "work"].value eq "x"`
+    // (idp-clients.md §2): read it as `emails[type eq "work" and value eq "x"]`.
+    params.filter = checkFilter(parseFilter(raw.filter, { valuePathSubAttribute: 'rewrite' }), rt);
   }
   if (raw.sortBy !== undefined && raw.sortBy !== '') {
     if (typeof raw.sortBy !== 'string') throw ScimError.invalidValue('"sortBy" must be an attribute name.');

@@ -92,7 +92,7 @@ describe('create', () => {
   });
 
   it('filters by userName (case-insensitive), externalId and emails.value', async () => {
-    for (const filter of ['userName eq "jane.doe@example.org"', 'externalId eq "ext-1"', 'emails.value eq "JANE.DOE@example.org"', 'emails[type eq "work" and value eq "jane.doe@example.org"]']) {
+    for (const filter of ['userName eq "jane.doe@example.org"', 'externalId eq "ext-1"', 'emails.value eq "JANE.DOE@example.org"', 'emails[type eq "work" and value eq "jane.doe@example.org"]', 'emails[type eq "work"].value eq "jane.doe@example.org"']) {
       const r = await api.get(`/Users?filter=${encodeURIComponent(filter)}`);
       expect(r.status, filter).toBe(200);
       expect(r.body.totalResults, filter).toBe(1);
@@ -100,6 +100,9 @@ describe('create', () => {
     }
     const none = await api.get(`/Users?filter=${encodeURIComponent('externalId eq "EXT-1"')}`);
     expect(none.body.totalResults).toBe(0);
+    // "ne" on a multi-valued attribute means no value equals (not "some value differs").
+    const ne = await api.get(`/Users?filter=${encodeURIComponent('emails.value ne "jane.doe@example.org" and userName eq "jane.doe@example.org"')}`);
+    expect(ne.body.totalResults).toBe(0);
   });
 });
 

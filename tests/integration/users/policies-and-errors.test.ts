@@ -41,7 +41,7 @@ function expectScimError(r: { status: number; body: Record<string, unknown>; hea
 
 describe('authentication', () => {
   it('401 without a token, with a wrong token, and with a malformed header', async () => {
-    for (const headers of [{}, { authorization: 'Bearer mcs_wrongwrongwrongwrongwrongwrongwrongwrong12' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer mcs_wrongwrongwrongwrongwrongwrongwrongwrong12' }, { authorization: 'Basic abc' }]) {
       const r = await scimRequest('http://localhost/scim/v2', { path: '/Users', socket: t.httpSocket, headers });
       expectScimError(r, 401);
       expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
