@@ -4,8 +4,9 @@ import { ScimError } from '../scim/index.js';
 import { print, UsageError, type CliCommand, type CliIo } from './io.js';
 import { serverCommands } from './server-commands.js';
 import { tokenCommands } from './token-commands.js';
+import { adoptCommand } from './adopt-command.js';
 
-export const COMMANDS: CliCommand[] = [...serverCommands, ...tokenCommands];
+export const COMMANDS: CliCommand[] = [...serverCommands, ...tokenCommands, adoptCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

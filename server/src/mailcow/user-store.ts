@@ -309,7 +309,8 @@ export class MailcowUserStore implements UserStore {
     if (intent.name !== mailbox.name) edit.name = intent.name;
     if (intent.active !== mailbox.active) edit.active = intent.active;
     const explicitQuotaChanged = intent.quotaMiB !== undefined && intent.quotaMiB * MIB !== mailbox.quotaBytes;
-    if (explicitQuotaChanged || (templateChanged && (claim || caller.token.policy.quotaSource === 'template'))) {
+    // A claimed mailbox keeps its quota (it may hold mail already) unless the IdP or a template says otherwise.
+    if (explicitQuotaChanged || (templateChanged && caller.token.policy.quotaSource === 'template')) {
       const q = await this.quotaFor(conn, caller, domain, intent, template, mailbox.quotaBytes);
       if (q !== mailbox.quotaBytes) edit.quotaBytes = q;
     }
@@ -329,6 +330,12 @@ export class MailcowUserStore implements UserStore {
     if (Object.keys(edit).length) {
       await editMailbox(conn, mailbox, edit);
       effects.sogo.push(mailbox.username);
+    }
+    if (claim) {
+      // mailcow's UI hides a mailbox without quota rows (§0 fact 4); a hand-made one may lack them.
+      for (const table of ['quota2', 'quota2replica']) {
+        await conn.execute(`INSERT IGNORE INTO ${table} (username, bytes, messages) VALUES (?, 0, 0)`, [mailbox.username]);
+      }
     }
     if (templateChanged) {
       await writeUserAcl(conn, mailbox.username, aclFromTemplate(template));

@@ -257,3 +257,29 @@ describe('conflicts and hand-over', () => {
     expect(await rowsOf(t.db.pool, `SELECT * FROM alias WHERE address = 'newbie@example.org'`)).toEqual([]);
   });
 });
+
+describe('mailcow-scim adopt', () => {
+  it('hands a mailcow mailbox over; the next POST claims it (201) and the rows follow the IdP', async () => {
+    const { runCli } = await import('../../../server/src/cli/cli.js');
+    const { Writable } = await import('node:stream');
+    await t.db.pool.query(`INSERT INTO mailbox (username, password, name, quota, local_part, domain, attributes, authsource, active) VALUES ('legacy@example.org', '{BLF-CRYPT}hash', 'Legacy', 1048576, 'legacy', 'example.org', '{"force_pw_update": "0"}', 'mailcow', 1)`);
+    await t.db.pool.query(`INSERT INTO alias (address, goto, domain, active) VALUES ('legacy@example.org', 'legacy@example.org', 'example.org', 1)`);
+    const refused = await api.post('/Users', { schemas: [CORE], userName: 'legacy@example.org' });
+    expect(refused.status).toBe(409);
+    const tokenId = (await t.sidecar.tokens.list()).find((x) => x.name === 'Entra')!.id;
+    let out = '';
+    const code = await runCli(['adopt', 'legacy@example.org', '--token', tokenId], {
+      stdout: new Writable({ write: (c, _e, d) => ((out += String(c)), d()) }),
+      stderr: new Writable({ write: (_c, _e, d) => d() }),
+      env: { MARIADB_URL: t.db.url },
+    });
+    expect(code, out).toBe(0);
+    expect(out).toContain('now belongs to SCIM token "Entra"');
+    const claimed = await api.post('/Users', { schemas: [CORE], userName: 'legacy@example.org', displayName: 'Legacy User' });
+    expect(claimed.status, claimed.text).toBe(201);
+    const f = await mailboxFootprint(t.db.pool, 'legacy@example.org');
+    expect(f.mailbox).toMatchObject({ authsource: 'scim', name: 'Legacy User', password: '{BLF-CRYPT}hash', quota: 1048576 });
+    expect(f.quota2).toMatchObject({ bytes: 0, messages: 0 });
+    expect(f.userAcl).toBeDefined();
+  });
+});
