@@ -1,0 +1,204 @@
+/**
+ * The minimal patch of mailcow's tracked files, at the hook points of mailcow-integration.md §7
+ * (mailcow HEAD 06424670, db_schema 19022026_1220). Each hunk anchors on mailcow's own lines,
+ * verbatim; when they are not found exactly once in the expected place, install refuses rather
+ * than guess. The rest of the integration (nginx, hook, bridge, compose) needs no patch.
+ *
+ * Contract with the PHP bridge (php-bridge/): mailcow's `user_login()` calls
+ * `mailcow_scim_user_login($user, $pass, $extra, $row)` for 'scim' mailboxes (false when the
+ * bridge is not loaded), and the bridge may pass `'mailcow_scim_skip_template' => true` in
+ * `$extra` to mailcow's `ldap_mbox_login()` / `keycloak_mbox_login_rest()` to run their
+ * credential check without the mailbox-template re-apply (§3.4, §3.10).
+ */
+import type { Hunk, PatchedFile } from './hunk.js';
+
+export const BRIDGE_LOGIN_FUNCTION = 'mailcow_scim_user_login';
+export const SKIP_TEMPLATE_FLAG = 'mailcow_scim_skip_template';
+
+/** init_db.inc.php's schema versions this patch was written against. */
+export const KNOWN_MAILCOW_DB_VERSIONS: readonly string[] = ['19022026_1220'];
+
+const FUNCTION_END = /^function /;
+const CASE_END = /^    case /;
+
+export const PATCHED_FILES: readonly PatchedFile[] = [
+  {
+    file: 'data/web/inc/init_db.inc.php',
+    style: 'php',
+    signatures: [/^function init_db_schema\(\)/, /^\s*\$db_version = "[^"]+";/, /^\s*"mailbox" => array\($/],
+    description: "mailcow's schema migration (init_db.inc.php)",
+  },
+  {
+    file: 'data/web/inc/functions.auth.inc.php',
+    style: 'php',
+    signatures: [/^function user_login\(\$user, \$pass, \$extra = null\)\{/, /^function keycloak_mbox_login_rest\(/, /^function ldap_mbox_login\(/],
+    description: "mailcow's login functions (functions.auth.inc.php)",
+  },
+  {
+    file: 'data/web/inc/functions.inc.php',
+    style: 'php',
+    signatures: [/^function identity_provider\(\$_action = null, \$_data = null, \$_extra = null\) \{/],
+    description: "mailcow's identity provider functions (functions.inc.php)",
+  },
+  {
+    file: 'data/web/inc/functions.mailbox.inc.php',
+    style: 'php',
+    signatures: [/^function mailbox\(\$_action, \$_type, \$_data = null, \$_extra = null\) \{/],
+    description: "mailcow's mailbox functions (functions.mailbox.inc.php)",
+  },
+  {
+    file: 'data/web/templates/edit/mailbox.twig',
+    style: 'twig',
+    signatures: [/name="authsource" class="full-width-select form-control" required>/],
+    description: "mailcow's edit-mailbox page (templates/edit/mailbox.twig)",
+  },
+];
+
+const AUTHSOURCE_ENUM = /^(\s*"authsource" => "ENUM\()(.*)(\) DEFAULT 'mailcow'",)$/;
+
+const identityProviderCase = (label: string, start: string) => [
+  { start: /^function identity_provider\(/, end: FUNCTION_END, label: 'identity_provider()' },
+  { start, end: CASE_END, label: `identity_provider() ${label}` },
+];
+
+export const HUNKS: readonly Hunk[] = [
+  {
+    id: 'init-db-authsource-enum',
+    file: 'data/web/inc/init_db.inc.php',
+    hookPoint: 1,
+    purpose: "'scim' in the authsource ENUM literal, so a mailcow schema update keeps the value",
+    scopes: [{ start: /^\s*"mailbox" => array\($/, end: /^\s*"attr" => /, label: 'the mailbox table definition' }],
+    target: [AUTHSOURCE_ENUM],
+    mode: 'replace',
+    // mailcow's own values and order stay; 'scim' goes last, as the sidecar and the hook add it.
+    lines: ([line]) => [line!.replace(/\r$/, '').replace(AUTHSOURCE_ENUM, "$1$2, 'scim'$3")],
+    isSatisfied: ([line]) => /'scim'/.test(line!),
+  },
+  {
+    id: 'user-login-scim-case',
+    file: 'data/web/inc/functions.auth.inc.php',
+    hookPoint: 2,
+    purpose: "user_login() hands 'scim' mailboxes to the PHP bridge",
+    scopes: [{ start: /^function user_login\(/, end: FUNCTION_END, label: 'user_login()' }],
+    target: ["  switch ($row['authsource']) {"],
+    mode: 'insert-after',
+    lines: () => [
+      "    case 'scim':",
+      '      // SCIM-managed mailbox: the mailcow-scim bridge routes the login (false without the bridge)',
+      `      return function_exists('${BRIDGE_LOGIN_FUNCTION}') ? ${BRIDGE_LOGIN_FUNCTION}($user, $pass, $extra, $row) : false;`,
+    ],
+  },
+  {
+    id: 'keycloak-login-skip-template',
+    file: 'data/web/inc/functions.auth.inc.php',
+    hookPoint: 4,
+    purpose: 'keycloak_mbox_login_rest() can check a password without re-applying the mailbox template',
+    scopes: [{ start: /^function keycloak_mbox_login_rest\(/, end: FUNCTION_END, label: 'keycloak_mbox_login_rest()' }],
+    before: ['  if (!$create) {', '    // login success'],
+    target: ['    if ($mapper_key !== false) {'],
+    mode: 'replace',
+    lines: () => [`    if ($mapper_key !== false && empty($extra['${SKIP_TEMPLATE_FLAG}'])) {`],
+  },
+  {
+    id: 'ldap-login-skip-template',
+    file: 'data/web/inc/functions.auth.inc.php',
+    hookPoint: 4,
+    purpose: 'ldap_mbox_login() can check a password without re-applying the mailbox template',
+    scopes: [{ start: /^function ldap_mbox_login\(/, end: FUNCTION_END, label: 'ldap_mbox_login()' }],
+    before: ['  if (!$create) {', '    // login success'],
+    target: ['    if ($mapper_key !== false) {'],
+    mode: 'replace',
+    lines: () => [`    if ($mapper_key !== false && empty($extra['${SKIP_TEMPLATE_FLAG}'])) {`],
+  },
+  {
+    id: 'verify-sso-accept-scim',
+    file: 'data/web/inc/functions.inc.php',
+    hookPoint: 5,
+    purpose: "OIDC verify-sso accepts 'scim' mailboxes",
+    scopes: identityProviderCase('verify-sso', '    case "verify-sso":'),
+    target: ['        if (!in_array($row[\'authsource\'], array("keycloak", "generic-oidc"))) {'],
+    mode: 'replace',
+    lines: () => ['        if (!in_array($row[\'authsource\'], array("keycloak", "generic-oidc", "scim"))) {'],
+  },
+  {
+    id: 'verify-sso-skip-template',
+    file: 'data/web/inc/functions.inc.php',
+    hookPoint: 5,
+    purpose: "OIDC verify-sso does not re-apply the mailbox template to 'scim' mailboxes",
+    scopes: identityProviderCase('verify-sso', '    case "verify-sso":'),
+    target: ['        if ($mapper_key !== false) {'],
+    mode: 'replace',
+    lines: () => ["        if ($mapper_key !== false && $row['authsource'] != 'scim') {"],
+  },
+  {
+    id: 'idp-edit-ignore-scim',
+    file: 'data/web/inc/functions.inc.php',
+    hookPoint: 6,
+    purpose: "changing the identity provider is not blocked by 'scim' mailboxes",
+    scopes: identityProviderCase("'edit'", "    case 'edit':"),
+    target: [
+      '      $stmt = $pdo->prepare("SELECT * FROM `mailbox`',
+      "          WHERE `authsource` != 'mailcow'",
+      '          AND `authsource` IS NOT NULL',
+      '          AND `authsource` != :authsource");',
+    ],
+    mode: 'replace',
+    lines: () => [
+      '      $stmt = $pdo->prepare("SELECT * FROM `mailbox`',
+      "          WHERE `authsource` != 'mailcow'",
+      "          AND `authsource` != 'scim'",
+      '          AND `authsource` IS NOT NULL',
+      '          AND `authsource` != :authsource");',
+    ],
+  },
+  {
+    id: 'idp-delete-ignore-scim',
+    file: 'data/web/inc/functions.inc.php',
+    hookPoint: 6,
+    purpose: "deleting the identity provider is not blocked by 'scim' mailboxes",
+    scopes: identityProviderCase('delete', '    case "delete":'),
+    target: [
+      '      $stmt = $pdo->query("SELECT * FROM `mailbox`',
+      "          WHERE `authsource` != 'mailcow'",
+      '          AND `authsource` IS NOT NULL");',
+    ],
+    mode: 'replace',
+    lines: () => [
+      '      $stmt = $pdo->query("SELECT * FROM `mailbox`',
+      "          WHERE `authsource` != 'mailcow'",
+      "          AND `authsource` != 'scim'",
+      '          AND `authsource` IS NOT NULL");',
+    ],
+  },
+  {
+    id: 'mailbox-edit-scim-no-pw-update',
+    file: 'data/web/inc/functions.mailbox.inc.php',
+    hookPoint: 7,
+    purpose: "editing a 'scim' mailbox never forces a password update (it has no mailcow password)",
+    scopes: [{ start: /^function mailbox\(/, end: FUNCTION_END, label: 'mailbox()' }],
+    before: [
+      "              $authsource           = $is_now['authsource'];",
+      '              if ($_data[\'authsource\'] == "mailcow" ||',
+      "                  in_array($_data['authsource'], array('keycloak', 'generic-oidc', 'ldap')) && $iam_settings['authsource'] == $_data['authsource']){",
+      "                $authsource = $_data['authsource'];",
+      '              }',
+    ],
+    target: ["              if (in_array($authsource, array('keycloak', 'generic-oidc', 'ldap'))){"],
+    mode: 'replace',
+    lines: () => ["              if (in_array($authsource, array('keycloak', 'generic-oidc', 'ldap', 'scim'))){"],
+  },
+  {
+    id: 'edit-mailbox-scim-option',
+    file: 'data/web/templates/edit/mailbox.twig',
+    hookPoint: 8,
+    purpose: "the edit form keeps a 'scim' mailbox's authsource instead of turning it into mailcow",
+    scopes: [{ start: /name="authsource" class="full-width-select form-control" required>/, end: /<\/select>/, label: 'the authsource <select>' }],
+    target: ['                          <option value="mailcow" {% if result.authsource == "mailcow" %}selected{% endif %}>mailcow</option>'],
+    mode: 'insert-after',
+    lines: () => [
+      '                          {% if result.authsource == "scim" %}',
+      '                          <option value="scim" selected>SCIM</option>',
+      '                          {% endif %}',
+    ],
+  },
+];

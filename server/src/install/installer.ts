@@ -1,0 +1,185 @@
+/**
+ * `mailcow-scim install`: puts every piece in place (idempotent), reports without changing
+ * (`check`), or takes every piece out again (`uninstall`). All pieces are planned first; if any
+ * refuses, nothing at all is written. Every pre-existing file that changes is backed up under
+ * .mailcow-scim/backups/<time>/ first, and each file is replaced atomically (write, then rename).
+ */
+import { chmod, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { findInstallAssets, type InstallAssets } from './assets.js';
+import { planCompose, type ImageChoice } from './compose-piece.js';
+import { planBridge, planGitExclude, planHook, planNginxSite, planVarsLocal } from './file-pieces.js';
+import { KNOWN_MAILCOW_DB_VERSIONS } from './hunks.js';
+import { LOCAL_IMAGE, MAILCOW_FILES } from './layout.js';
+import { readMailcowTree, readText } from './mailcow-dir.js';
+import { planPatch } from './patch-piece.js';
+import { isSettled, type FileOp, type PiecePlan, type PieceReport } from './plan.js';
+
+export type InstallAction = 'install' | 'check' | 'uninstall';
+
+export interface InstallOptions {
+  mailcowDir: string;
+  /** Run this image instead of building one from the mailcow-scim checkout. */
+  image?: string;
+  /** The checkout to build from (default: the one this code runs from). */
+  buildContext?: string;
+  assets?: InstallAssets;
+  /** Uninstall: keep .mailcow-scim/ (backups) instead of removing it. */
+  keepBackups?: boolean;
+  version?: string;
+  now?: () => Date;
+}
+
+export interface InstallManifest {
+  version: string;
+  installedAt: string;
+  updatedAt: string;
+  image: string;
+  buildContext?: string;
+  /** Files install created (uninstall deletes these; files that existed only lose our parts). */
+  created: string[];
+}
+
+export interface InstallResult {
+  action: InstallAction;
+  /** Some piece refused: nothing was written. */
+  refused: boolean;
+  /** Everything is in place (install/check) or gone (uninstall). */
+  complete: boolean;
+  reports: PieceReport[];
+  /** Anything worth telling besides the reports (e.g. an unknown mailcow schema version). */
+  notes: string[];
+  written: string[];
+  removed: string[];
+  backupDir?: string;
+  mailcowHostname?: string;
+}
+
+const MANIFEST = `${MAILCOW_FILES.stateDir}/install.json`;
+
+async function readManifest(dir: string): Promise<InstallManifest | undefined> {
+  const text = await readText(dir, MANIFEST);
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as InstallManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function merge(plans: PiecePlan[]): PiecePlan {
+  return { reports: plans.flatMap((p) => p.reports), ops: plans.flatMap((p) => p.ops), created: plans.flatMap((p) => p.created) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function writeAtomically(path: string, content: string | Buffer, mode?: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const previous = await stat(path).catch(() => undefined);
+  const tmp = `${path}.mailcow-scim-tmp`;
+  await writeFile(tmp, content);
+  await chmod(tmp, mode ?? (previous ? previous.mode & 0o7777 : 0o644));
+  await rename(tmp, path);
+}
+
+async function execute(dir: string, ops: FileOp[], backupDir: string, result: InstallResult): Promise<void> {
+  for (const op of ops) {
+    const abs = join(dir, op.path);
+    if (op.kind !== 'remove-tree' && op.backup && (await exists(abs))) {
+      const copy = join(dir, backupDir, op.path);
+      await mkdir(dirname(copy), { recursive: true });
+      await copyFile(abs, copy);
+      result.backupDir = backupDir;
+    }
+    if (op.kind === 'write') {
+      await writeAtomically(abs, op.content, op.mode);
+      result.written.push(op.path);
+    } else if (op.kind === 'delete') {
+      await rm(abs, { force: true });
+      result.removed.push(op.path);
+    } else {
+      await rm(abs, { recursive: true, force: true });
+      result.removed.push(`${op.path}/`);
+    }
+  }
+}
+
+/** Runs install, check or uninstall against one mailcow checkout. */
+export async function runInstall(options: InstallOptions, action: InstallAction): Promise<InstallResult> {
+  const dir = options.mailcowDir;
+  const result: InstallResult = { action, refused: false, complete: false, reports: [], notes: [], written: [], removed: [] };
+  const { tree, problems } = await readMailcowTree(dir);
+  if (!tree) {
+    result.refused = true;
+    result.reports = problems.map((p) => ({ piece: 'mailcow', item: dir, state: 'refused', detail: p }));
+    return result;
+  }
+  result.mailcowHostname = tree.conf.MAILCOW_HOSTNAME;
+  if (tree.dbVersion && !KNOWN_MAILCOW_DB_VERSIONS.includes(tree.dbVersion)) {
+    result.notes.push(
+      `mailcow's schema version is ${tree.dbVersion}; this mailcow-scim was written against ${KNOWN_MAILCOW_DB_VERSIONS.join(', ')}. ` +
+        'Every hook point is still checked line by line before anything is patched.',
+    );
+  }
+  const assets = options.assets ?? findInstallAssets();
+  const manifest = await readManifest(dir);
+  // A later run (doctor --repair, an upgrade) keeps the image choice of the first one.
+  const image = options.image ?? manifest?.image ?? LOCAL_IMAGE;
+  const buildContext = options.image ? undefined : (options.buildContext ?? (manifest ? manifest.buildContext : assets.root));
+  const choice: ImageChoice = { image, buildContext };
+  const created = new Set(manifest?.created ?? []);
+  const mode = action === 'uninstall' ? 'uninstall' : 'install';
+
+  const plan = merge([
+    await planPatch(dir, mode),
+    await planNginxSite(dir, assets, mode),
+    await planHook(dir, assets, mode),
+    await planBridge(dir, assets, mode),
+    await planVarsLocal(dir, mode, created.has(MAILCOW_FILES.varsLocal)),
+    await planCompose(dir, assets, choice, mode, created.has(MAILCOW_FILES.override)),
+    await planGitExclude(dir, mode),
+  ]);
+  result.reports = plan.reports;
+  result.refused = plan.reports.some((r) => r.state === 'refused');
+  if (action === 'check' || result.refused) {
+    result.complete = !result.refused && plan.reports.every((r) => isSettled(r.state));
+    return result;
+  }
+
+  const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
+  const backupDir = `${MAILCOW_FILES.stateDir}/backups/${stamp}`;
+  await execute(dir, plan.ops, backupDir, result);
+
+  if (action === 'install') {
+    const now = (options.now?.() ?? new Date()).toISOString();
+    const next: InstallManifest = {
+      version: options.version ?? manifest?.version ?? '0.0.0',
+      installedAt: manifest?.installedAt ?? now,
+      updatedAt: plan.ops.length ? now : (manifest?.updatedAt ?? now),
+      image,
+      ...(buildContext ? { buildContext } : {}),
+      created: [...new Set([...created, ...plan.created])].sort(),
+    };
+    const text = `${JSON.stringify(next, null, 2)}\n`;
+    if ((await readText(dir, MANIFEST)) !== text && (plan.ops.length > 0 || !manifest)) {
+      await writeAtomically(join(dir, MANIFEST), text, 0o644);
+    }
+  } else if (options.keepBackups) {
+    await rm(join(dir, MANIFEST), { force: true });
+  } else {
+    await rm(join(dir, MAILCOW_FILES.stateDir), { recursive: true, force: true });
+    result.backupDir = undefined;
+  }
+  result.complete = true;
+  return result;
+}
+
+/** The manifest, for doctor and the CLI. */
+export async function readInstallManifest(dir: string): Promise<InstallManifest | undefined> {
+  return readManifest(dir);
+}
