@@ -35,6 +35,7 @@ import { UserService, validateUserRuleFilter } from './users/index.js';
 import { MailcowUserStore } from './mailcow/user-store.js';
 import { MailcowSideEffects } from './mailcow/side-effects.js';
 import { recordEvent } from './mailcow/events.js';
+import { translateDriverError } from './mailcow/sql-errors.js';
 import { VERSION } from './version.js';
 
 export interface Sidecar {
@@ -95,6 +96,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
     logger,
     tokens,
+    translateError: translateDriverError,
     publicRoutes: [
       discoveryRoutes({
         maxPageSize: config.maxPageSize,

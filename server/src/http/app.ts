@@ -31,6 +31,8 @@ export interface HttpAppDeps {
   publicRoutes: RouteModule[];
   /** Routes behind the bearer token. */
   routes: RouteModule[];
+  /** Turns adapter errors (an unreachable database…) into ScimErrors before the generic mapping. */
+  translateError?: (error: unknown) => unknown;
   /** Called once per request with its outcome, for metrics. */
   onResponse?: (req: FastifyRequest, statusCode: number, ms: number) => void;
 }
@@ -72,7 +74,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((error, req, reply) => {
-    const scim = toScimError(error);
+    const scim = toScimError(deps.translateError ? deps.translateError(error) : error);
     if (scim.status >= 500) req.log.error({ err: scim.cause ?? scim, status: scim.status }, 'request failed');
     else req.log.info({ status: scim.status, scimType: scim.scimType, detail: scim.detail }, 'request refused');
     return sendScimError(reply, scim);

@@ -53,6 +53,9 @@ export async function listenHttp(app: FastifyInstance, o: HttpListenOptions): Pr
     tcpPort,
     async close() {
       // fastify.close() drains in-flight requests on its own server (answering 503 to new ones).
+      // A keep-alive connection that finishes its request after close() began would otherwise
+      // linger for the keep-alive timeout, so idle connections are swept until all are gone.
+      const sweeper = setInterval(() => servers.forEach((s) => s.server.closeIdleConnections()), 100);
       const extra = servers.filter((s) => s.server !== app.server);
       await Promise.all(
         extra.map(
@@ -64,6 +67,7 @@ export async function listenHttp(app: FastifyInstance, o: HttpListenOptions): Pr
         ),
       );
       await app.close();
+      clearInterval(sweeper);
       for (const s of servers) if (s.socket) await removeSocketFile(s.socket);
     },
   };

@@ -69,7 +69,9 @@ export class WriteGuard {
   ) {}
 
   async state(fresh = false): Promise<DatabaseState> {
-    if (!fresh && this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.state;
+    // A bad state is re-checked sooner, so writes resume within a second of the fix.
+    const ttl = this.cached?.state.writesAllowed ? this.ttlMs : Math.min(this.ttlMs, 1_000);
+    if (!fresh && this.cached && Date.now() - this.cached.at < ttl) return this.cached.state;
     const state = await readDatabaseState(this.pool);
     this.cached = { at: Date.now(), state };
     return state;

@@ -77,3 +77,10 @@ export function translateSqlError(e: unknown): ScimError {
   }
   return ScimError.from(e);
 }
+
+/** A driver error as a ScimError; anything else (fastify's own errors, ScimErrors) unchanged. */
+export function translateDriverError(e: unknown): unknown {
+  const d = asDriverError(e);
+  const isDriver = d !== undefined && (d.errno !== undefined || d.sqlMessage !== undefined || isDatabaseUnreachable(e));
+  return isDriver && !String(d?.code ?? '').startsWith('FST_') ? translateSqlError(e) : e;
+}
