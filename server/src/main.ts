@@ -37,12 +37,15 @@ import { MailcowSideEffects } from './mailcow/side-effects.js';
 import { recordEvent } from './mailcow/events.js';
 import { translateDriverError } from './mailcow/sql-errors.js';
 import { VERSION } from './version.js';
+import { createSidecarMetrics, startMetricsServer, type MetricsServer } from './metrics/index.js';
 
 export interface Sidecar {
   pool: Pool;
   tokens: TokenService;
   /** The TCP port bound, when SCIM_HTTP_PORT was set (0 picks a free one). */
   httpPort?: number;
+  /** The loopback port of /metrics and /healthz, when SCIM_METRICS_PORT was set. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -91,12 +94,14 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       }),
   });
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh) };
+  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, startedAt });
 
   const app = await buildHttpApp({
     settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
     logger,
     tokens,
     translateError: translateDriverError,
+    onResponse: metrics.observeHttp,
     publicRoutes: [
       discoveryRoutes({
         maxPageSize: config.maxPageSize,
@@ -124,8 +129,10 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       { definition: AdminServiceService, implementation: adminHandlers(createAdminReads(pool), logger) },
     ]);
   }
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metricsPort });
   logger.info(
-    { httpSocket: config.httpSocket || undefined, httpPort: http.tcpPort, rpcSocket: config.rpcSocket || undefined, version: VERSION },
+    { httpSocket: config.httpSocket || undefined, httpPort: http.tcpPort, rpcSocket: config.rpcSocket || undefined, metricsPort: metricsServer?.port, version: VERSION },
     'mailcow-scim sidecar started',
   );
 
@@ -134,9 +141,10 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     pool,
     tokens,
     httpPort: http.tcpPort,
+    metricsPort: metricsServer?.port,
     stop() {
       stopping ??= (async () => {
-        await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs)]);
+        await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs), metricsServer?.close()]);
         await effects.close();
         await pool.end();
         logger.info('mailcow-scim sidecar stopped');

@@ -1,0 +1,123 @@
+/**
+ * The sidecar's metrics and health. Request metrics come from the HTTP app's onResponse hook;
+ * database, ENUM and pool state are read at scrape time. Nothing here carries personal data:
+ * label values are operation names and status codes only (architecture §2).
+ */
+import type { DatabaseState } from '../mailcow/database-state.js';
+import { scimOperationOf } from './operation.js';
+import { readPoolUsage } from './pool-usage.js';
+import { Counter, Gauge, Histogram, Registry } from './registry.js';
+
+/** Latency buckets in seconds: a discovery GET takes ms, a large /Bulk tens of seconds. */
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+
+export interface SidecarMetricsDeps {
+  version: string;
+  /** The mysql2 pool (read by shape, see pool-usage.ts). */
+  pool: unknown;
+  /** The write guard's state (cached a few seconds); `fresh` forces a re-read. */
+  state(fresh?: boolean): Promise<DatabaseState>;
+  startedAt?: number;
+}
+
+/** What the HTTP app reports per request (fastify's request has these fields). */
+export interface ObservedRequest {
+  method: string;
+  routeOptions?: { url?: string };
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  version: string;
+  uptimeSeconds: number;
+  database: Omit<DatabaseState, 'problem'>;
+  problem?: string;
+}
+
+export interface SidecarMetrics {
+  registry: Registry;
+  /** The buildHttpApp onResponse hook. */
+  observeHttp(req: ObservedRequest, statusCode: number, ms: number): void;
+  /** Re-reads database state and renders /metrics. */
+  render(): Promise<string>;
+  health(): Promise<HealthReport>;
+}
+
+function outcomeOf(status: number): 'success' | 'rejected' | 'failed' {
+  return status < 400 ? 'success' : status < 500 ? 'rejected' : 'failed';
+}
+
+export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
+  const startedAt = deps.startedAt ?? Date.now();
+  const registry = new Registry();
+  let lastState: DatabaseState | undefined;
+
+  const requests = registry.register(new Counter('mailcow_scim_http_requests_total', 'SCIM HTTP requests by operation, method and status code.'));
+  const latency = registry.register(
+    new Histogram('mailcow_scim_http_request_duration_seconds', 'SCIM HTTP request latency by operation, in seconds.', LATENCY_BUCKETS),
+  );
+  const provisioning = registry.register(
+    new Counter(
+      'mailcow_scim_provisioning_operations_total',
+      'Provisioning changes (User/Group create, replace, patch, delete) by outcome: success, rejected (4xx), failed (5xx).',
+    ),
+  );
+  registry.register(
+    new Gauge('mailcow_scim_db_pool_connections', 'MariaDB pool connections by state (in_use, idle).', () => {
+      const u = readPoolUsage(deps.pool);
+      return [
+        { labels: { state: 'in_use' }, value: u.inUse },
+        { labels: { state: 'idle' }, value: u.idle },
+      ];
+    }),
+  );
+  registry.register(new Gauge('mailcow_scim_db_pool_connection_limit', 'Most connections the MariaDB pool opens.', () => [{ value: readPoolUsage(deps.pool).limit }]));
+  registry.register(new Gauge('mailcow_scim_db_pool_queued_requests', 'Queries waiting for a free pool connection.', () => [{ value: readPoolUsage(deps.pool).queued }]));
+  registry.register(new Gauge('mailcow_scim_database_up', '1 when MariaDB answers.', () => [{ value: lastState?.reachable ? 1 : 0 }]));
+  registry.register(
+    new Gauge('mailcow_scim_authsource_enum_ok', "1 when mailbox.authsource accepts 'scim' (else SCIM writes are refused).", () => [
+      { value: lastState?.authsourceHasScim ? 1 : 0 },
+    ]),
+  );
+  registry.register(new Gauge('mailcow_scim_writes_allowed', '1 when the sidecar accepts SCIM writes.', () => [{ value: lastState?.writesAllowed ? 1 : 0 }]));
+  registry.register(new Gauge('mailcow_scim_info', 'Build information.', () => [{ labels: { version: deps.version }, value: 1 }]));
+  registry.register(new Gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', () => [{ value: Math.floor(startedAt / 1000) }]));
+  registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => [{ value: process.memoryUsage().rss }]));
+  registry.register(new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => [{ value: process.memoryUsage().heapUsed }]));
+  registry.register(
+    new Gauge('process_cpu_seconds_total', 'User and system CPU time spent, in seconds.', () => {
+      const c = process.cpuUsage();
+      return [{ value: (c.user + c.system) / 1e6 }];
+    }),
+  );
+
+  const readState = async (fresh = false): Promise<DatabaseState> => {
+    lastState = await deps.state(fresh);
+    return lastState;
+  };
+
+  return {
+    registry,
+    observeHttp(req, statusCode, ms) {
+      const op = scimOperationOf(req.method, req.routeOptions?.url);
+      requests.inc({ operation: op.operation, method: req.method.toUpperCase(), status: String(statusCode) });
+      latency.observe({ operation: op.operation }, ms / 1000);
+      if (op.resource && op.change) provisioning.inc({ resource: op.resource, action: op.change, outcome: outcomeOf(statusCode) });
+    },
+    async render() {
+      await readState().catch(() => undefined);
+      return registry.render();
+    },
+    async health() {
+      const s = await readState(true);
+      const { problem, ...database } = s;
+      return {
+        status: !s.reachable ? 'down' : s.writesAllowed ? 'ok' : 'degraded',
+        version: deps.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        database,
+        ...(problem ? { problem } : {}),
+      };
+    },
+  };
+}
