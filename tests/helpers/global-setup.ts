@@ -35,9 +35,14 @@ export default async function setup(project: TestProject) {
   u.pathname = '';
   const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password) });
   await conn.query('SELECT 1');
-  // Databases left behind by an interrupted earlier run.
+  // Databases left behind by an interrupted earlier run (older than an hour: a run in parallel keeps its own).
   const [rows] = await conn.query<mysql.RowDataPacket[]>(`SHOW DATABASES LIKE 'mcs\\_t\\_%'`);
-  for (const r of rows) await conn.query(`DROP DATABASE IF EXISTS \`${Object.values(r)[0]}\``);
+  const cutoff = Date.now() / 1000 - 3600;
+  for (const r of rows) {
+    const name = String(Object.values(r)[0]);
+    const created = Number(/^mcs_t_(\d+)_/.exec(name)?.[1] ?? 0);
+    if (created < cutoff) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  }
   await conn.end();
   project.provide('mariadbUrl', u.toString().replace(/\/$/, ''));
   return async () => {

@@ -19,7 +19,8 @@ export function serverUrl(): string {
 }
 
 export async function createTestDatabase(options: { mailcow?: boolean; domains?: NewDomain[] } = {}): Promise<TestDatabase> {
-  const name = `mcs_t_${randomBytes(5).toString('hex')}`;
+  // The creation time in the name lets a later run drop leftovers without touching a parallel run's databases.
+  const name = `mcs_t_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const admin = createPool(withDatabase(serverUrl(), ''), { connectionLimit: 1 });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   await admin.end();
