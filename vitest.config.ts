@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts', 'tests/idp/**/*.test.ts'],
+          include: ['tests/integration/**/*.test.ts', 'tests/idp/**/*.test.ts', 'tests/conformance/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

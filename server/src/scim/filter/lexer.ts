@@ -41,13 +41,36 @@ const PUNCTUATION: Record<string, TokenKind> = {
   '.': 'dot',
 };
 
+const COMPARE_OPERATOR_WORDS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
+/** An unquoted compValue runs to the next space, parenthesis, bracket or quote. */
+const UNQUOTED_VALUE = /[^\s()[\]"]+/y;
+
+/** Lexer options; each is a tolerance for a real client, off by default (strict RFC grammar). */
+export interface TokenizeOptions {
+  /**
+   * Read an unquoted word after a comparison operator (`userName eq jdoe`, `meta.created gt
+   * 2015-10-10T14:38:21.86-07:00`) as a string token instead of failing. `true`, `false`,
+   * `null` and JSON numbers keep their meaning. For authentik releases that sent the 409
+   * lookup `userName eq x` unquoted (idp-clients.md §4, X5) and for Microsoft's SCIM test
+   * collection (`name.FamilyName eq Employee`, `userName sw O`; ../shared/conformance/entra).
+   */
+  unquotedValues: boolean;
+}
+
+/** Whether the next token sits where a compValue goes: after an operator word that follows an attribute path. */
+function isAfterCompareOperator(tokens: Token[]): boolean {
+  const op = tokens[tokens.length - 1];
+  const before = tokens[tokens.length - 2];
+  return op?.kind === 'word' && COMPARE_OPERATOR_WORDS.has(op.text.toLowerCase()) && (before?.kind === 'word' || before?.kind === 'rbracket');
+}
+
 /**
  * Split `text` into tokens, ending with an `eof` token. Positions are 0-based and shifted by
  * `offset` (used when the text is the inside of a PATCH path's brackets). Throws
  * `invalidFilter` for a character that starts no token, an unterminated or malformed string,
  * or a malformed number.
  */
-export function tokenize(text: string, offset = 0): Token[] {
+export function tokenize(text: string, offset = 0, options: Partial<TokenizeOptions> = {}): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -55,6 +78,17 @@ export function tokenize(text: string, offset = 0): Token[] {
     if (/\s/.test(ch)) {
       i++;
       continue;
+    }
+    if (options.unquotedValues && ch !== '"' && isAfterCompareOperator(tokens)) {
+      UNQUOTED_VALUE.lastIndex = i;
+      const raw = UNQUOTED_VALUE.exec(text)?.[0];
+      NUMBER.lastIndex = i;
+      const isNumber = NUMBER.exec(text)?.[0] === raw;
+      if (raw && !isNumber && !/^(true|false|null)$/i.test(raw)) {
+        tokens.push({ kind: 'string', text: raw, pos: offset + i, value: raw });
+        i += raw.length;
+        continue;
+      }
     }
     const punct = PUNCTUATION[ch];
     if (punct) {

@@ -30,9 +30,11 @@ export interface ParseFilterOptions {
    * lookup is `emails[type eq "work"].value eq "x"`.
    */
   valuePathSubAttribute: 'reject' | 'rewrite';
+  /** `string` reads an unquoted compValue as a string (see TokenizeOptions.unquotedValues); default `reject`. */
+  unquotedValues: 'reject' | 'string';
 }
 
-const DEFAULT_OPTIONS: ParseFilterOptions = { maxLength: 4096, maxDepth: 32, valuePathSubAttribute: 'reject' };
+const DEFAULT_OPTIONS: ParseFilterOptions = { maxLength: 4096, maxDepth: 32, valuePathSubAttribute: 'reject', unquotedValues: 'reject' };
 
 /** The options with defaults filled in (one place for the defaults, style.md). */
 export function makeParseFilterOptions(options: Partial<ParseFilterOptions> = {}): ParseFilterOptions {
@@ -74,7 +76,7 @@ function parseWith(
     );
   }
   if (text.trim() === '') throw ScimError.invalidFilter('the filter is empty');
-  const parser = new Parser(tokenize(text, context.offset), options, context.inValuePath);
+  const parser = new Parser(tokenize(text, context.offset, { unquotedValues: options.unquotedValues === 'string' }), options, context.inValuePath);
   return parser.parseAll();
 }
 
