@@ -1,0 +1,89 @@
+/** TokenService over the real gRPC socket: the admin page's path to token management. */
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeactivateMode, DeleteMode, TokenServiceClient, type CreateTokenResponse, type Token } from '../../../server/src/gen/mailcow/scim/v1/token.js';
+import { rowsOf } from '../../helpers/mailcow-rows.js';
+import { scimClient } from '../../helpers/http.js';
+import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
+
+let t: TestSidecar;
+let client: TokenServiceClient;
+
+beforeAll(async () => {
+  t = await startTestSidecar({ domains: [{ domain: 'example.org' }, { domain: 'second.org' }] });
+  client = new TokenServiceClient(`unix://${t.rpcSocket}`, credentials.createInsecure());
+});
+afterAll(async () => {
+  client?.close();
+  await t?.stop();
+});
+
+function call<Req, Res>(fn: (req: Req, md: Metadata, cb: (e: ServiceError | null, r: Res) => void) => unknown, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => fn.call(client, req, new Metadata(), (e, r) => (e ? reject(e) : resolve(r))));
+}
+
+describe('TokenService', () => {
+  let created: CreateTokenResponse;
+
+  it('CreateToken returns the secret once and stores only its hash', async () => {
+    created = await call(client.createToken, {
+      name: 'Entra ID',
+      policy: {
+        domains: ['example.org'],
+        defaultDomain: 'example.org',
+        defaultTemplate: '',
+        templateRules: [],
+        onDeactivate: DeactivateMode.DEACTIVATE_MODE_UNSPECIFIED,
+        onDelete: DeleteMode.DELETE_MODE_UNSPECIFIED,
+        aliasSync: true,
+        ipAllowList: [],
+        groupAddressFromName: false,
+        groupSenderAcl: false,
+      },
+    });
+    expect(created.secret).toMatch(/^mcs_/);
+    expect(created.token!.policy).toMatchObject({ onDeactivate: DeactivateMode.DEACTIVATE_MODE_DISALLOW_LOGIN, onDelete: DeleteMode.DELETE_MODE_DEACTIVATE });
+    const rows = await rowsOf(t.db.pool, `SELECT * FROM mailcow_scim_tokens`);
+    expect(JSON.stringify(rows)).not.toContain(created.secret);
+    expect((await scimClient(t.baseUrl, created.secret).get('/Users')).status).toBe(200);
+  });
+
+  it('ListTokens and GetToken never carry a secret', async () => {
+    const list = await call<{ includeRevoked: boolean }, { tokens: Token[] }>(client.listTokens, { includeRevoked: false });
+    expect(list.tokens.map((x) => x.name)).toEqual(['Entra ID']);
+    expect(JSON.stringify(list)).not.toContain(created.secret);
+    const one = await call<{ id: string }, { token?: Token }>(client.getToken, { id: created.token!.id });
+    expect(one.token!.prefix).toBe(created.secret.slice(0, 12));
+  });
+
+  it('UpdateToken replaces the policy and toggles the state', async () => {
+    const res = await call<object, { token?: Token }>(client.updateToken, {
+      id: created.token!.id,
+      active: false,
+      policy: { ...created.token!.policy!, domains: ['example.org', 'second.org'], onDelete: DeleteMode.DELETE_MODE_DELETE, ipAllowList: ['10.0.0.0/8'] },
+    });
+    expect(res.token).toMatchObject({ active: false, policy: { domains: ['example.org', 'second.org'], onDelete: DeleteMode.DELETE_MODE_DELETE, ipAllowList: ['10.0.0.0/8'] } });
+    expect((await scimClient(t.baseUrl, created.secret).get('/Users')).status).toBe(401);
+  });
+
+  it('maps SCIM errors to gRPC statuses with the scim-type in trailing metadata', async () => {
+    const bad = call(client.createToken, { name: 'x', policy: { domains: ['nowhere.org'], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 0, onDelete: 0, aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false } });
+    await expect(bad).rejects.toMatchObject({ code: 3, details: expect.stringContaining('nowhere.org') });
+    const err = (await bad.catch((e) => e)) as ServiceError;
+    expect(err.metadata.get('scim-type')).toEqual(['invalidValue']);
+    await expect(call(client.getToken, { id: 'no-such-id' })).rejects.toMatchObject({ code: 5 });
+  });
+
+  it('RotateToken and RevokeToken', async () => {
+    const rotated = await call<{ id: string }, CreateTokenResponse>(client.rotateToken, { id: created.token!.id });
+    expect(rotated.secret).not.toBe(created.secret);
+    const revoked = await call<{ id: string }, { token?: Token }>(client.revokeToken, { id: created.token!.id });
+    expect(revoked.token!.active).toBe(false);
+    const list = await call<{ includeRevoked: boolean }, { tokens: Token[] }>(client.listTokens, { includeRevoked: false });
+    expect(list.tokens).toEqual([]);
+  });
+
+  it('never logs a secret', () => {
+    expect(t.logText()).not.toContain(created.secret);
+  });
+});
