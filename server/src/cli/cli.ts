@@ -5,8 +5,9 @@ import { print, UsageError, type CliCommand, type CliIo } from './io.js';
 import { serverCommands } from './server-commands.js';
 import { tokenCommands } from './token-commands.js';
 import { adoptCommand } from './adopt-command.js';
+import { installCommands } from './install-commands.js';
 
-export const COMMANDS: CliCommand[] = [...serverCommands, ...tokenCommands, adoptCommand];
+export const COMMANDS: CliCommand[] = [...serverCommands, ...tokenCommands, adoptCommand, ...installCommands];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

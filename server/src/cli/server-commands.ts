@@ -1,4 +1,4 @@
-/** `mailcow-scim serve`, `migrate`, `doctor` and `demo`. */
+/** `mailcow-scim serve`, `migrate` and `demo` (`doctor` lives in install-commands.ts). */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,31 +56,6 @@ SCIM_HTTP_HOST, SCIM_RPC_SOCKET, SCIM_METRICS_PORT, REDIS_URL, MEMCACHED_URL, LO
         print(io.stdout, `plugin schema: version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`);
         print(io.stdout, `mailbox.authsource accepts 'scim': ${s.authsourceHasScim ? 'yes' : 'no'}`);
         return s.writesAllowed ? 0 : 1;
-      } finally {
-        await ctx.close();
-      }
-    },
-  },
-  {
-    path: ['doctor'],
-    summary: 'check the database, schema and tokens, and say what to fix',
-    usage: 'mailcow-scim doctor [--json]',
-    async run(args, io) {
-      const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
-      const ctx = openContext(io);
-      try {
-        const s = await readDatabaseState(ctx.pool);
-        const tokens = s.reachable && s.pluginSchemaVersion > 0 ? await ctx.tokens.list(false).catch(() => []) : [];
-        const checks = [
-          { name: 'database reachable', ok: s.reachable, fix: 'check MARIADB_URL and that MariaDB runs' },
-          { name: 'plugin schema current', ok: s.pluginSchemaVersion >= s.pluginSchemaTarget, fix: 'run: mailcow-scim migrate' },
-          { name: "mailbox.authsource accepts 'scim'", ok: s.authsourceHasScim, fix: 'run: mailcow-scim migrate (or doctor --repair)' },
-          { name: 'mailcow schema version known', ok: s.mailcowDbSchema !== '', fix: 'is MARIADB_URL pointing at mailcow\'s database?' },
-          { name: 'at least one active token', ok: tokens.some((t) => t.active), fix: 'run: mailcow-scim token create --name NAME --domain DOMAIN' },
-        ];
-        if (values.json) print(io.stdout, JSON.stringify({ state: s, checks }));
-        else for (const c of checks) print(io.stdout, `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.ok ? '' : `  → ${c.fix}`}`);
-        return checks.every((c) => c.ok) ? 0 : 1;
       } finally {
         await ctx.close();
       }

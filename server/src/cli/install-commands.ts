@@ -1,0 +1,166 @@
+/** `mailcow-scim install` (with --check and --uninstall) and `mailcow-scim doctor` (with --repair). */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatDoctorReport, runDoctor } from '../install/doctor.js';
+import { runInstall, type InstallAction, type InstallResult, type PieceReport } from '../install/index.js';
+import { VERSION } from '../version.js';
+import { openContext } from './context.js';
+import { print, UsageError, type CliCommand, type CliIo } from './io.js';
+
+const STATE_LABEL: Record<PieceReport['state'], { install: string; check: string; uninstall: string }> = {
+  installed: { install: 'ok', check: 'ok', uninstall: 'removed' },
+  missing: { install: 'added', check: 'MISSING', uninstall: '-' },
+  outdated: { install: 'updated', check: 'OUTDATED', uninstall: '-' },
+  satisfied: { install: 'ok', check: 'ok', uninstall: '-' },
+  absent: { install: '-', check: '-', uninstall: 'absent' },
+  refused: { install: 'REFUSED', check: 'REFUSED', uninstall: 'REFUSED' },
+};
+
+function printInstallResult(io: CliIo, r: InstallResult): void {
+  const width = Math.max(...r.reports.map((x) => x.piece.length), 6);
+  for (const x of r.reports) {
+    const label = STATE_LABEL[x.state][r.action].padEnd(8);
+    print(io.stdout, `${label} ${x.piece.padEnd(width)}  ${x.item}`);
+    if (x.state === 'refused') print(io.stdout, `         ${' '.repeat(width)}  ${x.detail}`);
+  }
+  for (const n of r.notes) print(io.stdout, `note: ${n}`);
+  if (r.refused) {
+    print(io.stdout, `\nNothing was changed: ${r.reports.filter((x) => x.state === 'refused').length} refusal(s) above.`);
+    return;
+  }
+  if (r.backupDir) print(io.stdout, `\nBackups of the files changed: ${r.backupDir}/`);
+  const host = r.mailcowHostname || '<MAILCOW_HOSTNAME>';
+  if (r.action === 'install') {
+    if (r.written.length === 0 && r.removed.length === 0) print(io.stdout, '\nAlready installed: nothing to do.');
+    else
+      print(
+        io.stdout,
+        `
+Installed. Next, in the mailcow directory:
+  docker compose up -d                                 # builds and starts mailcow-scim
+  docker compose restart php-fpm-mailcow nginx-mailcow # loads the patch, the bridge and site.scim.custom
+  docker compose exec mailcow-scim mailcow-scim doctor --url https://${host}/scim/v2
+  docker compose exec mailcow-scim mailcow-scim token create --name Entra --domain <your domain>
+Then give your identity provider https://${host}/scim/v2 and the token.`,
+      );
+  } else if (r.action === 'check') {
+    print(io.stdout, r.complete ? '\nEverything is installed.' : '\nNot everything is installed: run mailcow-scim install --mailcow-dir <dir>.');
+  } else {
+    print(
+      io.stdout,
+      `
+Uninstalled: every file is back as it was. Next: docker compose up -d --remove-orphans, then
+docker compose restart php-fpm-mailcow nginx-mailcow. The database is untouched: the
+mailcow_scim_* tables and the 'scim' value of mailbox.authsource stay. Before the next mailcow
+update, give SCIM mailboxes another authsource (see docs/install.md, "Uninstall"), or mailcow's
+schema migration will fail on them.`,
+    );
+  }
+}
+
+export const installCommand: CliCommand = {
+  path: ['install'],
+  summary: 'install into a mailcow checkout (--check: report only, --uninstall: take it out again)',
+  usage: `mailcow-scim install --mailcow-dir DIR [--check | --uninstall] [--image REF] [--build-context DIR] [--keep-backups] [--json]
+
+Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
+  docker-compose.override.yml      the mailcow-scim service and the socket volume it shares with nginx and php-fpm
+  data/conf/nginx/site.scim.custom /scim/v2/ → the sidecar's HTTP socket
+  data/hooks/phpfpm/…enum-guard.sh keeps 'scim' in mailbox.authsource through mailcow schema updates
+  data/web/inc/mailcow-scim/       the PHP bridge, loaded from data/web/inc/vars.local.inc.php
+  a marker-delimited patch of five mailcow files at the hook points of user_login(), verify-sso, …
+Every changed file is backed up under DIR/.mailcow-scim/backups/. A mailcow file that does not look
+like the version the patch expects is refused, and then nothing at all is written.
+
+  --check           report what is installed, missing, outdated or refused; change nothing (exit 1 unless complete)
+  --uninstall       remove every piece again (mailcow's files get their original lines back)
+  --image REF       run this image instead of building one from this checkout (remembered)
+  --build-context D the mailcow-scim checkout to build from (default: this one; remembered)
+  --keep-backups    with --uninstall: keep DIR/.mailcow-scim/backups/`,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        'mailcow-dir': { type: 'string' },
+        check: { type: 'boolean' },
+        uninstall: { type: 'boolean' },
+        image: { type: 'string' },
+        'build-context': { type: 'string' },
+        'keep-backups': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+    if (!values['mailcow-dir']) throw new UsageError('--mailcow-dir is required');
+    if (values.check && values.uninstall) throw new UsageError('--check and --uninstall exclude each other');
+    const action: InstallAction = values.check ? 'check' : values.uninstall ? 'uninstall' : 'install';
+    const result = await runInstall(
+      {
+        mailcowDir: resolve(values['mailcow-dir']),
+        image: values.image,
+        buildContext: values['build-context'] ? resolve(values['build-context']) : undefined,
+        keepBackups: values['keep-backups'],
+        version: VERSION,
+      },
+      action,
+    );
+    if (values.json) print(io.stdout, JSON.stringify(result));
+    else printInstallResult(io, result);
+    if (result.refused) return 1;
+    return action === 'check' && !result.complete ? 1 : 0;
+  },
+};
+
+export const doctorCommand: CliCommand = {
+  path: ['doctor'],
+  summary: 'check every piece (database, ENUM, install, sockets, nginx, IdP, tokens) and say what to fix',
+  usage: `mailcow-scim doctor [--repair] [--mailcow-dir DIR] [--url URL] [--insecure] [--json]
+
+Checks the database (reachable, plugin schema, 'scim' in mailbox.authsource, mailcow's schema
+version, owned mailboxes still marked 'scim', none parked by the ENUM guard), tokens, the identity
+provider, the SCIM and gRPC sockets and /healthz (from SCIM_HTTP_SOCKET, SCIM_RPC_SOCKET,
+SCIM_METRICS_PORT), and with --mailcow-dir every installed piece and patch marker.
+
+  --repair          first fix what can be fixed: plugin migrations, the ENUM value, authsource 'scim'
+                    on owned and parked mailboxes, and (with --mailcow-dir) re-run install
+  --mailcow-dir DIR the mailcow-dockerized checkout to check (markers, pending mailcow migration)
+  --url URL         the public SCIM base URL to test through nginx, e.g. https://mail.example.org/scim/v2
+  --insecure        accept a self-signed certificate for --url
+  --json            machine-readable output
+Exit code 0 when nothing failed (warnings allowed), 1 otherwise.`,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        repair: { type: 'boolean' },
+        'mailcow-dir': { type: 'string' },
+        url: { type: 'string' },
+        insecure: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+    const ctx = openContext(io);
+    try {
+      const report = await runDoctor(
+        {
+          pool: ctx.pool,
+          tokens: ctx.tokens,
+          config: ctx.config,
+          mailcowDir: values['mailcow-dir'] ? resolve(values['mailcow-dir']) : undefined,
+          url: values.url,
+          insecure: values.insecure,
+          version: VERSION,
+        },
+        values.repair,
+      );
+      if (values.json) print(io.stdout, JSON.stringify(report));
+      else for (const line of formatDoctorReport(report)) print(io.stdout, line);
+      return report.ok ? 0 : 1;
+    } finally {
+      await ctx.close();
+    }
+  },
+};
+
+export const installCommands: CliCommand[] = [installCommand, doctorCommand];

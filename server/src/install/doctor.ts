@@ -1,0 +1,221 @@
+/**
+ * `mailcow-scim doctor`: every piece the sidecar depends on, checked, each failure with what to
+ * do (architecture §7). `--repair` first fixes what it can without a person: our schema, the
+ * 'scim' ENUM value, the marker on owned and parked mailboxes, and (with --mailcow-dir) the
+ * install itself, which is idempotent and refuses drifted mailcow files as install does.
+ */
+import type { Config } from '../config.js';
+import { describeLoginSetup } from '../login-routing/index.js';
+import { ensureScimAuthsource } from '../mailcow/authsource.js';
+import { readDatabaseState, type DatabaseState } from '../mailcow/database-state.js';
+import { nowIso } from '../mailcow/db-time.js';
+import { readIdentityProvider } from '../mailcow/identity-provider.js';
+import { migrate } from '../mailcow/migrations.js';
+import type { DatabasePool } from '../mailcow/queryable.js';
+import type { TokenService } from '../tokens/index.js';
+import type { InstallAssets } from './assets.js';
+import { readOwnershipDrift, restoreScimAuthsource, PARKING_TABLE } from './authsource-repair.js';
+import { runInstall, type InstallResult } from './installer.js';
+import { MAILCOW_FILES } from './layout.js';
+import { parseDbVersion, readText } from './mailcow-dir.js';
+import { isSettled } from './plan.js';
+import { probeGrpcSocket, probeHealthz, probeHttpSocket, probeScimUrl } from './probes.js';
+
+export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
+
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  detail?: string;
+  /** What to do about a failure. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  pool: DatabasePool;
+  tokens: TokenService;
+  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort'>;
+  mailcowDir?: string;
+  /** The public SCIM base URL to test through nginx, e.g. https://mail.example.org/scim/v2. */
+  url?: string;
+  insecure?: boolean;
+  assets?: InstallAssets;
+  version?: string;
+}
+
+export interface DoctorReport {
+  checks: DoctorCheck[];
+  /** What --repair did, in order. */
+  repairs: string[];
+  state?: DatabaseState;
+  ok: boolean;
+}
+
+const PIECE_NAMES: Record<string, string> = {
+  patch: 'mailcow patch markers in place',
+  nginx: 'nginx site.scim.custom routes /scim/v2/',
+  hook: 'php-fpm ENUM guard hook installed',
+  bridge: 'PHP bridge copied',
+  'vars.local': 'vars.local.inc.php loads the bridge',
+  compose: 'compose override runs the sidecar',
+  'git-exclude': 'our files excluded from git',
+};
+
+function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
+  if (result.reports.length && result.reports.every((r) => r.piece === 'mailcow')) {
+    return [{ name: 'mailcow checkout recognised', status: 'fail', detail: result.reports.map((r) => r.detail).join('; '), fix: 'pass the mailcow-dockerized directory as --mailcow-dir' }];
+  }
+  const checks: DoctorCheck[] = [];
+  for (const [piece, name] of Object.entries(PIECE_NAMES)) {
+    const reports = result.reports.filter((r) => r.piece === piece);
+    if (!reports.length) continue;
+    const bad = reports.filter((r) => !isSettled(r.state));
+    const refused = bad.filter((r) => r.state === 'refused');
+    checks.push({
+      name,
+      status: bad.length ? 'fail' : 'ok',
+      detail: bad.length ? bad.map((r) => `${r.item}: ${r.state}${r.state === 'refused' ? ` (${r.detail})` : ''}`).join('; ') : undefined,
+      fix: refused.length
+        ? 'resolve the refusal above by hand, then run: mailcow-scim install --mailcow-dir ' + dir
+        : bad.length
+          ? `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir})${piece === 'patch' ? '; then docker compose restart php-fpm-mailcow' : piece === 'nginx' ? '; then docker compose restart nginx-mailcow' : ''}`
+          : undefined,
+    });
+  }
+  return checks;
+}
+
+async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: DoctorCheck[]): Promise<void> {
+  checks.push({ name: 'database reachable', status: s.reachable ? 'ok' : 'fail', detail: s.reachable ? undefined : s.problem, fix: 'check MARIADB_URL and that MariaDB runs' });
+  if (!s.reachable) return;
+  checks.push({
+    name: 'plugin schema current',
+    status: s.pluginSchemaVersion >= s.pluginSchemaTarget ? 'ok' : 'fail',
+    detail: `version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`,
+    fix: 'run: mailcow-scim migrate (or doctor --repair)',
+  });
+  checks.push({
+    name: "mailbox.authsource accepts 'scim'",
+    status: s.authsourceHasScim ? 'ok' : 'fail',
+    detail: s.authsourceHasScim ? undefined : 'SCIM writes are refused with 503 until it does',
+    fix: 'run: mailcow-scim doctor --repair (or restart php-fpm-mailcow: the ENUM guard hook re-adds it)',
+  });
+  let fileVersion = '';
+  if (o.mailcowDir) fileVersion = parseDbVersion((await readText(o.mailcowDir, MAILCOW_FILES.initDb)) ?? '');
+  const pending = fileVersion !== '' && s.mailcowDbSchema !== '' && fileVersion !== s.mailcowDbSchema;
+  checks.push({
+    name: 'mailcow schema version known',
+    status: s.mailcowDbSchema === '' || pending ? 'fail' : 'ok',
+    detail: pending
+      ? `the database is at ${s.mailcowDbSchema}, init_db.inc.php declares ${fileVersion}: a mailcow migration is pending or failed`
+      : s.mailcowDbSchema || 'versions.db_schema is empty',
+    fix: pending
+      ? 'docker compose restart php-fpm-mailcow (init_db runs again; the ENUM guard hook parks and restores SCIM mailboxes around it)'
+      : "is MARIADB_URL pointing at mailcow's database?",
+  });
+  if (s.pluginSchemaVersion > 0) {
+    const drift = await readOwnershipDrift(o.pool);
+    const sample = drift.ownedNotScim.slice(0, 5).map((d) => `${d.mailbox} (${d.authsource ?? 'NULL'})`).join(', ');
+    checks.push({
+      name: "owned mailboxes marked 'scim'",
+      status: drift.ownedNotScim.length ? 'fail' : 'ok',
+      detail: drift.ownedNotScim.length ? `${drift.ownedNotScim.length} owned mailbox(es) have another authsource: ${sample}${drift.ownedNotScim.length > 5 ? ', …' : ''}` : undefined,
+      fix: "run: mailcow-scim doctor --repair (restores 'scim' from mailcow_scim_users)",
+    });
+    checks.push({
+      name: 'no mailboxes parked by the ENUM guard',
+      status: drift.parked.length ? 'fail' : 'ok',
+      detail: drift.parked.length ? `${drift.parked.length} mailbox(es) still parked as 'mailcow' in ${PARKING_TABLE}` : undefined,
+      fix: 'docker compose restart php-fpm-mailcow, or run: mailcow-scim doctor --repair',
+    });
+    const tokens = await o.tokens.list(false).catch(() => []);
+    checks.push({
+      name: 'at least one active token',
+      status: tokens.some((t) => t.active) ? 'ok' : 'fail',
+      detail: `${tokens.filter((t) => t.active).length} active`,
+      fix: 'run: mailcow-scim token create --name NAME --domain DOMAIN (or use the admin page)',
+    });
+  }
+  const idp = await readIdentityProvider(o.pool).catch(() => undefined);
+  if (idp) {
+    const setup = describeLoginSetup(idp, 0);
+    checks.push({
+      name: 'identity provider configured',
+      status: setup.complete ? 'ok' : 'warn',
+      detail: setup.summary,
+      fix: setup.complete ? undefined : 'configure one in mailcow: System > Configuration > Access > Identity Provider',
+    });
+  }
+}
+
+async function runtimeChecks(o: DoctorOptions, checks: DoctorCheck[]): Promise<void> {
+  if (o.config.httpSocket) {
+    const r = await probeHttpSocket(o.config.httpSocket);
+    checks.push({ name: 'SCIM socket answering', status: r.ok ? 'ok' : 'fail', detail: `${o.config.httpSocket}: ${r.detail}`, fix: 'is the mailcow-scim container running? docker compose logs mailcow-scim' });
+  }
+  if (o.config.rpcSocket) {
+    const r = await probeGrpcSocket(o.config.rpcSocket);
+    checks.push({ name: 'gRPC socket answering', status: r.ok ? 'ok' : 'fail', detail: `${o.config.rpcSocket}: ${r.detail}`, fix: 'is the mailcow-scim container running? docker compose logs mailcow-scim' });
+  }
+  if (o.config.metricsPort !== undefined) {
+    const r = await probeHealthz(o.config.metricsPort);
+    checks.push({ name: 'health endpoint green', status: r.ok ? 'ok' : 'fail', detail: `127.0.0.1:${o.config.metricsPort}/healthz: ${r.detail}`, fix: 'see the checks above; docker compose logs mailcow-scim' });
+  }
+  if (o.url) {
+    const r = await probeScimUrl(o.url, { insecure: o.insecure });
+    checks.push({
+      name: 'nginx route answering',
+      status: r.ok ? 'ok' : 'fail',
+      detail: r.detail,
+      fix: 'check data/conf/nginx/site.scim.custom is installed, then docker compose restart nginx-mailcow',
+    });
+  } else {
+    checks.push({ name: 'nginx route answering', status: 'skip', detail: 'give --url https://<MAILCOW_HOSTNAME>/scim/v2 to test it' });
+  }
+}
+
+/** Runs --repair (when asked) and then every check. */
+export async function runDoctor(o: DoctorOptions, repair = false): Promise<DoctorReport> {
+  const repairs: string[] = [];
+  if (repair) {
+    let state = await readDatabaseState(o.pool);
+    if (state.reachable) {
+      const m = await migrate(o.pool, nowIso);
+      if (m.applied.length) repairs.push(`applied plugin migrations: ${m.applied.join(', ')}`);
+      if (await ensureScimAuthsource(o.pool)) repairs.push("added 'scim' to mailbox.authsource");
+      state = await readDatabaseState(o.pool);
+      if (state.authsourceHasScim) {
+        const restored = await restoreScimAuthsource(o.pool);
+        if (restored.owned) repairs.push(`restored authsource 'scim' on ${restored.owned} owned mailbox(es)`);
+        if (restored.parked) repairs.push(`restored authsource 'scim' on ${restored.parked} parked mailbox(es)`);
+      }
+    } else {
+      repairs.push('database unreachable: nothing repaired there');
+    }
+    if (o.mailcowDir) {
+      const r = await runInstall({ mailcowDir: o.mailcowDir, assets: o.assets, version: o.version }, 'install');
+      if (r.refused) repairs.push(`install refused (see the checks below): nothing written to ${o.mailcowDir}`);
+      else if (r.written.length || r.removed.length) repairs.push(`install updated ${[...r.written, ...r.removed].join(', ')}`);
+    }
+  }
+
+  const checks: DoctorCheck[] = [];
+  const state = await readDatabaseState(o.pool);
+  await databaseChecks(o, state, checks);
+  if (o.mailcowDir) checks.push(...installChecks(await runInstall({ mailcowDir: o.mailcowDir, assets: o.assets }, 'check'), o.mailcowDir));
+  await runtimeChecks(o, checks);
+  return { checks, repairs, state, ok: checks.every((c) => c.status !== 'fail') };
+}
+
+/** One line per check: `ok  `, `FAIL`, `warn`, `skip`, then what to do. */
+export function formatDoctorReport(report: DoctorReport): string[] {
+  const lines = report.repairs.map((r) => `repaired  ${r}`);
+  const label: Record<CheckStatus, string> = { ok: 'ok  ', fail: 'FAIL', warn: 'warn', skip: 'skip' };
+  for (const c of report.checks) {
+    let line = `${label[c.status]}  ${c.name}`;
+    if (c.detail && c.status !== 'ok') line += `: ${c.detail}`;
+    if (c.fix && (c.status === 'fail' || c.status === 'warn')) line += `\n      → ${c.fix}`;
+    lines.push(line);
+  }
+  return lines;
+}
