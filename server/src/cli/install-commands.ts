@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDoctorReport, runDoctor } from '../install/doctor.js';
-import { runInstall, type InstallAction, type InstallResult, type PieceReport } from '../install/index.js';
+import { findInstallAssets, runInstall, type InstallAction, type InstallResult, type PieceReport } from '../install/index.js';
 import { VERSION } from '../version.js';
 import { openContext } from './context.js';
 import { print, UsageError, type CliCommand, type CliIo } from './io.js';
@@ -61,7 +61,7 @@ schema migration will fail on them.`,
 export const installCommand: CliCommand = {
   path: ['install'],
   summary: 'install into a mailcow checkout (--check: report only, --uninstall: take it out again)',
-  usage: `mailcow-scim install --mailcow-dir DIR [--check | --uninstall] [--image REF] [--build-context DIR] [--keep-backups] [--json]
+  usage: `mailcow-scim install --mailcow-dir DIR [--check | --uninstall] [--image REF] [--build-context DIR] [--keep-backups] [--bridge-dir DIR] [--json]
 
 Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
   docker-compose.override.yml      the mailcow-scim service and the socket volume it shares with nginx and php-fpm
@@ -76,7 +76,8 @@ like the version the patch expects is refused, and then nothing at all is writte
   --uninstall       remove every piece again (mailcow's files get their original lines back)
   --image REF       run this image instead of building one from this checkout (remembered)
   --build-context D the mailcow-scim checkout to build from (default: this one; remembered)
-  --keep-backups    with --uninstall: keep DIR/.mailcow-scim/backups/`,
+  --keep-backups    with --uninstall: keep DIR/.mailcow-scim/backups/
+  --bridge-dir D    the PHP bridge sources to copy (default: php-bridge/src of this checkout; remembered)`,
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -87,6 +88,7 @@ like the version the patch expects is refused, and then nothing at all is writte
         image: { type: 'string' },
         'build-context': { type: 'string' },
         'keep-backups': { type: 'boolean' },
+        'bridge-dir': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -100,6 +102,8 @@ like the version the patch expects is refused, and then nothing at all is writte
         image: values.image,
         buildContext: values['build-context'] ? resolve(values['build-context']) : undefined,
         keepBackups: values['keep-backups'],
+        assets: values['bridge-dir'] ? { ...findInstallAssets(), bridgeDir: resolve(values['bridge-dir']) } : undefined,
+        rememberBridgeDir: values['bridge-dir'] !== undefined,
         version: VERSION,
       },
       action,

@@ -15,9 +15,10 @@ import { inspectVarsLocal, withoutVarsLocalBlock, withVarsLocalBlock } from './v
 /** Every file we write whole carries this line, so we never overwrite someone else's file. */
 export const MANAGED_FILE_MARKER = 'mailcow-scim:managed-file';
 
-export async function renderNginxSite(assets: InstallAssets): Promise<string> {
+/** deploy/nginx/site.scim.custom for a socket path as nginx sees it (the shared volume's by default). */
+export async function renderNginxSite(assets: InstallAssets, httpSocket: string = CONTAINER_SOCKETS.http): Promise<string> {
   const template = await readFile(join(assets.deployDir, 'nginx', 'site.scim.custom'), 'utf8');
-  return renderTemplate(template, { HTTP_SOCKET: CONTAINER_SOCKETS.http, CLIENT_MAX_BODY_SIZE: NGINX_CLIENT_MAX_BODY_SIZE }, 'site.scim.custom');
+  return renderTemplate(template, { HTTP_SOCKET: httpSocket, CLIENT_MAX_BODY_SIZE: NGINX_CLIENT_MAX_BODY_SIZE }, 'site.scim.custom');
 }
 
 export async function readHookScript(assets: InstallAssets): Promise<string> {

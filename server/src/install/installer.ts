@@ -24,6 +24,8 @@ export interface InstallOptions {
   /** The checkout to build from (default: the one this code runs from). */
   buildContext?: string;
   assets?: InstallAssets;
+  /** Record assets.bridgeDir in the manifest, so later runs (check, doctor) use it too. */
+  rememberBridgeDir?: boolean;
   /** Uninstall: keep .mailcow-scim/ (backups) instead of removing it. */
   keepBackups?: boolean;
   version?: string;
@@ -36,6 +38,8 @@ export interface InstallManifest {
   updatedAt: string;
   image: string;
   buildContext?: string;
+  /** PHP bridge sources given with --bridge-dir (default: php-bridge/src next to the code). */
+  bridgeDir?: string;
   /** Files install created (uninstall deletes these; files that existed only lose our parts). */
   created: string[];
 }
@@ -126,8 +130,10 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
         'Every hook point is still checked line by line before anything is patched.',
     );
   }
-  const assets = options.assets ?? findInstallAssets();
   const manifest = await readManifest(dir);
+  const found = options.assets ?? findInstallAssets();
+  // A bridge directory given once (--bridge-dir) is remembered like the image choice.
+  const assets = !options.assets && manifest?.bridgeDir ? { ...found, bridgeDir: manifest.bridgeDir } : found;
   // A later run (doctor --repair, an upgrade) keeps the image choice of the first one.
   const image = options.image ?? manifest?.image ?? LOCAL_IMAGE;
   const buildContext = options.image ? undefined : (options.buildContext ?? (manifest ? manifest.buildContext : assets.root));
@@ -163,6 +169,7 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
       updatedAt: plan.ops.length ? now : (manifest?.updatedAt ?? now),
       image,
       ...(buildContext ? { buildContext } : {}),
+      ...(options.rememberBridgeDir || manifest?.bridgeDir ? { bridgeDir: assets.bridgeDir } : {}),
       created: [...new Set([...created, ...plan.created])].sort(),
     };
     const text = `${JSON.stringify(next, null, 2)}\n`;
