@@ -54,13 +54,13 @@ export interface AuditEvent {
   at: string;
   tokenId: string;
   requestId: string;
-  /** e.g. "create", "replace", "patch", "delete", "claim". */
+  /** What was done, e.g. "create", "replace", "patch", "delete". */
   operation: string;
-  /** "User", "Group" or "". */
+  /** "User", "Group", "Token" or "". */
   resourceType: string;
   resourceId: string;
   mailbox: string;
-  /** e.g. "ok", "error". */
+  /** "success" or "failure". */
   outcome: string;
   /** HTTP status of the SCIM answer (0 when not recorded). */
   status: number;

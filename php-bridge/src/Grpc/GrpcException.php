@@ -1,0 +1,75 @@
+<?php
+
+declare(strict_types=1);
+
+namespace MailcowScim\Grpc;
+
+/**
+ * A failed call. The code is a gRPC status; for errors the sidecar raised, `scim-type` and
+ * `scim-status` come from its trailing metadata (server/src/rpc/status.ts), so the admin page
+ * can show the exact reason (e.g. invalidValue and the sidecar's detail).
+ */
+final class GrpcException extends \RuntimeException
+{
+    /** @param array<string, string> $metadata response headers and trailers, lower-case names */
+    public function __construct(
+        private readonly int $statusCode,
+        private readonly string $details,
+        private readonly array $metadata = [],
+        private readonly string $method = '',
+        ?\Throwable $previous = null,
+    ) {
+        parent::__construct(
+            sprintf('%s%s: %s', $method !== '' ? "$method " : '', Status::name($statusCode), $details),
+            $statusCode,
+            $previous,
+        );
+    }
+
+    public function getStatusCode(): int
+    {
+        return $this->statusCode;
+    }
+
+    public function getStatusName(): string
+    {
+        return Status::name($this->statusCode);
+    }
+
+    /** The server's message (grpc-message), or what went wrong on the way. */
+    public function getDetails(): string
+    {
+        return $this->details;
+    }
+
+    /** The RFC 7644 scimType the sidecar attached, e.g. "invalidValue" or "uniqueness". */
+    public function getScimType(): ?string
+    {
+        return $this->metadata['scim-type'] ?? null;
+    }
+
+    /** The HTTP status the sidecar's ScimError carried, e.g. 400 or 404. */
+    public function getScimStatus(): ?int
+    {
+        $s = $this->metadata['scim-status'] ?? null;
+
+        return $s !== null && ctype_digit($s) ? (int) $s : null;
+    }
+
+    /** @return array<string, string> */
+    public function getMetadata(): array
+    {
+        return $this->metadata;
+    }
+
+    public function getMethod(): string
+    {
+        return $this->method;
+    }
+
+    /** True when the sidecar could not be reached or did not answer in time. */
+    public function isUnavailable(): bool
+    {
+        return \in_array($this->statusCode, [Status::UNAVAILABLE, Status::DEADLINE_EXCEEDED], true);
+    }
+}

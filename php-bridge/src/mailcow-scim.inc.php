@@ -1,0 +1,18 @@
+<?php
+/*
+ * mailcow-scim PHP bridge: loaded by mailcow's data/web/inc/vars.local.inc.php (php-bridge/README.md).
+ * `mailcow-scim install` copies php-bridge/src/ to data/web/inc/mailcow-scim/.
+ *
+ * Loading it defines classes under the MailcowScim\ namespace (autoloaded from src/) and
+ * functions prefixed mailcow_scim_, and does nothing else: no I/O, no output, no session or
+ * database access. A missing or stopped sidecar therefore never affects mailcow itself, and
+ * logins of non-SCIM mailboxes never reach this code.
+ */
+
+declare(strict_types=1);
+
+if (!defined('MAILCOW_SCIM_BRIDGE_VERSION')) {
+    define('MAILCOW_SCIM_BRIDGE_VERSION', '0.1.0');
+    require_once __DIR__ . '/autoload.php';
+    require_once __DIR__ . '/functions.php';
+}

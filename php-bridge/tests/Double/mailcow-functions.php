@@ -1,0 +1,136 @@
+<?php
+/*
+ * Test doubles of the mailcow functions the bridge calls, with mailcow's names and signatures
+ * (data/web/inc/functions.auth.inc.php and functions.inc.php at mailcow 06424670). They keep
+ * the behaviour the bridge depends on, written from mailcow-integration.md §3.3–§3.6:
+ *
+ *  - ldap_mbox_login / keycloak_mbox_login_rest: false without `$iam_provider`; the password
+ *    check; with create=false, a "template re-apply" through mailbox('edit',
+ *    'mailbox_from_template') when the user's template attribute is found in
+ *    `$iam_settings['mappers']` (skipped for `$extra['mailcow_scim_skip_template']` only when
+ *    MailcowDouble::$skipFlagPatched says the install patch is in place).
+ *  - get_tfa / tfa_exists: mailcow's queries against the real `tfa` table through `$pdo`.
+ *  - set_user_loggedin_session / clear_session: the session keys mailcow sets and clears.
+ *  - mailbox(): records calls (the template re-apply the bridge must prevent).
+ */
+
+declare(strict_types=1);
+
+namespace MailcowScim\Tests\Double {
+    final class MailcowDouble
+    {
+        /** @var array<string, string> username => password the "IdP" accepts */
+        public static array $ldapPasswords = [];
+        /** @var array<string, string> */
+        public static array $keycloakPasswords = [];
+        /** @var array<string, string> username => the IdP's template attribute (mailcow_template / attribute_field) */
+        public static array $idpTemplates = [];
+        /** Whether the install patch that honours `mailcow_scim_skip_template` is in place. */
+        public static bool $skipFlagPatched = true;
+        /** @var list<array{0: string, 1: string, 2: mixed}> mailbox() calls */
+        public static array $mailboxCalls = [];
+        /** @var list<array{0: string, 1: string, 2: array<string, mixed>}> credential checks: [function, user, extra] */
+        public static array $credentialChecks = [];
+        public static int $clearedSessions = 0;
+
+        public static function reset(): void
+        {
+            self::$ldapPasswords = [];
+            self::$keycloakPasswords = [];
+            self::$idpTemplates = [];
+            self::$skipFlagPatched = true;
+            self::$mailboxCalls = [];
+            self::$credentialChecks = [];
+            self::$clearedSessions = 0;
+            $_SESSION = [];
+        }
+
+        /** @param array<string, mixed>|null $extra */
+        public static function idpCheck(string $function, array $passwords, string $user, string $pass, ?array $extra): string|false
+        {
+            self::$credentialChecks[] = [$function, $user, $extra ?? []];
+            if (empty($GLOBALS['iam_provider'])) {
+                return false;
+            }
+            if (!isset($passwords[$user]) || !hash_equals($passwords[$user], $pass)) {
+                return false;
+            }
+            $template = self::$idpTemplates[$user] ?? null;
+            $mapperKey = array_search($template, $GLOBALS['iam_settings']['mappers'], true);
+            if (empty($extra['create'])) {
+                $skip = self::$skipFlagPatched && !empty($extra['mailcow_scim_skip_template']);
+                if ($mapperKey !== false && !$skip) {
+                    \mailbox('edit', 'mailbox_from_template', [
+                        'username' => $user,
+                        'name' => 'From IdP',
+                        'template' => $GLOBALS['iam_settings']['templates'][$mapperKey],
+                    ]);
+                }
+
+                return 'user';
+            }
+
+            return false;
+        }
+    }
+}
+
+namespace {
+    use MailcowScim\Tests\Double\MailcowDouble;
+
+    function ldap_mbox_login($user, $pass, $extra = null)
+    {
+        return MailcowDouble::idpCheck(__FUNCTION__, MailcowDouble::$ldapPasswords, $user, $pass, $extra);
+    }
+
+    function keycloak_mbox_login_rest($user, $pass, $extra = null)
+    {
+        return MailcowDouble::idpCheck(__FUNCTION__, MailcowDouble::$keycloakPasswords, $user, $pass, $extra);
+    }
+
+    function mailbox($_action, $_type, $_data = null, $_extra = null)
+    {
+        MailcowDouble::$mailboxCalls[] = [$_action, $_type, $_data];
+
+        return true;
+    }
+
+    function get_tfa($username = null, $id = null)
+    {
+        global $pdo;
+        if (empty($username)) {
+            return false;
+        }
+        $stmt = $pdo->prepare("SELECT `id`, `key_id`, `authmech` FROM `tfa` WHERE `username` = :username AND `active` = '1'");
+        $stmt->execute([':username' => $username]);
+        $results = $stmt->fetchAll(PDO::FETCH_ASSOC);
+        if (count($results) === 0) {
+            return ['name' => 'none', 'pretty' => '-', 'additional' => []];
+        }
+
+        return ['additional' => $results];
+    }
+
+    function tfa_exists($username)
+    {
+        global $pdo;
+        $stmt = $pdo->prepare('SELECT COUNT(*) AS count FROM `tfa` WHERE `username` = :username');
+        $stmt->execute([':username' => $username]);
+
+        return $stmt->fetch(PDO::FETCH_ASSOC)['count'] > 0;
+    }
+
+    function set_user_loggedin_session($user)
+    {
+        $_SESSION['mailcow_cc_username'] = $user;
+        $_SESSION['mailcow_cc_role'] = 'user';
+        $_SESSION['sogo-sso-user-allowed'][] = $user;
+        unset($_SESSION['pending_mailcow_cc_username'], $_SESSION['pending_mailcow_cc_role'], $_SESSION['pending_tfa_methods']);
+    }
+
+    function clear_session()
+    {
+        MailcowDouble::$clearedSessions++;
+        $_SESSION = [];
+    }
+}
