@@ -9,6 +9,7 @@ import { buildHttpApp } from './http/app.js';
 import { listenHttp } from './http/listen.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { userRoutes, type Projector } from './http/routes/users.js';
+import { groupRoutes } from './http/routes/groups.js';
 import { ensureScimAuthsource } from './mailcow/authsource.js';
 import { WriteGuard } from './mailcow/database-state.js';
 import { nowIso } from './mailcow/db-time.js';
@@ -30,9 +31,13 @@ import { tokenHandlers } from './rpc/token-handlers.js';
 import { TokenService } from './tokens/index.js';
 import { applyPatch, normalizePatchRequest } from './scim/patch/index.js';
 import { parseAttributeList, projectResource } from './scim/projection/index.js';
-import { USER_RESOURCE_TYPE, type ResourceTypeDef } from './scim/schema/index.js';
-import { UserService, validateUserRuleFilter } from './users/index.js';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE, type ResourceTypeDef } from './scim/schema/index.js';
+import { UserService, validateUserRuleFilter, type Caller } from './users/index.js';
+import type { ScimError } from './scim/index.js';
 import { MailcowUserStore } from './mailcow/user-store.js';
+import { GroupService } from './groups/index.js';
+import { MailcowGroupStore } from './mailcow/group-store.js';
+import { groupLookup, groupMemberHook, USER_GROUPS_SIDE_TABLE } from './mailcow/group-members.js';
 import { MailcowSideEffects } from './mailcow/side-effects.js';
 import { recordEvent } from './mailcow/events.js';
 import { translateDriverError } from './mailcow/sql-errors.js';
@@ -75,23 +80,32 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   const guard = new WriteGuard(pool);
   const tokens = new TokenService({ store: createTokenStore(pool), now: nowIso, validateRuleFilter: validateUserRuleFilter });
   const effects = new MailcowSideEffects(pool, { redisUrl: config.redisUrl, memcachedUrl: config.memcachedUrl, skipSogo: config.skipSogo }, logger);
+  const recordFailure = (resourceType: 'User' | 'Group') => (caller: Caller, operation: string, resourceId: string | null, error: ScimError) =>
+    recordEvent(pool, {
+      tokenId: caller.token.id,
+      requestId: caller.requestId,
+      clientIp: caller.clientIp,
+      operation,
+      resourceType,
+      resourceId,
+      mailbox: null,
+      outcome: 'failure',
+      status: error.status,
+      detail: error.detail,
+    });
+  const mailcowUiLog = config.mailcowUiLog;
+  const userStore = new MailcowUserStore({ pool, guard, effects, logger, mailcowUiLog, groupLookup, groupsSideTable: USER_GROUPS_SIDE_TABLE, memberHook: groupMemberHook });
   const users = new UserService({
-    store: new MailcowUserStore({ pool, guard, effects, logger, mailcowUiLog: config.mailcowUiLog }),
+    store: userStore,
     maxPageSize: config.maxPageSize,
     applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), USER_RESOURCE_TYPE),
-    recordFailure: (caller, operation, resourceId, error) =>
-      recordEvent(pool, {
-        tokenId: caller.token.id,
-        requestId: caller.requestId,
-        clientIp: caller.clientIp,
-        operation,
-        resourceType: 'User',
-        resourceId,
-        mailbox: null,
-        outcome: 'failure',
-        status: error.status,
-        detail: error.detail,
-      }),
+    recordFailure: recordFailure('User'),
+  });
+  const groups = new GroupService({
+    store: new MailcowGroupStore({ pool, guard, effects, logger, mailcowUiLog, users: userStore, reevaluate: (caller, user) => users.reevaluate(caller, user) }),
+    maxPageSize: config.maxPageSize,
+    applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), GROUP_RESOURCE_TYPE),
+    recordFailure: recordFailure('Group'),
   });
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh) };
   const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, startedAt });
@@ -115,7 +129,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
         cursor: false,
       }),
     ],
-    routes: [userRoutes(users, projectorFor(USER_RESOURCE_TYPE))],
+    routes: [userRoutes(users, projectorFor(USER_RESOURCE_TYPE)), groupRoutes(groups, projectorFor(GROUP_RESOURCE_TYPE))],
   });
   const http = await listenHttp(app, { socket: config.httpSocket, socketMode: config.socketMode, port: config.httpPort, host: config.httpHost });
 

@@ -103,6 +103,52 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_ATTRS}`,
     ],
   },
+  {
+    version: 2,
+    name: 'groups, group members, user-groups view',
+    statements: [
+      // `address` is the alias the group owns (lower case, as alias.address), NULL for a
+      // policy-only group; unique across tokens, like the alias row itself.
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_groups (
+        id CHAR(36) NOT NULL,
+        token_id CHAR(36) NOT NULL,
+        display_name VARCHAR(255) NOT NULL,
+        display_name_lc VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        external_id VARCHAR(255) COLLATE utf8mb4_bin NULL,
+        address VARCHAR(255) NULL,
+        address_source VARCHAR(16) NULL,
+        resource LONGTEXT NOT NULL,
+        version INT UNSIGNED NOT NULL DEFAULT 1,
+        created_at DATETIME(3) NOT NULL,
+        last_modified DATETIME(3) NOT NULL,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_mailcow_scim_groups_address (address),
+        KEY ix_mailcow_scim_groups_display (token_id, display_name_lc),
+        KEY ix_mailcow_scim_groups_external (token_id, external_id),
+        KEY ix_mailcow_scim_groups_created (token_id, created_at),
+        KEY ix_mailcow_scim_groups_modified (token_id, last_modified),
+        CONSTRAINT fk_mailcow_scim_groups_token FOREIGN KEY (token_id) REFERENCES mailcow_scim_tokens (id)
+      ) ${TABLE_ATTRS}`,
+      // `sender_acl_id`: the sender_acl row the sidecar made for this member (send as the group
+      // address), so only that row is ever removed again.
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_group_members (
+        group_id CHAR(36) NOT NULL,
+        user_id CHAR(36) NOT NULL,
+        token_id CHAR(36) NOT NULL,
+        sender_acl_id INT NULL,
+        added_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (group_id, user_id),
+        KEY ix_mailcow_scim_group_members_user (user_id),
+        KEY ix_mailcow_scim_group_members_token (token_id, user_id),
+        CONSTRAINT fk_mailcow_scim_group_members_group FOREIGN KEY (group_id) REFERENCES mailcow_scim_groups (id) ON DELETE CASCADE,
+        CONSTRAINT fk_mailcow_scim_group_members_user FOREIGN KEY (user_id) REFERENCES mailcow_scim_users (id) ON DELETE CASCADE
+      ) ${TABLE_ATTRS}`,
+      // A user's groups with their names, one row each: what filters on User `groups` read.
+      `CREATE OR REPLACE VIEW mailcow_scim_user_groups AS
+        SELECT m.user_id, m.token_id, m.group_id, g.display_name_lc
+          FROM mailcow_scim_group_members m JOIN mailcow_scim_groups g ON g.id = m.group_id`,
+    ],
+  },
 ];
 
 export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -22,7 +22,7 @@ export async function ownedAliasesOfUser(db: Queryable, userId: string): Promise
   return rows.map((r) => String(r.address));
 }
 
-async function findOwned(db: Queryable, address: string): Promise<OwnedAlias | undefined> {
+export async function findOwned(db: Queryable, address: string): Promise<OwnedAlias | undefined> {
   const [rows] = await db.execute<RowDataPacket[]>(`SELECT * FROM mailcow_scim_owned_aliases WHERE address = ?`, [address]);
   const r = rows[0];
   return r ? { address: String(r.address), tokenId: String(r.token_id), kind: r.kind as OwnedAliasKind, userId: r.user_id, groupId: r.group_id } : undefined;
@@ -47,7 +47,7 @@ export async function aliasConflict(db: Queryable, address: string, owner: { use
 }
 
 /** mailcow's per-domain alias limit (`domain.aliases`, 0 = none allowed); self-aliases do not count. */
-async function checkAliasRoom(db: Queryable, domain: string, adding: number): Promise<void> {
+export async function checkAliasRoom(db: Queryable, domain: string, adding: number): Promise<void> {
   if (adding <= 0) return;
   const [rows] = await db.execute<RowDataPacket[]>(
     `SELECT d.aliases AS max, (SELECT COUNT(*) FROM alias a WHERE a.domain = d.domain AND a.address <> a.goto) AS used FROM domain d WHERE d.domain = ?`,

@@ -38,7 +38,18 @@ export interface UserStoreDeps {
   groupLookup?: GroupLookup;
   /** SQL for filters on the derived `groups` attribute, when groups exist. */
   groupsSideTable?: FilterSqlMapping['sideTables'][string];
+  /** Keeps group aliases in step with a member, inside the user's transaction (filled in by the Groups data layer). */
+  memberHook?: MemberHook;
 }
+
+/**
+ * Called inside a user change's transaction: `leaving` when the user is about to be removed
+ * (its memberships go), else after its mailbox's active value changed (group goto lists follow).
+ */
+export type MemberHook = (conn: PoolConnection, caller: Caller, userId: string, effects: MailboxEffects, leaving: boolean) => Promise<void>;
+
+/** The audit callback a change passes to the code running inside its transaction. */
+export type AuditSink = (e: Partial<AuditEvent>) => void;
 
 interface UserRow extends RowDataPacket {
   id: string;
@@ -427,48 +438,56 @@ export class MailcowUserStore implements UserStore {
   }
 
   async update(caller: Caller, id: string, compute: (current: StoredUser) => UserChange): Promise<StoredUser> {
-    await this.change(caller, async (conn, effects, audit) => {
-      const current = await this.lockUser(conn, caller, id);
-      const next = compute(current);
-      if (next.userName.toLowerCase() !== current.userName.toLowerCase()) {
-        const [taken] = await conn.execute<RowDataPacket[]>(
-          `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ? AND id <> ?`,
-          [caller.token.id, next.userName.toLowerCase(), id],
-        );
-        if (taken.length) throw ScimError.uniqueness(`userName "${next.userName}" is already used by SCIM user ${taken[0]!.id}.`);
-      }
-      const mailbox = (await findMailbox(conn, current.mailbox.address, true))!;
-      const domain = (await lockDomain(conn, mailbox.domain))!;
-      const template = await loadMailboxTemplate(conn, next.intent.template);
-      await this.applyIntent(conn, caller, mailbox, domain, next.intent, { intent: next.previousIntent, template: current.appliedTemplate }, template, effects, false);
-      const aliasChange = await syncUserAliases(conn, caller.token.id, id, mailbox.username, next.intent.active, next.intent.aliases, `mailcow-scim: SCIM user ${next.userName}`);
-      if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(mailbox.username);
-      await conn.execute(
-        `UPDATE mailcow_scim_users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, display_name_lc = ?, active = ?, applied_template = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
-        [
-          next.userName,
-          next.userName.toLowerCase(),
-          next.externalId,
-          displayNameOf(next.resource),
-          lowerOrNull(displayNameOf(next.resource)),
-          next.resource.active === false ? 0 : 1,
-          template.name,
-          JSON.stringify(next.resource),
-          toDbTime(nowIso()),
-          id,
-        ],
-      );
-      await this.writeEmails(conn, caller.token.id, id, next.resource);
-      const op = next.intent.active !== 1 && mailbox.active === 1 ? 'deactivate' : next.intent.active === 1 && mailbox.active !== 1 ? 'reactivate' : 'update';
-      audit({ operation: op, resourceId: id, mailbox: mailbox.username, status: 200 });
-    });
+    await this.change(caller, (conn, effects, audit) => this.updateWithin(conn, caller, id, compute, effects, audit));
     return (await this.get(caller, id))!;
+  }
+
+  /**
+   * A user update inside a transaction another change opened: group membership changes run it
+   * for the members they touch, so template rules on `groups` are re-evaluated atomically.
+   */
+  async updateWithin(conn: PoolConnection, caller: Caller, id: string, compute: (current: StoredUser) => UserChange, effects: MailboxEffects, audit: AuditSink): Promise<void> {
+    const current = await this.lockUser(conn, caller, id);
+    const next = compute(current);
+    if (next.userName.toLowerCase() !== current.userName.toLowerCase()) {
+      const [taken] = await conn.execute<RowDataPacket[]>(
+        `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ? AND id <> ?`,
+        [caller.token.id, next.userName.toLowerCase(), id],
+      );
+      if (taken.length) throw ScimError.uniqueness(`userName "${next.userName}" is already used by SCIM user ${taken[0]!.id}.`);
+    }
+    const mailbox = (await findMailbox(conn, current.mailbox.address, true))!;
+    const domain = (await lockDomain(conn, mailbox.domain))!;
+    const template = await loadMailboxTemplate(conn, next.intent.template);
+    await this.applyIntent(conn, caller, mailbox, domain, next.intent, { intent: next.previousIntent, template: current.appliedTemplate }, template, effects, false);
+    if (next.intent.active !== mailbox.active) await this.deps.memberHook?.(conn, caller, id, effects, false);
+    const aliasChange = await syncUserAliases(conn, caller.token.id, id, mailbox.username, next.intent.active, next.intent.aliases, `mailcow-scim: SCIM user ${next.userName}`);
+    if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(mailbox.username);
+    await conn.execute(
+      `UPDATE mailcow_scim_users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, display_name_lc = ?, active = ?, applied_template = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
+      [
+        next.userName,
+        next.userName.toLowerCase(),
+        next.externalId,
+        displayNameOf(next.resource),
+        lowerOrNull(displayNameOf(next.resource)),
+        next.resource.active === false ? 0 : 1,
+        template.name,
+        JSON.stringify(next.resource),
+        toDbTime(nowIso()),
+        id,
+      ],
+    );
+    await this.writeEmails(conn, caller.token.id, id, next.resource);
+    const op = next.intent.active !== 1 && mailbox.active === 1 ? 'deactivate' : next.intent.active === 1 && mailbox.active !== 1 ? 'reactivate' : 'update';
+    audit({ operation: op, resourceId: id, mailbox: mailbox.username, status: 200 });
   }
 
   async remove(caller: Caller, id: string, check: (current: StoredUser) => void): Promise<void> {
     await this.change(caller, async (conn, effects, audit) => {
       const current = await this.lockUser(conn, caller, id);
       check(current);
+      await this.deps.memberHook?.(conn, caller, id, effects, true);
       const mailbox = (await findMailbox(conn, current.mailbox.address, true))!;
       if (caller.token.policy.onDelete === 'delete') {
         await conn.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE user_id = ?`, [id]);

@@ -91,6 +91,15 @@ export class UserService {
     await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkIfMatch(ifMatch, current.version)));
   }
 
+  /**
+   * The change that re-applies a user as it is, for when something outside the user changed
+   * what it means (its group membership: template rules on `groups`). Runs inside the caller's
+   * transaction through UserStore implementations that offer it.
+   */
+  reevaluate(caller: Caller, current: StoredUser): UserChange {
+    return this.changeFor(caller, current, current.resource);
+  }
+
   /** The stored resource plus what PATCH paths may read (id, derived groups), for applyPatch. */
   private patchBase(current: StoredUser): Record<string, unknown> {
     return { ...current.resource, id: current.id, groups: current.groups.map((g) => ({ value: g.id, display: g.display })) };

@@ -1,4 +1,4 @@
-import { defineAttribute as a, freezeDeep, type SchemaDef } from './attribute.js';
+import { defineAttribute as a, defaultMultiValuedSubAttributes, freezeDeep, type SchemaDef } from './attribute.js';
 import { MAILCOW_GROUP_SCHEMA, MAILCOW_USER_SCHEMA } from './urns.js';
 
 /**
@@ -34,13 +34,23 @@ export const MAILCOW_USER_SCHEMA_DEF: SchemaDef = freezeDeep({
   ],
 });
 
-/** Our Group extension: the mailcow alias (distribution list) a group owns, if any. */
+/**
+ * Our Group extension: the mailcow alias (distribution list) a group owns, if any. `emails` is
+ * here, not in the core Group schema (RFC 7643 §4.2 has none): a client sending a top-level
+ * `emails` on a Group (a group's mail address) is read into this extension, since unqualified
+ * names resolve to extension attributes the core schema does not define.
+ */
 export const MAILCOW_GROUP_SCHEMA_DEF: SchemaDef = freezeDeep({
   id: MAILCOW_GROUP_SCHEMA,
   name: 'MailcowGroup',
   description: 'mailcow alias of a group',
   attributes: [
     a('address', 'string', { description: 'The alias address whose recipients are the members.' }),
+    a('emails', 'complex', {
+      description: "The group's e-mail addresses; the first in a managed domain (primary, then work, then the rest) becomes the alias address when `address` is not set.",
+      multiValued: true,
+      subAttributes: defaultMultiValuedSubAttributes('string', ['work', 'other'], { valueDescription: 'An e-mail address of the group.' }),
+    }),
     a('aliasActive', 'boolean', {
       description: 'Whether the alias exists and is active in mailcow.',
       mutability: 'readOnly',

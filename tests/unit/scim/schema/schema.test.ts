@@ -59,7 +59,7 @@ describe('schema data (RFC 7643 §4, §8.7)', () => {
     expect(getSchemaDef(MAILCOW_USER_SCHEMA)?.attributes.map((a) => a.name)).toEqual([
       'template', 'quota', 'tags', 'protocolAccess', 'mailboxAddress', 'usedBytes', 'messageCount',
     ]);
-    expect(getSchemaDef(MAILCOW_GROUP_SCHEMA)?.attributes.map((a) => a.name)).toEqual(['address', 'aliasActive']);
+    expect(getSchemaDef(MAILCOW_GROUP_SCHEMA)?.attributes.map((a) => a.name)).toEqual(['address', 'emails', 'aliasActive']);
     expect(getSchemaDef('urn:nope')).toBeUndefined();
   });
 

@@ -1,0 +1,230 @@
+/**
+ * A SCIM group's distribution list in mailcow: one `alias` row whose goto is the active
+ * members' mailboxes, recorded in mailcow_scim_owned_aliases (kind 'group'), and, when the
+ * token's policy allows it, one `sender_acl` row per active member so members may send as the
+ * group address. Written the way mailcow's alias add/edit writes them
+ * (functions.mailbox.inc.php `mailbox('add'|'edit','alias')`, mailcow-integration.md §1.3):
+ *
+ * - goto is a comma-separated list without spaces, each address once; mailcow refuses an
+ *   empty goto, so a group with no active member keeps its row (the address stays reserved)
+ *   with `active` 0, which Postfix ignores (virtual alias maps read active 1 or 2 only);
+ * - `sender_allowed` is 0: mailcow's "If disabled, this alias can only receive mail. Use
+ *   sender ACL to override and grant specific mailboxes permission to send" (lang
+ *   `sender_allowed_info`). The token's `groupSenderAcl` decides whether members get such
+ *   sender_acl rows (`external` 0, as mailcow's mailbox edit inserts them);
+ * - `sogo_visible` 1, so members see the list address in SOGo: it lands in the `aliases`
+ *   column of each member's _sogo_static_view row (grouped_mail_aliases joins goto lists).
+ *
+ * Only rows the sidecar made are ever changed or removed: an alias an admin made at the
+ * address is a 409 naming it, and a sender_acl row an admin made is left alone.
+ */
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import { ScimError } from '../scim/index.js';
+import { nowIso, toDbTime } from './db-time.js';
+import { aliasConflict, checkAliasRoom, findOwned } from './owned-aliases.js';
+import type { Queryable } from './queryable.js';
+
+/** mailcow refuses alias comments longer than this (`comment_too_long`). */
+const MAX_COMMENT = 160;
+
+export interface GroupAliasTarget {
+  groupId: string;
+  tokenId: string;
+  /** The address the group owns after this change, or null. */
+  address: string | null;
+  /** The address it owned before this change, or null. */
+  previous: string | null;
+  /** The token's `groupSenderAcl`: active members may send as the address. */
+  senderAcl: boolean;
+  displayName: string;
+}
+
+export interface GroupAliasResult {
+  /** Whether the alias exists and is active now. */
+  aliasActive: boolean;
+  /** Whether aliasActive differs from before the change (the group's representation changed). */
+  flipped: boolean;
+  /** Mailboxes whose _sogo_static_view `aliases` column may have changed. */
+  sogo: string[];
+}
+
+interface MemberState {
+  userId: string;
+  mailbox: string;
+  active: number;
+  senderAclId: number | null;
+}
+
+interface AliasRow {
+  id: number;
+  goto: string;
+  active: number;
+  privateComment: string | null;
+}
+
+export function groupAliasComment(displayName: string): string {
+  return `mailcow-scim: SCIM group ${displayName}`.slice(0, MAX_COMMENT);
+}
+
+/**
+ * The members with their mailbox state, read with shared locks: under REPEATABLE READ a plain
+ * read could return an older snapshot, and a member's concurrent deactivation would be lost.
+ */
+async function memberStates(db: Queryable, groupId: string): Promise<MemberState[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT gm.user_id, gm.sender_acl_id, u.mailbox, m.active
+       FROM mailcow_scim_group_members gm
+       JOIN mailcow_scim_users u ON u.id = gm.user_id
+       JOIN mailbox m ON m.username = u.mailbox
+      WHERE gm.group_id = ?
+      LOCK IN SHARE MODE`,
+    [groupId],
+  );
+  return rows.map((r) => ({ userId: String(r.user_id), mailbox: String(r.mailbox), active: Number(r.active), senderAclId: r.sender_acl_id === null ? null : Number(r.sender_acl_id) }));
+}
+
+async function lockAlias(db: Queryable, address: string): Promise<AliasRow | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT id, goto, active, private_comment FROM alias WHERE address = ? FOR UPDATE`, [address]);
+  const r = rows[0];
+  return r ? { id: Number(r.id), goto: String(r.goto), active: Number(r.active), privateComment: r.private_comment === null ? null : String(r.private_comment) } : undefined;
+}
+
+function gotoList(goto: string): string[] {
+  return goto
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The goto of a group's alias: active members' mailboxes (mailbox.active 1), each once, sorted. */
+export function gotoOf(members: readonly { mailbox: string; active: number }[]): string[] {
+  return [...new Set(members.filter((m) => m.active === 1).map((m) => m.mailbox))].sort();
+}
+
+/** Removes the alias row and its ownership record when (and only when) `groupId` owns it. */
+async function dropOwnedAlias(db: Queryable, groupId: string, address: string): Promise<string[]> {
+  const owned = await findOwned(db, address);
+  if (!owned || owned.groupId !== groupId) return [];
+  const row = await lockAlias(db, address);
+  await db.execute(`DELETE FROM alias WHERE address = ?`, [address]);
+  await db.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE address = ?`, [address]);
+  return row && row.active === 1 ? gotoList(row.goto) : [];
+}
+
+/**
+ * Brings the group's alias, goto and sender ACL rows in line with its members and `target`.
+ * Call it inside the transaction that changed the group or a member, with the group row
+ * locked. Throws 409 uniqueness when the address belongs to anything but this group.
+ */
+export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): Promise<GroupAliasResult> {
+  const members = await memberStates(db, target.groupId);
+  const goto = gotoOf(members);
+  const sogo = new Set<string>();
+  const wasActive = target.previous !== null && (await findOwned(db, target.previous))?.groupId === target.groupId && (await lockAlias(db, target.previous))?.active === 1;
+
+  if (target.previous && target.previous !== target.address) {
+    for (const m of await dropOwnedAlias(db, target.groupId, target.previous)) sogo.add(m);
+  }
+
+  let aliasActive = false;
+  if (target.address) {
+    const address = target.address;
+    const active = goto.length > 0 ? 1 : 0;
+    const comment = groupAliasComment(target.displayName);
+    const row = await lockAlias(db, address);
+    const owned = row ? await findOwned(db, address) : undefined;
+    if (row && owned?.groupId === target.groupId) {
+      const before = row.active === 1 ? gotoList(row.goto) : [];
+      if (row.goto !== goto.join(',') || row.active !== active || row.privateComment !== comment) {
+        await db.execute(`UPDATE alias SET goto = ?, active = ?, private_comment = ? WHERE id = ?`, [goto.join(','), active, comment, row.id]);
+      }
+      const after = active === 1 ? goto : [];
+      // Only mailboxes that joined or left the visible list see their SOGo row change.
+      for (const m of before) if (!after.includes(m)) sogo.add(m);
+      for (const m of after) if (!before.includes(m)) sogo.add(m);
+    } else {
+      const why = await aliasConflict(db, address, { groupId: target.groupId });
+      if (why || row) throw ScimError.uniqueness(`The group cannot own the alias ${address}: ${why ?? `${address} is an existing alias`}.`);
+      const domain = address.split('@')[1]!;
+      await checkAliasRoom(db, domain, 1);
+      // mailbox('add','alias') column list; public_comment stays NULL as for user aliases.
+      await db.execute(
+        `INSERT INTO alias (address, goto, domain, private_comment, sogo_visible, internal, sender_allowed, active) VALUES (?, ?, ?, ?, 1, 0, 0, ?)`,
+        [address, goto.join(','), domain, comment, active],
+      );
+      await db.execute(
+        `INSERT INTO mailcow_scim_owned_aliases (address, token_id, kind, user_id, group_id, created_at) VALUES (?, ?, 'group', NULL, ?, ?)`,
+        [address, target.tokenId, target.groupId, toDbTime(nowIso())],
+      );
+      if (active === 1) for (const m of goto) sogo.add(m);
+    }
+    aliasActive = active === 1;
+  }
+
+  await syncSenderAcl(db, target, members);
+  return { aliasActive, flipped: aliasActive !== wasActive, sogo: [...sogo] };
+}
+
+/**
+ * One sender_acl row (send_as = group address, logged_in_as = member mailbox) per active
+ * member when the policy allows it; rows the sidecar made that are no longer wanted go.
+ */
+async function syncSenderAcl(db: Queryable, target: GroupAliasTarget, members: MemberState[]): Promise<void> {
+  const address = target.address;
+  const ids = members.map((m) => m.senderAclId).filter((id): id is number => id !== null);
+  const existing = new Map<number, { loggedInAs: string; sendAs: string; external: number }>();
+  if (ids.length) {
+    const [rows] = await db.query<RowDataPacket[]>(`SELECT id, logged_in_as, send_as, external FROM sender_acl WHERE id IN (?)`, [ids]);
+    for (const r of rows) existing.set(Number(r.id), { loggedInAs: String(r.logged_in_as), sendAs: String(r.send_as), external: Number(r.external) });
+  }
+  const adminRows = new Set<string>();
+  if (address && target.senderAcl) {
+    const [rows] = await db.execute<RowDataPacket[]>(`SELECT id, logged_in_as FROM sender_acl WHERE send_as = ? AND external = 0`, [address]);
+    const ours = new Set(ids);
+    for (const r of rows) if (!ours.has(Number(r.id))) adminRows.add(String(r.logged_in_as));
+  }
+  for (const m of members) {
+    const want = address !== null && target.senderAcl && m.active === 1;
+    const row = m.senderAclId === null ? undefined : existing.get(m.senderAclId);
+    const valid = row !== undefined && row.loggedInAs === m.mailbox && row.sendAs === address && row.external === 0;
+    if (want && valid) continue;
+    if (m.senderAclId !== null) {
+      // Ours only while it still says what we wrote (an admin may have edited or removed it).
+      if (row && row.loggedInAs === m.mailbox && (row.sendAs === address || row.sendAs === target.previous)) {
+        await db.execute(`DELETE FROM sender_acl WHERE id = ?`, [m.senderAclId]);
+      }
+      await db.execute(`UPDATE mailcow_scim_group_members SET sender_acl_id = NULL WHERE group_id = ? AND user_id = ?`, [target.groupId, m.userId]);
+    }
+    if (want && !adminRows.has(m.mailbox)) {
+      const [res] = await db.execute<ResultSetHeader>(`INSERT INTO sender_acl (send_as, logged_in_as) VALUES (?, ?)`, [address, m.mailbox]);
+      await db.execute(`UPDATE mailcow_scim_group_members SET sender_acl_id = ? WHERE group_id = ? AND user_id = ?`, [res.insertId, target.groupId, m.userId]);
+    }
+  }
+}
+
+/**
+ * Takes members out of a group: the sender_acl rows made for them first (by id, only while
+ * they still grant what we wrote), then the membership rows.
+ */
+export async function removeMemberships(db: Queryable, groupId: string, userIds: readonly string[]): Promise<void> {
+  if (!userIds.length) return;
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT gm.sender_acl_id, u.mailbox, g.address
+       FROM mailcow_scim_group_members gm
+       JOIN mailcow_scim_users u ON u.id = gm.user_id
+       JOIN mailcow_scim_groups g ON g.id = gm.group_id
+      WHERE gm.group_id = ? AND gm.user_id IN (?) AND gm.sender_acl_id IS NOT NULL`,
+    [groupId, userIds],
+  );
+  for (const r of rows) {
+    await db.execute(`DELETE FROM sender_acl WHERE id = ? AND logged_in_as = ? AND send_as = ?`, [r.sender_acl_id, r.mailbox, r.address ?? '']);
+  }
+  await db.query(`DELETE FROM mailcow_scim_group_members WHERE group_id = ? AND user_id IN (?)`, [groupId, userIds]);
+}
+
+/** Deleting a group: its sender_acl rows and its alias go, nothing else. Returns SOGo rows to refresh. */
+export async function removeGroupAlias(db: Queryable, groupId: string, address: string | null): Promise<string[]> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT user_id FROM mailcow_scim_group_members WHERE group_id = ?`, [groupId]);
+  await removeMemberships(db, groupId, rows.map((r) => String(r.user_id)));
+  return address ? dropOwnedAlias(db, groupId, address) : [];
+}

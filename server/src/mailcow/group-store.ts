@@ -1,0 +1,338 @@
+/**
+ * The GroupStore port on mailcow's MariaDB: a SCIM group is a row in mailcow_scim_groups, its
+ * members rows in mailcow_scim_group_members (Users of the same token), and, when it has an
+ * address, a mailcow alias whose goto is the active members (group-aliases.ts). Every change is
+ * one transaction that starts by locking the group row, so concurrent membership PATCHes of a
+ * group are serialised and none is lost; SOGo view rows and the memcached flush follow commit.
+ */
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { GroupAddressSource, GroupMember, GroupReadOptions, GroupStore, NewGroup, StoredGroup, GroupChange } from '../groups/index.js';
+import type { Logger } from '../logging.js';
+import { ScimError } from '../scim/index.js';
+import { MAILCOW_GROUP_SCHEMA } from '../scim/schema/index.js';
+import type { Caller, ListQuery, ListResult, StoredUser, UserChange } from '../users/index.js';
+import type { WriteGuard } from './database-state.js';
+import { fromDbTime, nowIso, toDbTime } from './db-time.js';
+import { recordEvent, recordMailcowUiLog, type AuditEvent } from './events.js';
+import { FilterCompiler, type FilterSqlMapping } from './filter-sql.js';
+import { removeGroupAlias, removeMemberships, syncGroupAlias } from './group-aliases.js';
+import type { DatabasePool } from './queryable.js';
+import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
+import { isAuthsourceTruncation } from './sql-errors.js';
+import { withTransaction } from './transaction.js';
+import type { AuditSink, MailcowUserStore } from './user-store.js';
+
+export interface GroupStoreDeps {
+  pool: DatabasePool;
+  guard: WriteGuard;
+  effects: MailcowSideEffects;
+  logger: Logger;
+  mailcowUiLog: boolean;
+  /** The users' store, to re-apply members inside a membership change's transaction. */
+  users: Pick<MailcowUserStore, 'updateWithin'>;
+  /** What a user means after its groups changed (UserService.reevaluate). */
+  reevaluate: (caller: Caller, current: StoredUser) => UserChange;
+}
+
+interface GroupRow extends RowDataPacket {
+  id: string;
+  token_id: string;
+  display_name: string;
+  external_id: string | null;
+  address: string | null;
+  address_source: string | null;
+  resource: string;
+  version: number;
+  created_at: string;
+  last_modified: string;
+  a_active: number | null;
+}
+
+// aliasActive is read from the alias row itself, so it is true only while mailcow has it active.
+const SELECT_GROUP = `SELECT g.id, g.token_id, g.display_name, g.external_id, g.address, g.address_source, g.resource, g.version, g.created_at, g.last_modified,
+  a.active AS a_active
+  FROM mailcow_scim_groups g LEFT JOIN alias a ON a.address = g.address`;
+
+/** Most member ids named in one error detail. */
+const MAX_NAMED = 10;
+
+function userScope(caller: Caller): { sql: string; params: unknown[] } {
+  // Members are Users this token can see: its own, in the domains it manages now.
+  const domains = caller.token.policy.domains.length ? caller.token.policy.domains : [''];
+  return { sql: `u.token_id = ? AND u.domain IN (${domains.map(() => '?').join(', ')})`, params: [caller.token.id, ...domains] };
+}
+
+export class MailcowGroupStore implements GroupStore {
+  constructor(private readonly deps: GroupStoreDeps) {}
+
+  private mapping(caller: Caller): FilterSqlMapping {
+    return {
+      alias: 'g',
+      idColumn: 'id',
+      scope: caller.token.id,
+      jsonColumn: 'resource',
+      columns: {
+        id: { column: 'id', kind: 'exact' },
+        displayName: { column: 'display_name_lc', kind: 'lc' },
+        externalId: { column: 'external_id', kind: 'exact' },
+        'meta.created': { column: 'created_at', kind: 'time' },
+        'meta.lastModified': { column: 'last_modified', kind: 'time' },
+        [`${MAILCOW_GROUP_SCHEMA}:address`]: { column: 'address', kind: 'lc' },
+      },
+      sideTables: {
+        members: {
+          table: 'mailcow_scim_group_members',
+          alias: 'gm',
+          ownerColumn: 'group_id',
+          scopeColumn: 'token_id',
+          subColumns: { value: { column: 'user_id', kind: 'exact' } },
+        },
+      },
+      unsupported: { aliasActive: 'Filtering on aliasActive is not supported; filter on the address instead.' },
+    };
+  }
+
+  /** One change: write guard, one transaction with its audit rows, side effects after commit. */
+  private async change<T>(caller: Caller, fn: (conn: PoolConnection, effects: MailboxEffects, audit: AuditSink) => Promise<T>): Promise<T> {
+    const state = await this.deps.guard.state();
+    if (!state.writesAllowed) throw ScimError.unavailable(`SCIM writes are paused: ${state.problem}`, 30);
+    const effects = noEffects();
+    try {
+      const result = await withTransaction(this.deps.pool, async (conn) => {
+        // A retried transaction starts from nothing again.
+        effects.sogo.length = effects.rateLimits.length = effects.taggedMail.length = 0;
+        const events: AuditEvent[] = [];
+        const r = await fn(conn, effects, (e) =>
+          events.push({ tokenId: caller.token.id, requestId: caller.requestId, clientIp: caller.clientIp, operation: 'change', resourceType: 'Group', resourceId: null, mailbox: null, outcome: 'success', status: 200, detail: null, ...e }),
+        );
+        for (const e of events) {
+          await recordEvent(conn, e);
+          if (this.deps.mailcowUiLog) await recordMailcowUiLog(conn, e, caller.token.name);
+        }
+        return r;
+      });
+      await this.deps.effects.apply(effects);
+      return result;
+    } catch (e) {
+      // Re-applying a member writes mailbox.authsource: a lost 'scim' ENUM value pauses writes (user-store.ts does the same).
+      if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.status === 503 && /authsource/.test(e.detail))) this.deps.guard.invalidate();
+      throw e;
+    }
+  }
+
+  async get(caller: Caller, id: string, options: GroupReadOptions): Promise<StoredGroup | undefined> {
+    const [rows] = await this.deps.pool.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id = ? AND g.token_id = ?`, [id, caller.token.id]);
+    if (!rows[0]) return undefined;
+    return (await this.hydrate(this.deps.pool, rows, options))[0];
+  }
+
+  async list(caller: Caller, q: ListQuery, options: GroupReadOptions): Promise<ListResult<StoredGroup>> {
+    const compiler = new FilterCompiler(this.mapping(caller));
+    const where = ['g.token_id = ?'];
+    const params: unknown[] = [caller.token.id];
+    if (q.filter) {
+      const f = compiler.compile(q.filter);
+      where.push(f.sql);
+      params.push(...f.params);
+    }
+    const whereSql = where.join(' AND ');
+    const [[countRow]] = await this.deps.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM mailcow_scim_groups g WHERE ${whereSql}`, params);
+    const total = Number(countRow!.n);
+    if (q.count === 0 || q.startIndex > total) return { total, items: [] };
+    const order = q.sortBy ? compiler.orderExpression(q.sortBy) : { sql: 'g.created_at', params: [] };
+    const dir = q.descending ? 'DESC' : 'ASC';
+    const [idRows] = await this.deps.pool.query<RowDataPacket[]>(
+      `SELECT g.id FROM mailcow_scim_groups g WHERE ${whereSql} ORDER BY ${order.sql} ${dir}, g.id ${dir} LIMIT ? OFFSET ?`,
+      [...params, ...order.params, q.count, q.startIndex - 1],
+    );
+    if (!idRows.length) return { total, items: [] };
+    const ids = idRows.map((r) => String(r.id));
+    const [rows] = await this.deps.pool.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id IN (?)`, [ids]);
+    const byId = new Map((await this.hydrate(this.deps.pool, rows, options)).map((g) => [g.id, g]));
+    return { total, items: ids.map((i) => byId.get(i)!).filter(Boolean) };
+  }
+
+  private async hydrate(db: DatabasePool | PoolConnection, rows: GroupRow[], options: GroupReadOptions): Promise<StoredGroup[]> {
+    const members = options.members ? await this.membersOf(db, rows.map((r) => r.id)) : undefined;
+    return rows.map((r) => ({
+      id: r.id,
+      tokenId: r.token_id,
+      displayName: r.display_name,
+      externalId: r.external_id,
+      resource: JSON.parse(r.resource) as Record<string, unknown>,
+      version: Number(r.version),
+      created: fromDbTime(r.created_at)!,
+      lastModified: fromDbTime(r.last_modified)!,
+      address: r.address,
+      addressSource: r.address_source as GroupAddressSource | null,
+      aliasActive: r.address !== null && Number(r.a_active) === 1,
+      ...(members ? { members: members.get(r.id) ?? [] } : {}),
+    }));
+  }
+
+  /** Members in the order they joined; display is the user's displayName, else its userName. */
+  private async membersOf(db: DatabasePool | PoolConnection, groupIds: string[]): Promise<Map<string, GroupMember[]>> {
+    const out = new Map<string, GroupMember[]>();
+    if (!groupIds.length) return out;
+    const [rows] = await db.query<RowDataPacket[]>(
+      `SELECT gm.group_id, gm.user_id, u.display_name, u.user_name FROM mailcow_scim_group_members gm JOIN mailcow_scim_users u ON u.id = gm.user_id
+        WHERE gm.group_id IN (?) ORDER BY gm.added_at, gm.user_id`,
+      [groupIds],
+    );
+    for (const r of rows) {
+      const list = out.get(String(r.group_id)) ?? [];
+      list.push({ value: String(r.user_id), display: String(r.display_name ?? r.user_name) });
+      out.set(String(r.group_id), list);
+    }
+    return out;
+  }
+
+  /** Locks the group row first (every group change does, in the same order), then reads it with its members. */
+  private async lockGroup(conn: PoolConnection, caller: Caller, id: string): Promise<StoredGroup> {
+    const [locked] = await conn.query<RowDataPacket[]>(`SELECT id FROM mailcow_scim_groups WHERE id = ? AND token_id = ? FOR UPDATE`, [id, caller.token.id]);
+    if (!locked[0]) throw ScimError.notFound(`No Group with id "${id}".`);
+    const [rows] = await conn.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id = ?`, [id]);
+    return (await this.hydrate(conn, rows, { members: true }))[0]!;
+  }
+
+  /** Which of `ids` are Users this token can see; invalidValue naming the others (nothing is applied). */
+  private async assertMembers(conn: PoolConnection, caller: Caller, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const scope = userScope(caller);
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql}`, [ids.slice(i, i + 1000), ...scope.params]);
+      for (const r of rows) found.add(String(r.id).toLowerCase());
+    }
+    const unknown = ids.filter((id) => !found.has(id));
+    if (unknown.length) {
+      const named = unknown.slice(0, MAX_NAMED).map((id) => `"${id}"`).join(', ');
+      const more = unknown.length > MAX_NAMED ? ` and ${unknown.length - MAX_NAMED} more` : '';
+      throw ScimError.invalidValue(`Unknown members: ${named}${more} ${unknown.length === 1 ? 'is' : 'are'} not the id of a User of this token; nothing was changed.`);
+    }
+  }
+
+  private async addMemberships(conn: PoolConnection, caller: Caller, groupId: string, userIds: string[]): Promise<void> {
+    const now = toDbTime(nowIso());
+    for (let i = 0; i < userIds.length; i += 1000) {
+      await conn.query(`INSERT INTO mailcow_scim_group_members (group_id, user_id, token_id, sender_acl_id, added_at) VALUES ?`, [
+        userIds.slice(i, i + 1000).map((u) => [groupId, u, caller.token.id, null, now]),
+      ]);
+    }
+  }
+
+  /**
+   * Members who joined or left: their `groups` attribute changed. With template rules, each is
+   * re-applied like a PATCH without changes (a rule on `groups` may now pick another template);
+   * otherwise only their version moves (the representation changed). Sorted: a fixed lock order.
+   */
+  private async membersChanged(conn: PoolConnection, caller: Caller, userIds: string[], effects: MailboxEffects, audit: AuditSink): Promise<void> {
+    if (!userIds.length) return;
+    const ids = [...userIds].sort();
+    if (caller.token.policy.templateRules.length === 0) {
+      await conn.query(`UPDATE mailcow_scim_users SET version = version + 1, last_modified = ? WHERE id IN (?)`, [toDbTime(nowIso()), ids]);
+      return;
+    }
+    const scope = userScope(caller);
+    const [visible] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql}`, [ids, ...scope.params]);
+    const inScope = new Set(visible.map((r) => String(r.id)));
+    const userAudit: AuditSink = (e) => audit({ resourceType: 'User', detail: 'group membership changed', ...e });
+    for (const id of ids) {
+      if (inScope.has(id)) await this.deps.users.updateWithin(conn, caller, id, (current) => this.deps.reevaluate(caller, current), effects, userAudit);
+    }
+    const others = ids.filter((id) => !inScope.has(id));
+    if (others.length) await conn.query(`UPDATE mailcow_scim_users SET version = version + 1, last_modified = ? WHERE id IN (?)`, [toDbTime(nowIso()), others]);
+  }
+
+  async create(caller: Caller, group: NewGroup): Promise<StoredGroup> {
+    await this.change(caller, async (conn, effects, audit) => {
+      await this.assertMembers(conn, caller, group.members);
+      const now = toDbTime(nowIso());
+      await conn.execute(
+        `INSERT INTO mailcow_scim_groups (id, token_id, display_name, display_name_lc, external_id, address, address_source, resource, version, created_at, last_modified)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        [
+          group.id,
+          caller.token.id,
+          group.displayName.slice(0, 255),
+          group.displayName.slice(0, 255).toLowerCase(),
+          group.externalId,
+          // The address is set once the alias is ours (below), so a taken one gets the 409 that names it.
+          null,
+          null,
+          JSON.stringify(group.resource),
+          now,
+          now,
+        ],
+      );
+      await this.addMemberships(conn, caller, group.id, group.members);
+      const alias = await syncGroupAlias(conn, {
+        groupId: group.id,
+        tokenId: caller.token.id,
+        address: group.address?.address ?? null,
+        previous: null,
+        senderAcl: caller.token.policy.groupSenderAcl,
+        displayName: group.displayName,
+      });
+      effects.sogo.push(...alias.sogo);
+      if (group.address) {
+        await conn.execute(`UPDATE mailcow_scim_groups SET address = ?, address_source = ? WHERE id = ?`, [group.address.address, group.address.source, group.id]);
+      }
+      await this.membersChanged(conn, caller, group.members, effects, audit);
+      audit({ operation: 'create', resourceId: group.id, mailbox: group.address?.address ?? null, status: 201, detail: `${group.members.length} members` });
+    });
+    return (await this.get(caller, group.id, { members: true }))!;
+  }
+
+  async update(caller: Caller, id: string, compute: (current: StoredGroup) => GroupChange, options: GroupReadOptions): Promise<StoredGroup> {
+    await this.change(caller, async (conn, effects, audit) => {
+      const current = await this.lockGroup(conn, caller, id);
+      const next = compute(current);
+      const before = new Set((current.members ?? []).map((m) => m.value));
+      const after = new Set(next.members);
+      const added = next.members.filter((m) => !before.has(m));
+      const removed = [...before].filter((m) => !after.has(m));
+      await this.assertMembers(conn, caller, added);
+      await removeMemberships(conn, id, removed);
+      await this.addMemberships(conn, caller, id, added);
+      const address = next.address?.address ?? null;
+      const alias = await syncGroupAlias(conn, {
+        groupId: id,
+        tokenId: caller.token.id,
+        address,
+        previous: current.address,
+        senderAcl: caller.token.policy.groupSenderAcl,
+        displayName: next.displayName,
+      });
+      effects.sogo.push(...alias.sogo);
+      await conn.execute(
+        `UPDATE mailcow_scim_groups SET display_name = ?, display_name_lc = ?, external_id = ?, address = ?, address_source = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
+        [
+          next.displayName.slice(0, 255),
+          next.displayName.slice(0, 255).toLowerCase(),
+          next.externalId,
+          address,
+          next.address?.source ?? null,
+          JSON.stringify(next.resource),
+          toDbTime(nowIso()),
+          id,
+        ],
+      );
+      await this.membersChanged(conn, caller, [...added, ...removed], effects, audit);
+      const detail = `members +${added.length} -${removed.length}${address !== current.address ? `; address ${current.address ?? 'none'} → ${address ?? 'none'}` : ''}`;
+      audit({ operation: 'update', resourceId: id, mailbox: address, status: 200, detail });
+    });
+    return (await this.get(caller, id, options))!;
+  }
+
+  async remove(caller: Caller, id: string, check: (current: StoredGroup) => void): Promise<void> {
+    await this.change(caller, async (conn, effects, audit) => {
+      const current = await this.lockGroup(conn, caller, id);
+      check(current);
+      effects.sogo.push(...(await removeGroupAlias(conn, id, current.address)));
+      await conn.execute(`DELETE FROM mailcow_scim_groups WHERE id = ?`, [id]);
+      await this.membersChanged(conn, caller, (current.members ?? []).map((m) => m.value), effects, audit);
+      audit({ operation: 'delete', resourceId: id, mailbox: current.address, status: 204, detail: current.address ? `alias ${current.address} removed` : null });
+    });
+  }
+}
