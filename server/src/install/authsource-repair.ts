@@ -4,8 +4,8 @@
  * Two sources: mailcow_scim_users (every owned mailbox), and mailcow_scim_authsource_parking,
  * which the php-fpm ENUM guard hook fills while a mailcow migration runs (deploy/phpfpm/).
  * `modified = modified` keeps mailcow's change timestamp as it was, as the hook does.
+ * (Rows are typed here rather than through mysql2's types: only mailcow/ imports mysql2.)
  */
-import type { RowDataPacket } from 'mysql2';
 import type { DatabasePool } from '../mailcow/queryable.js';
 import { withTransaction } from '../mailcow/transaction.js';
 
@@ -19,22 +19,29 @@ export interface OwnershipDrift {
   parked: string[];
 }
 
+type Row = Record<string, unknown>;
+
+async function rowsOf(db: DatabasePool, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const [rows] = await db.query(sql, params);
+  return rows as Row[];
+}
+
 async function tableExists(db: DatabasePool, name: string): Promise<boolean> {
-  const [rows] = await db.query<RowDataPacket[]>('SHOW TABLES LIKE ?', [name]);
-  return rows.length > 0;
+  return (await rowsOf(db, 'SHOW TABLES LIKE ?', [name])).length > 0;
 }
 
 export async function readOwnershipDrift(db: DatabasePool): Promise<OwnershipDrift> {
   const drift: OwnershipDrift = { ownedNotScim: [], parked: [] };
   if (await tableExists(db, 'mailcow_scim_users')) {
-    const [rows] = await db.query<RowDataPacket[]>(
+    const rows = await rowsOf(
+      db,
       `SELECT u.mailbox, m.authsource FROM mailcow_scim_users u JOIN mailbox m ON m.username = u.mailbox
         WHERE m.authsource IS NULL OR m.authsource <> 'scim' ORDER BY u.mailbox`,
     );
     drift.ownedNotScim = rows.map((r) => ({ mailbox: String(r.mailbox), authsource: r.authsource === null ? null : String(r.authsource) }));
   }
   if (await tableExists(db, PARKING_TABLE)) {
-    const [rows] = await db.query<RowDataPacket[]>(`SELECT mailbox FROM ${PARKING_TABLE} ORDER BY mailbox`);
+    const rows = await rowsOf(db, `SELECT mailbox FROM ${PARKING_TABLE} ORDER BY mailbox`);
     drift.parked = rows.map((r) => String(r.mailbox));
   }
   return drift;
