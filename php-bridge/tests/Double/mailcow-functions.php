@@ -134,3 +134,44 @@ namespace {
         $_SESSION = [];
     }
 }
+
+namespace {
+    /**
+     * A small double of mailcow's user_login() with the install patch's `case 'scim'` hunk as
+     * server/src/install/hunks.ts writes it, and the `mailcow` case reduced to its essentials:
+     * enough to show that SCIM routing leaves other mailboxes alone.
+     */
+    function user_login($user, $pass, $extra = null)
+    {
+        global $pdo;
+        $extra['service'] = !isset($extra['service']) ? 'NONE' : $extra['service'];
+        $stmt = $pdo->prepare("SELECT mailbox.*, domain.active AS d_active FROM `mailbox`
+            INNER JOIN domain on mailbox.domain = domain.domain
+            WHERE `kind` NOT REGEXP 'location|thing|group' AND `username` = :user");
+        $stmt->execute([':user' => $user]);
+        $row = $stmt->fetch(PDO::FETCH_ASSOC);
+        if (!$row) {
+            return false;
+        }
+        $row['attributes'] = json_decode($row['attributes'], true);
+        if ($extra['service'] != 'NONE') {
+            $key = strtolower($extra['service']) . '_access';
+            if (isset($row['attributes'][$key]) && $row['attributes'][$key] != '1') {
+                return false;
+            }
+        }
+        switch ($row['authsource']) {
+            case 'scim':
+                // SCIM-managed mailbox: the mailcow-scim bridge routes the login (false without the bridge)
+                return function_exists('mailcow_scim_user_login') ? mailcow_scim_user_login($user, $pass, $extra, $row) : false;
+            case 'mailcow':
+                if ($row['active'] != 1 || $row['d_active'] != 1) {
+                    return false;
+                }
+
+                return password_verify($pass, $row['password']) ? 'user' : false;
+        }
+
+        return false;
+    }
+}

@@ -1,7 +1,8 @@
 /**
  * A deliberately broken gRPC server on a Unix socket, for the PHP client's malformed-answer
  * tests: each method under /bad.Service/ answers in one wrong way (or one right way, to see
- * what the client sent). Plus a socket that answers HTTP/1.1, which a gRPC client must refuse.
+ * what the client sent); the sidecar's real methods (/mailcow.scim.v1.*) never answer, like a
+ * hung sidecar. Plus a socket that answers HTTP/1.1, which a gRPC client must refuse.
  */
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { constants, createServer, type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
@@ -99,7 +100,9 @@ export async function startBadServers(dir: string): Promise<BadServers> {
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('error', () => undefined);
     stream.on('end', () => {
-      const method = String(headers[':path']).replace(/^\/bad\.Service\//, '');
+      const path = String(headers[':path']);
+      // The sidecar's own services hang here: a stuck sidecar, for deadline tests of the bridge.
+      const method = path.startsWith('/mailcow.scim.v1.') ? 'Slow' : path.replace(/^\/bad\.Service\//, '');
       const handler = HANDLERS[method];
       if (!handler) {
         stream.respond({ ...grpcHeaders, 'grpc-status': '12', 'grpc-message': 'unknown method' }, { endStream: true });
