@@ -68,7 +68,7 @@ Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
   data/conf/nginx/site.scim.custom /scim/v2/ → the sidecar's HTTP socket
   data/hooks/phpfpm/…enum-guard.sh keeps 'scim' in mailbox.authsource through mailcow schema updates
   data/web/inc/mailcow-scim/       the PHP bridge, loaded from data/web/inc/vars.local.inc.php
-  a marker-delimited patch of five mailcow files at the hook points of user_login(), verify-sso, …
+  a marker-delimited patch of six mailcow files at the hook points of user_login(), verify-sso, …
 Every changed file is backed up under DIR/.mailcow-scim/backups/. A mailcow file that does not look
 like the version the patch expects is refused, and then nothing at all is written.
 

@@ -8,12 +8,16 @@
  * `mailcow_scim_user_login($user, $pass, $extra, $row)` for 'scim' mailboxes (false when the
  * bridge is not loaded), and the bridge may pass `'mailcow_scim_skip_template' => true` in
  * `$extra` to mailcow's `ldap_mbox_login()` / `keycloak_mbox_login_rest()` to run their
- * credential check without the mailbox-template re-apply (§3.4, §3.10).
+ * credential check without the mailbox-template re-apply (§3.4, §3.10). The admin page (hook
+ * point 10) is a tab whose `#mailcow-scim-admin` element the bridge's admin.js fills, talking to
+ * `/inc/mailcow-scim/admin-api.php`.
  */
 import type { Hunk, PatchedFile } from './hunk.js';
 
 export const BRIDGE_LOGIN_FUNCTION = 'mailcow_scim_user_login';
 export const SKIP_TEMPLATE_FLAG = 'mailcow_scim_skip_template';
+/** The bridge's admin endpoint (php-bridge/src/admin-api.php as copied into data/web/inc/mailcow-scim/). */
+export const BRIDGE_ADMIN_ENDPOINT = '/inc/mailcow-scim/admin-api.php';
 
 /** init_db.inc.php's schema versions this patch was written against. */
 export const KNOWN_MAILCOW_DB_VERSIONS: readonly string[] = ['19022026_1220'];
@@ -45,6 +49,12 @@ export const PATCHED_FILES: readonly PatchedFile[] = [
     style: 'php',
     signatures: [/^function mailbox\(\$_action, \$_type, \$_data = null, \$_extra = null\) \{/],
     description: "mailcow's mailbox functions (functions.mailbox.inc.php)",
+  },
+  {
+    file: 'data/web/templates/admin.twig',
+    style: 'twig',
+    signatures: [/<div id="admin-content" class="responsive-tabs">/, /\{% include 'admin\/tab-config-identity-provider\.twig' %\}/],
+    description: "mailcow's admin page (templates/admin.twig)",
   },
   {
     file: 'data/web/templates/edit/mailbox.twig',
@@ -186,6 +196,35 @@ export const HUNKS: readonly Hunk[] = [
     target: ["              if (in_array($authsource, array('keycloak', 'generic-oidc', 'ldap'))){"],
     mode: 'replace',
     lines: () => ["              if (in_array($authsource, array('keycloak', 'generic-oidc', 'ldap', 'scim'))){"],
+  },
+  {
+    id: 'admin-scim-tab-link',
+    file: 'data/web/templates/admin.twig',
+    hookPoint: 10,
+    purpose: 'System > Configuration > Access lists the SCIM page, next to Identity Provider',
+    scopes: [{ start: /^<div id="admin-content" class="responsive-tabs">/, end: /^  <\/ul>/, label: 'the admin page tabs' }],
+    target: [
+      '        <li><button class="dropdown-item" data-bs-target="#tab-config-identity-provider" aria-selected="false" aria-controls="tab-config-identity-provider" role="tab" data-bs-toggle="tab">Identity Provider</button></li>',
+    ],
+    mode: 'insert-after',
+    lines: () => [
+      '        <li><button class="dropdown-item" data-bs-target="#tab-config-mailcow-scim" aria-selected="false" aria-controls="tab-config-mailcow-scim" role="tab" data-bs-toggle="tab">SCIM</button></li>',
+    ],
+  },
+  {
+    id: 'admin-scim-tab-pane',
+    file: 'data/web/templates/admin.twig',
+    hookPoint: 10,
+    purpose: "the SCIM page's tab: the bridge's admin page (tokens, policies, status, audit)",
+    scopes: [{ start: /<div class="tab-content"/, end: /^      <\/div>/, label: 'the admin page tab contents' }],
+    target: ["        {% include 'admin/tab-config-identity-provider.twig' %}"],
+    mode: 'insert-after',
+    lines: () => [
+      '        <div role="tabpanel" class="tab-pane fade" id="tab-config-mailcow-scim" aria-labelledby="tab-config-mailcow-scim">',
+      `          <div id="mailcow-scim-admin" data-endpoint="${BRIDGE_ADMIN_ENDPOINT}"></div>`,
+      `          <script src="${BRIDGE_ADMIN_ENDPOINT}?asset=admin.js" defer></script>`,
+      '        </div>',
+    ],
   },
   {
     id: 'edit-mailbox-scim-option',

@@ -25,7 +25,14 @@ export async function planPatch(dir: string, action: 'install' | 'uninstall'): P
     const original = await readText(dir, pf.file);
     const hunks = HUNKS.filter((h) => h.file === pf.file);
     if (original === undefined) {
-      for (const h of hunks) plan.reports.push({ piece: 'patch', item: `${pf.file} ${h.id}`, state: 'refused', detail: `${pf.file} is missing` });
+      for (const h of hunks) {
+        plan.reports.push({
+          piece: 'patch',
+          item: `${pf.file} ${h.id}`,
+          state: action === 'install' ? 'refused' : 'absent',
+          detail: `${pf.file} is missing${action === 'install' ? ': this does not look like a complete mailcow checkout' : ''}`,
+        });
+      }
       continue;
     }
     let text = splitText(original);

@@ -41,6 +41,7 @@ const PATCHED = [
   'data/web/inc/functions.inc.php',
   'data/web/inc/functions.mailbox.inc.php',
   'data/web/templates/edit/mailbox.twig',
+  'data/web/templates/admin.twig',
 ];
 
 describe('install into a mailcow tree', () => {
