@@ -133,6 +133,14 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
   const manifest = await readManifest(dir);
   const found = options.assets ?? findInstallAssets();
   // A bridge directory given once (--bridge-dir) is remembered like the image choice.
+  // The override puts DBPASS and REDISPASS into URLs; mailcow generates them alphanumeric, but
+  // MAILCOW_DBPASS / MAILCOW_REDISPASS at generate time can be anything.
+  for (const key of ['DBPASS', 'REDISPASS']) {
+    const value = tree.conf[key];
+    if (value && !/^[A-Za-z0-9._~-]*$/.test(value)) {
+      result.notes.push(`${key} in mailcow.conf has characters that are not URL-safe; the sidecar's ${key === 'DBPASS' ? 'MARIADB_URL' : 'REDIS_URL'} will not parse. Use an alphanumeric ${key} (as mailcow generates it).`);
+    }
+  }
   const assets = !options.assets && manifest?.bridgeDir ? { ...found, bridgeDir: manifest.bridgeDir } : found;
   // A later run (doctor --repair, an upgrade) keeps the image choice of the first one.
   const image = options.image ?? manifest?.image ?? LOCAL_IMAGE;
