@@ -21,7 +21,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { ScimError } from '../scim/index.js';
 import { nowIso, toDbTime } from './db-time.js';
-import { aliasConflict, checkAliasRoom, findOwned } from './owned-aliases.js';
+import { aliasConflict, checkAliasRoom } from './owned-aliases.js';
 import type { Queryable } from './queryable.js';
 
 /** mailcow refuses alias comments longer than this (`comment_too_long`). */
@@ -89,6 +89,16 @@ async function lockAlias(db: Queryable, address: string): Promise<AliasRow | und
   return r ? { id: Number(r.id), goto: String(r.goto), active: Number(r.active), privateComment: r.private_comment === null ? null : String(r.private_comment) } : undefined;
 }
 
+/**
+ * Which group owns `address` (undefined: none, or not a group). Every read in this file locks
+ * what it reads: the transactions that call it may hold an older REPEATABLE READ snapshot than
+ * the rows a concurrent change just committed, and a plain read would miss them.
+ */
+async function owningGroup(db: Queryable, address: string): Promise<string | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT group_id FROM mailcow_scim_owned_aliases WHERE address = ? LOCK IN SHARE MODE`, [address]);
+  return rows[0]?.group_id === null || rows[0] === undefined ? undefined : String(rows[0].group_id);
+}
+
 function gotoList(goto: string): string[] {
   return goto
     .split(',')
@@ -103,8 +113,7 @@ export function gotoOf(members: readonly { mailbox: string; active: number }[]):
 
 /** Removes the alias row and its ownership record when (and only when) `groupId` owns it. */
 async function dropOwnedAlias(db: Queryable, groupId: string, address: string): Promise<string[]> {
-  const owned = await findOwned(db, address);
-  if (!owned || owned.groupId !== groupId) return [];
+  if ((await owningGroup(db, address)) !== groupId) return [];
   const row = await lockAlias(db, address);
   await db.execute(`DELETE FROM alias WHERE address = ?`, [address]);
   await db.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE address = ?`, [address]);
@@ -120,7 +129,7 @@ export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): P
   const members = await memberStates(db, target.groupId);
   const goto = gotoOf(members);
   const sogo = new Set<string>();
-  const wasActive = target.previous !== null && (await findOwned(db, target.previous))?.groupId === target.groupId && (await lockAlias(db, target.previous))?.active === 1;
+  const wasActive = target.previous !== null && (await owningGroup(db, target.previous)) === target.groupId && (await lockAlias(db, target.previous))?.active === 1;
 
   if (target.previous && target.previous !== target.address) {
     for (const m of await dropOwnedAlias(db, target.groupId, target.previous)) sogo.add(m);
@@ -132,8 +141,8 @@ export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): P
     const active = goto.length > 0 ? 1 : 0;
     const comment = groupAliasComment(target.displayName);
     const row = await lockAlias(db, address);
-    const owned = row ? await findOwned(db, address) : undefined;
-    if (row && owned?.groupId === target.groupId) {
+    const owner = row ? await owningGroup(db, address) : undefined;
+    if (row && owner === target.groupId) {
       const before = row.active === 1 ? gotoList(row.goto) : [];
       if (row.goto !== goto.join(',') || row.active !== active || row.privateComment !== comment) {
         await db.execute(`UPDATE alias SET goto = ?, active = ?, private_comment = ? WHERE id = ?`, [goto.join(','), active, comment, row.id]);
@@ -174,12 +183,12 @@ async function syncSenderAcl(db: Queryable, target: GroupAliasTarget, members: M
   const ids = members.map((m) => m.senderAclId).filter((id): id is number => id !== null);
   const existing = new Map<number, { loggedInAs: string; sendAs: string; external: number }>();
   if (ids.length) {
-    const [rows] = await db.query<RowDataPacket[]>(`SELECT id, logged_in_as, send_as, external FROM sender_acl WHERE id IN (?)`, [ids]);
+    const [rows] = await db.query<RowDataPacket[]>(`SELECT id, logged_in_as, send_as, external FROM sender_acl WHERE id IN (?) FOR UPDATE`, [ids]);
     for (const r of rows) existing.set(Number(r.id), { loggedInAs: String(r.logged_in_as), sendAs: String(r.send_as), external: Number(r.external) });
   }
   const adminRows = new Set<string>();
   if (address && target.senderAcl) {
-    const [rows] = await db.execute<RowDataPacket[]>(`SELECT id, logged_in_as FROM sender_acl WHERE send_as = ? AND external = 0`, [address]);
+    const [rows] = await db.execute<RowDataPacket[]>(`SELECT id, logged_in_as FROM sender_acl WHERE send_as = ? AND external = 0 LOCK IN SHARE MODE`, [address]);
     const ours = new Set(ids);
     for (const r of rows) if (!ours.has(Number(r.id))) adminRows.add(String(r.logged_in_as));
   }
@@ -213,7 +222,8 @@ export async function removeMemberships(db: Queryable, groupId: string, userIds:
        FROM mailcow_scim_group_members gm
        JOIN mailcow_scim_users u ON u.id = gm.user_id
        JOIN mailcow_scim_groups g ON g.id = gm.group_id
-      WHERE gm.group_id = ? AND gm.user_id IN (?) AND gm.sender_acl_id IS NOT NULL`,
+      WHERE gm.group_id = ? AND gm.user_id IN (?) AND gm.sender_acl_id IS NOT NULL
+      FOR UPDATE`,
     [groupId, userIds],
   );
   for (const r of rows) {
@@ -224,7 +234,7 @@ export async function removeMemberships(db: Queryable, groupId: string, userIds:
 
 /** Deleting a group: its sender_acl rows and its alias go, nothing else. Returns SOGo rows to refresh. */
 export async function removeGroupAlias(db: Queryable, groupId: string, address: string | null): Promise<string[]> {
-  const [rows] = await db.execute<RowDataPacket[]>(`SELECT user_id FROM mailcow_scim_group_members WHERE group_id = ?`, [groupId]);
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT user_id FROM mailcow_scim_group_members WHERE group_id = ? FOR UPDATE`, [groupId]);
   await removeMemberships(db, groupId, rows.map((r) => String(r.user_id)));
   return address ? dropOwnedAlias(db, groupId, address) : [];
 }

@@ -41,32 +41,46 @@ export const USER_GROUPS_SIDE_TABLE: SideTableMapping = {
 };
 
 /**
- * Runs inside a user change: after the mailbox's active value changed, every group of the user
- * recomputes its goto and sender ACLs; when the user is about to go, it leaves each group
- * first (so mailcow's own goto clean-up finds nothing of ours) and the groups' versions move.
- * Groups are locked in id order, the same order everywhere, so two such hooks never deadlock.
+ * The Groups side of a user change (user-store.ts MemberHook). Lock order everywhere is:
+ * group rows (by id), then user rows, then mailbox and domain rows. A user change therefore
+ * locks its groups before its own row; a group change locks the group, then its members.
  */
-export const groupMemberHook: MemberHook = async (conn, caller, userId, effects, leaving) => {
-  const [groups] = await conn.query<RowDataPacket[]>(
-    `SELECT g.id FROM mailcow_scim_group_members gm JOIN mailcow_scim_groups g ON g.id = gm.group_id WHERE gm.user_id = ? ORDER BY g.id`,
-    [userId],
-  );
-  for (const { id } of groups) {
-    const [[g]] = await conn.query<RowDataPacket[]>(`SELECT id, token_id, display_name, address FROM mailcow_scim_groups WHERE id = ? FOR UPDATE`, [id]);
-    if (!g) continue;
-    if (leaving) await removeMemberships(conn, String(g.id), [userId]);
-    const address = g.address === null ? null : String(g.address);
-    const r = await syncGroupAlias(conn, {
-      groupId: String(g.id),
-      tokenId: String(g.token_id),
-      address,
-      previous: address,
-      senderAcl: caller.token.policy.groupSenderAcl,
-      displayName: String(g.display_name),
-    });
-    effects.sogo.push(...r.sogo);
-    if (leaving || r.flipped) {
-      await conn.execute(`UPDATE mailcow_scim_groups SET version = version + 1, last_modified = ? WHERE id = ?`, [toDbTime(nowIso()), g.id]);
+export const groupMemberHook: MemberHook = {
+  async lockGroups(conn, userId) {
+    // A plain read: a locking read of the membership rows would wait on a group change that
+    // holds the group and, through the foreign key, waits on this user's row.
+    const [rows] = await conn.query<RowDataPacket[]>(`SELECT group_id FROM mailcow_scim_group_members WHERE user_id = ? ORDER BY group_id`, [userId]);
+    if (rows.length) await conn.query(`SELECT id FROM mailcow_scim_groups WHERE id IN (?) ORDER BY id FOR UPDATE`, [rows.map((r) => String(r.group_id))]);
+  },
+
+  /**
+   * After the mailbox's active value changed, every group of the user recomputes its goto and
+   * sender ACLs; when the user is about to go, it leaves each group first (so mailcow's own
+   * goto clean-up finds nothing of ours) and the groups' versions move.
+   */
+  async changed(conn, caller, userId, effects, leaving) {
+    const [groups] = await conn.query<RowDataPacket[]>(
+      // Locking: a membership a group change committed after this transaction's snapshot counts too.
+      `SELECT gm.group_id AS id FROM mailcow_scim_group_members gm WHERE gm.user_id = ? ORDER BY gm.group_id LOCK IN SHARE MODE`,
+      [userId],
+    );
+    for (const { id } of groups) {
+      const [[g]] = await conn.query<RowDataPacket[]>(`SELECT id, token_id, display_name, address FROM mailcow_scim_groups WHERE id = ? FOR UPDATE`, [id]);
+      if (!g) continue;
+      if (leaving) await removeMemberships(conn, String(g.id), [userId]);
+      const address = g.address === null ? null : String(g.address);
+      const r = await syncGroupAlias(conn, {
+        groupId: String(g.id),
+        tokenId: String(g.token_id),
+        address,
+        previous: address,
+        senderAcl: caller.token.policy.groupSenderAcl,
+        displayName: String(g.display_name),
+      });
+      effects.sogo.push(...r.sogo);
+      if (leaving || r.flipped) {
+        await conn.execute(`UPDATE mailcow_scim_groups SET version = version + 1, last_modified = ? WHERE id = ?`, [toDbTime(nowIso()), g.id]);
+      }
     }
-  }
+  },
 };

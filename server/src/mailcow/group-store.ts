@@ -318,7 +318,9 @@ export class MailcowGroupStore implements GroupStore {
           id,
         ],
       );
-      await this.membersChanged(conn, caller, [...added, ...removed], effects, audit);
+      // A rename changes every member's `groups.display` (and what rules on it match).
+      const renamed = next.displayName !== current.displayName;
+      await this.membersChanged(conn, caller, renamed ? [...new Set([...before, ...added])] : [...added, ...removed], effects, audit);
       const detail = `members +${added.length} -${removed.length}${address !== current.address ? `; address ${current.address ?? 'none'} → ${address ?? 'none'}` : ''}`;
       audit({ operation: 'update', resourceId: id, mailbox: address, status: 200, detail });
     });

@@ -42,11 +42,19 @@ export interface UserStoreDeps {
   memberHook?: MemberHook;
 }
 
-/**
- * Called inside a user change's transaction: `leaving` when the user is about to be removed
- * (its memberships go), else after its mailbox's active value changed (group goto lists follow).
- */
-export type MemberHook = (conn: PoolConnection, caller: Caller, userId: string, effects: MailboxEffects, leaving: boolean) => Promise<void>;
+/** What a user change does about the user's groups, inside its transaction. */
+export interface MemberHook {
+  /**
+   * First thing in a user change: lock the user's groups, so user changes and group changes take
+   * row locks in one order (groups, then the user) and do not deadlock each other.
+   */
+  lockGroups(conn: PoolConnection, userId: string): Promise<void>;
+  /**
+   * `leaving` when the user is about to be removed (its memberships go), else after its
+   * mailbox's active value changed (group goto lists follow).
+   */
+  changed(conn: PoolConnection, caller: Caller, userId: string, effects: MailboxEffects, leaving: boolean): Promise<void>;
+}
 
 /** The audit callback a change passes to the code running inside its transaction. */
 export type AuditSink = (e: Partial<AuditEvent>) => void;
@@ -438,7 +446,10 @@ export class MailcowUserStore implements UserStore {
   }
 
   async update(caller: Caller, id: string, compute: (current: StoredUser) => UserChange): Promise<StoredUser> {
-    await this.change(caller, (conn, effects, audit) => this.updateWithin(conn, caller, id, compute, effects, audit));
+    await this.change(caller, async (conn, effects, audit) => {
+      await this.deps.memberHook?.lockGroups(conn, id);
+      await this.updateWithin(conn, caller, id, compute, effects, audit);
+    });
     return (await this.get(caller, id))!;
   }
 
@@ -460,7 +471,7 @@ export class MailcowUserStore implements UserStore {
     const domain = (await lockDomain(conn, mailbox.domain))!;
     const template = await loadMailboxTemplate(conn, next.intent.template);
     await this.applyIntent(conn, caller, mailbox, domain, next.intent, { intent: next.previousIntent, template: current.appliedTemplate }, template, effects, false);
-    if (next.intent.active !== mailbox.active) await this.deps.memberHook?.(conn, caller, id, effects, false);
+    if (next.intent.active !== mailbox.active) await this.deps.memberHook?.changed(conn, caller, id, effects, false);
     const aliasChange = await syncUserAliases(conn, caller.token.id, id, mailbox.username, next.intent.active, next.intent.aliases, `mailcow-scim: SCIM user ${next.userName}`);
     if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(mailbox.username);
     await conn.execute(
@@ -485,9 +496,10 @@ export class MailcowUserStore implements UserStore {
 
   async remove(caller: Caller, id: string, check: (current: StoredUser) => void): Promise<void> {
     await this.change(caller, async (conn, effects, audit) => {
+      await this.deps.memberHook?.lockGroups(conn, id);
       const current = await this.lockUser(conn, caller, id);
       check(current);
-      await this.deps.memberHook?.(conn, caller, id, effects, true);
+      await this.deps.memberHook?.changed(conn, caller, id, effects, true);
       const mailbox = (await findMailbox(conn, current.mailbox.address, true))!;
       if (caller.token.policy.onDelete === 'delete') {
         await conn.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE user_id = ?`, [id]);
