@@ -34,10 +34,6 @@ const FOLDERS = [
 /** The domain the token places plain user names in (UserName123 → username123@<this>). */
 const TEST_DOMAIN = 'conformance.example.org';
 
-function isGroupsRequest(e: CollectionExecution): boolean {
-  return /\/scim\/v2\/Groups(\/|\?|$)/.test(e.url);
-}
-
 interface Deviation {
   key: string;
   reason: string;
@@ -74,22 +70,16 @@ describe("Microsoft's SCIM test collection (Entra)", () => {
   it('passes every expectation except the justified deviations, and every listed deviation still fails', () => {
     const deviations = (JSON.parse(readFileSync(DEVIATIONS, 'utf8')) as { deviations: Deviation[] }).deviations;
     for (const d of deviations) expect(d.reason.trim().length, d.key).toBeGreaterThan(20);
-    // Until /Groups exists (being built), failures of /Groups requests are reported as pending.
-    const groupsMissing = executions.some((e) => isGroupsRequest(e) && e.status === 404 && e.body.includes('No SCIM endpoint'));
-    const pending = groupsMissing ? executions.filter(isGroupsRequest).flatMap((e) => e.expectations.filter((x) => !x.passed)) : [];
     const expectations = executions.flatMap((e) => e.expectations);
-    const failed = expectations.filter((x) => !x.passed && !pending.includes(x));
-    const passed = expectations.filter((x) => x.passed).length;
-    console.log(
-      `entra conformance: ${passed}/${expectations.length} assertions passed, ${deviations.length} justified deviations` +
-        (pending.length ? `, ${pending.length} pending (no /Groups endpoint yet)` : ''),
-    );
+    const failed = expectations.filter((x) => !x.passed);
+    console.log(`entra conformance: ${expectations.length - failed.length}/${expectations.length} assertions passed, ${deviations.length} justified deviations`);
 
     const listed = new Set(deviations.map((d) => d.key));
-    const unexpected = failed.filter((x) => !listed.has(x.key)).map((x) => {
-      const e = executions.find((ex) => x.key.startsWith(`${ex.folder} › ${ex.request}`))!;
-      return `${x.key}: ${x.message} [${e.method} ${e.url} → ${e.status} ${e.body.slice(0, 300)}]`;
-    });
+    const unexpected = executions.flatMap((e) =>
+      e.expectations
+        .filter((x) => failed.includes(x) && !listed.has(x.key))
+        .map((x) => `${x.key}: ${x.message} [${e.method} ${e.url} → ${e.status} ${e.body.slice(0, 300)}]`),
+    );
     const nowPassing = deviations.filter((d) => !failed.some((x) => x.key === d.key)).map((d) => d.key);
     expect(unexpected, 'failed and not listed in entra-deviations.json').toEqual([]);
     expect(nowPassing, 'listed in entra-deviations.json but passing (or gone): remove them').toEqual([]);

@@ -53,14 +53,16 @@ export function resolveMailboxAddress(resource: Record<string, unknown>, policy:
     const a = managed(parseAddress(email));
     if (a) return a;
   }
+  const allowed = policy.domains.join(', ') || 'none';
   if (policy.defaultDomain && !userName.includes('@')) {
     const a = parseAddress(`${userName}@${policy.defaultDomain}`);
     if (a) return a;
+    // Say which domains would have worked too: the IdP admin can map an e-mail instead (docs/idp).
     throw ScimError.invalidValue(
-      `userName "${userName}" cannot be a mailbox name (letters, digits and . _ - + only) at ${policy.defaultDomain}.`,
+      `userName "${userName}" cannot be a mailbox name (letters, digits and . _ - + only) at ${policy.defaultDomain}, ` +
+        `and no e-mail is an address in a domain this token manages (${allowed}).`,
     );
   }
-  const allowed = policy.domains.join(', ') || 'none';
   throw ScimError.invalidValue(
     `No mailbox address for userName "${userName}": neither it nor an e-mail is an address in a domain this token manages (${allowed})` +
       (policy.defaultDomain ? '.' : ', and the token has no default domain for plain user names.'),

@@ -7,6 +7,7 @@
 import { ScimError } from './scim-error.js';
 import {
   coerceAttributeValue,
+  ENTERPRISE_USER_SCHEMA,
   getSchemaDef,
   isJsonObject,
   resolveAttribute,
@@ -16,6 +17,18 @@ import {
 } from './schema/index.js';
 
 export type ScimResource = Record<string, unknown>;
+
+/**
+ * SCIM 1.x URNs that OneLogin's "SCIM Provisioner" JSON templates still send (idp-clients.md §7:
+ * `"schemas": ["urn:scim:schemas:core:2.0", "urn:scim:schemas:extension:enterprise:2.0"]` in a
+ * recorded PUT, `urn:scim:schemas:core:1.0` in OneLogin's own template docs). A legacy core URN
+ * stands for the resource type's core schema; a legacy enterprise key holds enterprise attributes.
+ */
+const LEGACY_CORE_SCHEMAS: ReadonlySet<string> = new Set(['urn:scim:schemas:core:1.0', 'urn:scim:schemas:core:2.0']);
+const LEGACY_EXTENSION_KEYS: Readonly<Record<string, string>> = {
+  'urn:scim:schemas:extension:enterprise:1.0': ENTERPRISE_USER_SCHEMA,
+  'urn:scim:schemas:extension:enterprise:2.0': ENTERPRISE_USER_SCHEMA,
+};
 
 /** Whether a stored resource keeps this attribute: not readOnly (server-computed), not write-only/never-returned. */
 function isStored(def: AttributeDef): boolean {
@@ -53,7 +66,8 @@ export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): Scim
     if (!Array.isArray(schemasValue) || schemasValue.some((s) => typeof s !== 'string')) {
       throw ScimError.invalidSyntax('"schemas" must be a list of schema URNs.');
     }
-    if (!schemasValue.some((s) => (s as string).toLowerCase() === rt.schema.toLowerCase())) {
+    const names = schemasValue.map((s) => (s as string).toLowerCase());
+    if (!names.some((s) => s === rt.schema.toLowerCase() || LEGACY_CORE_SCHEMAS.has(s))) {
       throw ScimError.invalidValue(`"schemas" must include ${rt.schema}.`);
     }
   }
@@ -62,7 +76,8 @@ export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): Scim
   const extensions = new Set<string>();
   for (const [key, value] of Object.entries(body)) {
     if (key.toLowerCase() === 'schemas' || value === null || value === undefined) continue;
-    const urn = resolveSchemaUrn(rt, key);
+    const legacy = LEGACY_EXTENSION_KEYS[key.toLowerCase()];
+    const urn = resolveSchemaUrn(rt, legacy ?? key);
     if (urn !== undefined && urn !== rt.schema) {
       if (!isJsonObject(value)) throw ScimError.invalidValue(`"${key}" must be an object of ${urn} attributes.`);
       const schema = getSchemaDef(urn)!;
