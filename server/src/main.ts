@@ -10,6 +10,7 @@ import { listenHttp } from './http/listen.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { userRoutes, type Projector } from './http/routes/users.js';
 import { groupRoutes } from './http/routes/groups.js';
+import { bulkRoutes } from './http/routes/bulk.js';
 import { ensureScimAuthsource } from './mailcow/authsource.js';
 import { WriteGuard } from './mailcow/database-state.js';
 import { nowIso } from './mailcow/db-time.js';
@@ -122,14 +123,18 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
         maxBulkOperations: config.maxBulkOperations,
         maxBodyBytes: config.maxBodyBytes,
         patch: true,
-        bulk: false,
+        bulk: true,
         filter: true,
         sort: true,
         etag: true,
         cursor: false,
       }),
     ],
-    routes: [userRoutes(users, projectorFor(USER_RESOURCE_TYPE)), groupRoutes(groups, projectorFor(GROUP_RESOURCE_TYPE))],
+    routes: [
+      userRoutes(users, projectorFor(USER_RESOURCE_TYPE)),
+      groupRoutes(groups, projectorFor(GROUP_RESOURCE_TYPE)),
+      bulkRoutes({ users, groups, maxOperations: config.maxBulkOperations }),
+    ],
   });
   const http = await listenHttp(app, { socket: config.httpSocket, socketMode: config.socketMode, port: config.httpPort, host: config.httpHost });
 

@@ -170,13 +170,13 @@ export class MailcowGroupStore implements GroupStore {
     }));
   }
 
-  /** Members in the order they joined; display is the user's displayName, else its userName. */
+  /** Members in the order they joined (and were listed); display is the user's displayName, else its userName. */
   private async membersOf(db: DatabasePool | PoolConnection, groupIds: string[]): Promise<Map<string, GroupMember[]>> {
     const out = new Map<string, GroupMember[]>();
     if (!groupIds.length) return out;
     const [rows] = await db.query<RowDataPacket[]>(
       `SELECT gm.group_id, gm.user_id, u.display_name, u.user_name FROM mailcow_scim_group_members gm JOIN mailcow_scim_users u ON u.id = gm.user_id
-        WHERE gm.group_id IN (?) ORDER BY gm.added_at, gm.user_id`,
+        WHERE gm.group_id IN (?) ORDER BY gm.seq`,
       [groupIds],
     );
     for (const r of rows) {

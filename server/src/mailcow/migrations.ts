@@ -130,14 +130,16 @@ export const MIGRATIONS: readonly Migration[] = [
         CONSTRAINT fk_mailcow_scim_groups_token FOREIGN KEY (token_id) REFERENCES mailcow_scim_tokens (id)
       ) ${TABLE_ATTRS}`,
       // `sender_acl_id`: the sender_acl row the sidecar made for this member (send as the group
-      // address), so only that row is ever removed again.
+      // address), so only that row is ever removed again. `seq` keeps the order members joined in.
       `CREATE TABLE IF NOT EXISTS mailcow_scim_group_members (
         group_id CHAR(36) NOT NULL,
         user_id CHAR(36) NOT NULL,
         token_id CHAR(36) NOT NULL,
         sender_acl_id INT NULL,
         added_at DATETIME(3) NOT NULL,
+        seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
         PRIMARY KEY (group_id, user_id),
+        UNIQUE KEY uq_mailcow_scim_group_members_seq (seq),
         KEY ix_mailcow_scim_group_members_user (user_id),
         KEY ix_mailcow_scim_group_members_token (token_id, user_id),
         CONSTRAINT fk_mailcow_scim_group_members_group FOREIGN KEY (group_id) REFERENCES mailcow_scim_groups (id) ON DELETE CASCADE,
