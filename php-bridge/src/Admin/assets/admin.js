@@ -355,8 +355,8 @@
     $('#scim-show-revoked').addEventListener('change', loadTokens);
     $('#scim-token-form').addEventListener('submit', saveForm);
     $('#scim-token-domains').addEventListener('change', function () { refreshDefaultDomain(); });
-    // The secret leaves the page as soon as its dialog closes.
-    document.getElementById('scim-secret-modal').addEventListener('hidden.bs.modal', function () { $('#scim-secret-value').value = ''; });
+    // The secret leaves the page as soon as its dialog starts to close.
+    document.getElementById('scim-secret-modal').addEventListener('hide.bs.modal', function () { $('#scim-secret-value').value = ''; });
     var tabButton = document.querySelector('[data-bs-target="#tab-config-scim"]');
     if (tabButton) tabButton.addEventListener('shown.bs.tab', loadAll);
   }

@@ -1,0 +1,13 @@
+<?php
+// Test double of mailcow's login: /login?as=admin|user starts a session with that role.
+
+declare(strict_types=1);
+
+require $_SERVER['DOCUMENT_ROOT'] . '/inc/prerequisites.inc.php';
+$role = $_GET['as'] ?? '';
+if (in_array($role, ['admin', 'user'], true)) {
+    session_regenerate_id(true);
+    $_SESSION['mailcow_cc_username'] = $role === 'admin' ? 'admin' : 'ada@example.org';
+    $_SESSION['mailcow_cc_role'] = $role;
+}
+header('Location: ' . ($role === 'admin' ? '/admin/system' : '/'));

@@ -1,0 +1,299 @@
+/**
+ * The SCIM admin page in headless Chromium (Debian's chromium + playwright-core), served by
+ * PHP's built-in server with a test double of mailcow's page frame (tests/browser/mailcow-frame,
+ * the admin.twig hunks from php-bridge/hooks), against a real sidecar: create a token and see
+ * it once, edit its policy, toggle it, rotate and revoke it. Screenshots go to
+ * test-artifacts/admin-page/.
+ */
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
+
+const ARTIFACTS = resolve('test-artifacts/admin-page');
+const CHROMIUM = '/usr/bin/chromium';
+
+let t: TestSidecar;
+let docroot: string;
+let php: ChildProcess;
+let phpLog = '';
+let base: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url, { redirect: 'manual' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`PHP's built-in server did not start:\n${phpLog}`);
+}
+
+/** Saves a screenshot; dialogs are shot as the viewport shows them, pages whole. */
+async function shot(name: string, fullPage = !name.match(/form|secret|confirm|invalid/)): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+}
+
+beforeAll(async () => {
+  t = await startTestSidecar({ domains: [{ domain: 'example.org' }, { domain: 'off.example.org', active: 0 }] });
+  await t.db.pool.query('DELETE FROM identity_provider');
+  await t.db.pool.execute(
+    `INSERT INTO mailcow_scim_events (at, operation, resource_type, mailbox, outcome, status, detail, client_ip)
+     VALUES ('2026-11-28 09:00:00.000', 'create', 'User', 'grace@example.org', 'success', 201, 'mailbox created', '192.0.2.7')`,
+  );
+
+  // The frame double as a document root, with the bridge where the installer puts it.
+  docroot = await mkdtemp(join(tmpdir(), 'mcs-web-'));
+  await cp('tests/browser/mailcow-frame', docroot, { recursive: true });
+  await symlink(resolve('php-bridge/src'), join(docroot, 'inc/mailcow-scim'));
+  await writeFile(
+    join(docroot, 'inc/vars.local.inc.php'),
+    "<?php\n// mailcow-scim:begin bridge\nif (file_exists(__DIR__ . '/mailcow-scim/mailcow-scim.inc.php')) {\n  require_once __DIR__ . '/mailcow-scim/mailcow-scim.inc.php';\n}\n// mailcow-scim:end bridge\n",
+  );
+  await mkdir(ARTIFACTS, { recursive: true });
+
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  php = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', docroot, join(docroot, 'router.php')], {
+    env: { ...process.env, SCIM_RPC_SOCKET: t.rpcSocket, MCS_BRIDGE_HOOKS: resolve('php-bridge/hooks') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  php.stdout!.on('data', (c: Buffer) => (phpLog += c.toString()));
+  php.stderr!.on('data', (c: Buffer) => (phpLog += c.toString()));
+  await waitForHttp(`${base}/favicon.ico`);
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('console', (m) => {
+    // 4xx answers the tests provoke on purpose show up as "Failed to load resource"; anything else counts.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) phpLog += `\n[browser] console: ${m.text()}\n`;
+  });
+  page.on('pageerror', (e) => {
+    phpLog += `\n[browser] ${e.message}\n`;
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  php?.kill();
+  await t?.stop();
+  if (docroot) await rm(docroot, { recursive: true, force: true });
+});
+
+async function openScimTab(): Promise<void> {
+  await page.goto(`${base}/login?as=admin`);
+  await expect.poll(() => page.url()).toBe(`${base}/admin/system`);
+  await page.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
+  await page.locator('button.dropdown-item', { hasText: 'SCIM' }).click();
+  await page.locator('#mailcow-scim-admin[data-ready="true"]').waitFor();
+  await page.locator('#scim-status-table tbody tr').first().waitFor();
+}
+
+function tokenRow(name: string) {
+  return page.locator(`#scim-tokens-table tr[data-token-name="${name}"]`);
+}
+
+async function modalShown(id: string) {
+  const m = page.locator(`#${id}`);
+  await expect.poll(() => m.evaluate((el) => el.classList.contains('show') && getComputedStyle(el).display === 'block'), { timeout: 10_000 }).toBe(true);
+  return m;
+}
+
+async function modalHidden(id: string) {
+  await expect.poll(() => page.locator(`#${id}`).evaluate((el) => getComputedStyle(el).display), { timeout: 10_000 }).toBe('none');
+}
+
+describe('the SCIM admin page', () => {
+  let secret = '';
+  let tokenId = '';
+
+  it('shows the status panel, warning that SCIM users cannot log in without an identity provider', async () => {
+    await openScimTab();
+    const warnings = page.locator('#scim-status-alerts [data-warning]');
+    await expect.poll(() => warnings.allTextContents()).toContainEqual(expect.stringContaining('SCIM users cannot log in until an identity provider is configured'));
+    const status = await page.locator('#scim-status-table').innerText();
+    expect(status).toMatch(/Sidecar\s+OK\s*reachable at/);
+    expect(status).toMatch(/authsource 'scim'\s+OK/);
+    expect(status).toMatch(/Identity provider\s+Problem\s*none configured/);
+    expect(status).toMatch(/libcurl/);
+    // The frame has none of mailcow's patched files: every install check says what is missing.
+    await expect.poll(() => page.locator('#scim-install-list [data-check]').count()).toBe(9);
+    expect(await page.locator('#scim-events-table tbody').innerText()).toContain('grace@example.org');
+    await shot('01-status');
+  });
+
+  it('creates a token and shows its secret exactly once, with a copy button', async () => {
+    await page.locator('[data-action="create-token"]').click();
+    const form = await modalShown('scim-token-modal');
+    await form.locator('#scim-token-name').fill('Entra production');
+    await form.locator('label', { hasText: /^example\.org$/ }).click();
+    await form.locator('#scim-token-default-domain').selectOption('example.org');
+    await form.locator('#scim-token-default-template').selectOption('Default');
+    await form.locator('[data-action="add-rule"]').click();
+    await form.locator('[data-rule] [data-field="filter"]').fill('title eq "Intern"');
+    await form.locator('#scim-deactivate-inactive').check();
+    await form.locator('#scim-token-ips').fill('192.0.2.0/24\n2001:db8::/32');
+    await shot('02-create-form');
+    await form.locator('#scim-token-save').click();
+
+    const dialog = await modalShown('scim-secret-modal');
+    secret = await dialog.locator('#scim-secret-value').inputValue();
+    expect(secret).toMatch(/^mcs_/);
+    expect(await dialog.locator('#scim-base-url').innerText()).toBe(`${base}/scim/v2`);
+    await dialog.locator('[data-action="copy-secret"]').click();
+    await expect.poll(() => dialog.locator('[data-action="copy-secret"]').innerText()).toContain('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await shot('03-secret-once');
+    await dialog.locator('#scim-secret-done').click();
+    await modalHidden('scim-secret-modal');
+    expect(await page.locator('#scim-secret-value').inputValue()).toBe('');
+
+    await tokenRow('Entra production').waitFor();
+    tokenId = (await tokenRow('Entra production').getAttribute('data-token-id'))!;
+    // What the sidecar stored, and the secret works as a bearer token.
+    const stored = await t.sidecar.tokens.get(tokenId);
+    expect(stored.policy).toMatchObject({
+      domains: ['example.org'],
+      defaultDomain: 'example.org',
+      defaultTemplate: 'Default',
+      templateRules: [{ filter: 'title eq "Intern"', template: 'Default' }],
+      onDeactivate: 0,
+      onDelete: 'deactivate',
+      aliasSync: true,
+      ipAllowList: ['192.0.2.0/24', '2001:db8::/32'],
+    });
+    expect((await t.sidecar.tokens.authenticate(secret, '192.0.2.10')).id).toBe(tokenId);
+
+    // Never again: not in the table, not after a reload, not in any API answer.
+    await page.reload();
+    await page.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
+    await page.locator('button.dropdown-item', { hasText: 'SCIM' }).click();
+    await tokenRow('Entra production').waitFor();
+    expect(await page.content()).not.toContain(secret);
+    expect(await tokenRow('Entra production').innerText()).toContain(secret.slice(0, 12));
+  });
+
+  it('edits every policy field in the modal', async () => {
+    await tokenRow('Entra production').locator('[data-action="edit"]').click();
+    const form = await modalShown('scim-token-modal');
+    expect(await form.locator('#scim-token-name').inputValue()).toBe('Entra production');
+    expect(await form.locator('#scim-token-default-domain').inputValue()).toBe('example.org');
+    expect(await form.locator('[data-rule] [data-field="filter"]').inputValue()).toBe('title eq "Intern"');
+    expect(await form.locator('#scim-deactivate-inactive').isChecked()).toBe(true);
+    await form.locator('#scim-token-name').fill('Entra (prod)');
+    await form.locator('label', { hasText: 'off.example.org (inactive)' }).click();
+    await form.locator('[data-action="remove-rule"]').click();
+    await form.locator('#scim-deactivate-login').check();
+    await form.locator('#scim-delete-delete').check();
+    await form.locator('#scim-token-alias-sync').uncheck();
+    await form.locator('#scim-token-group-address').check();
+    await form.locator('#scim-token-group-sender').check();
+    await form.locator('#scim-token-ips').fill('');
+    await shot('04-edit-form');
+    await form.locator('#scim-token-save').click();
+    await modalHidden('scim-token-modal');
+    await tokenRow('Entra (prod)').waitFor();
+    const stored = await t.sidecar.tokens.get(tokenId);
+    expect(stored.name).toBe('Entra (prod)');
+    expect(stored.policy).toMatchObject({
+      domains: ['example.org', 'off.example.org'],
+      templateRules: [],
+      onDeactivate: 2,
+      onDelete: 'delete',
+      aliasSync: false,
+      groupAddressFromName: true,
+      groupSenderAcl: true,
+      ipAllowList: [],
+    });
+  });
+
+  it('shows the sidecar\'s reason when a policy is invalid', async () => {
+    await tokenRow('Entra (prod)').locator('[data-action="edit"]').click();
+    const form = await modalShown('scim-token-modal');
+    await form.locator('#scim-token-ips').fill('not-a-network');
+    await form.locator('#scim-token-save').click();
+    await expect.poll(() => form.locator('#scim-token-form-alert').innerText()).toMatch(/invalid CIDRs: not-a-network.*invalidValue/);
+    await shot('05-invalid-policy');
+    await form.locator('button', { hasText: 'Cancel' }).click();
+    await modalHidden('scim-token-modal');
+    expect((await t.sidecar.tokens.get(tokenId)).policy.ipAllowList).toEqual([]);
+  });
+
+  it('toggles the token off and on', async () => {
+    const toggle = tokenRow('Entra (prod)').locator('[data-action="toggle"]');
+    await toggle.uncheck();
+    await expect.poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(false);
+    await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
+    await expect(t.sidecar.tokens.authenticate(secret, '192.0.2.10')).rejects.toMatchObject({ status: 401 });
+    await tokenRow('Entra (prod)').locator('[data-action="toggle"]').check();
+    await expect.poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(true);
+  });
+
+  it('rotates the token, showing the new secret once', async () => {
+    await tokenRow('Entra (prod)').locator('[data-action="rotate"]').click();
+    const confirm = await modalShown('scim-confirm-modal');
+    await confirm.locator('#scim-confirm-ok').click();
+    const dialog = await modalShown('scim-secret-modal');
+    const rotated = await dialog.locator('#scim-secret-value').inputValue();
+    expect(rotated).toMatch(/^mcs_/);
+    expect(rotated).not.toBe(secret);
+    await dialog.locator('#scim-secret-done').click();
+    await modalHidden('scim-secret-modal');
+    await expect(t.sidecar.tokens.authenticate(secret, '192.0.2.10')).rejects.toMatchObject({ status: 401 });
+    expect((await t.sidecar.tokens.authenticate(rotated, '192.0.2.10')).id).toBe(tokenId);
+  });
+
+  it('revokes the token', async () => {
+    await tokenRow('Entra (prod)').locator('[data-action="revoke"]').click();
+    const confirm = await modalShown('scim-confirm-modal');
+    await shot('06-revoke-confirm');
+    await confirm.locator('#scim-confirm-ok').click();
+    await modalHidden('scim-confirm-modal');
+    await expect.poll(() => tokenRow('Entra (prod)').count()).toBe(0);
+    await page.locator('#scim-show-revoked').check();
+    await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
+    expect((await t.sidecar.tokens.get(tokenId)).revokedAt).toBeTruthy();
+    await shot('07-revoked');
+  });
+
+  it('refuses requests without the CSRF token, and non-admin sessions', async () => {
+    const withoutToken = await page.evaluate(async () => {
+      const r = await fetch('/inc/mailcow-scim/admin-api.php', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'forged' }, body: '{"action":"tokens.list"}' });
+      return [r.status, (await r.json()).error.code];
+    });
+    expect(withoutToken).toEqual([403, 'CSRF']);
+    const userPage = await context.browser()!.newContext().then((c) => c.newPage());
+    await userPage.goto(`${base}/login?as=user`);
+    const status = await userPage.evaluate(async () => (await fetch('/inc/mailcow-scim/admin-api.php?asset=admin.js')).status);
+    expect(status).toBe(403);
+    await userPage.context().close();
+  });
+
+  it('ran without browser errors', () => {
+    const problems = phpLog.split('\n').filter((l) => /\[browser\]|PHP (Fatal|Warning|Notice|Deprecated)/.test(l));
+    expect(problems).toEqual([]);
+  });
+});
