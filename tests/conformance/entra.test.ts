@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../helpers/mailcow-rows.js';
 import { startTestSidecar, type TestSidecar } from '../helpers/sidecar.js';
 import { runCollectionFolders, type CollectionExecution } from './run-collection.js';
 
@@ -65,6 +66,13 @@ describe("Microsoft's SCIM test collection (Entra)", () => {
     expect(executions.length).toBe(requests);
     const broken = executions.filter((e) => e.status === 0 || e.status >= 500).map((e) => `${e.folder} › ${e.request}: ${e.status} ${e.body}`);
     expect(broken).toEqual([]);
+  });
+
+  it("places the collection's plain user names (UserName123, OMalley…) at the token's default domain, never in bob.com", async () => {
+    const rows = await rowsOf(t.db.pool, `SELECT username, active, authsource FROM mailbox ORDER BY username`);
+    const names = ['emp1', 'emp2', 'emp3', 'enterprise', 'omalley', 'username111', 'username123', 'username222', 'username333', 'username444'];
+    // Every user was deleted in the end; the default token keeps the mailbox at active 2.
+    expect(rows).toEqual(names.map((n) => ({ username: `${n}@${TEST_DOMAIN}`, active: 2, authsource: 'scim' })));
   });
 
   it('passes every expectation except the justified deviations, and every listed deviation still fails', () => {
