@@ -12,6 +12,7 @@ import { userRoutes, type Projector } from './http/routes/users.js';
 import { groupRoutes } from './http/routes/groups.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { ensureScimAuthsource } from './mailcow/authsource.js';
+import { cursorKeySource } from './mailcow/cursor-key.js';
 import { WriteGuard } from './mailcow/database-state.js';
 import { nowIso } from './mailcow/db-time.js';
 import { migrate } from './mailcow/migrations.js';
@@ -95,12 +96,14 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       detail: error.detail,
     });
   const mailcowUiLog = config.mailcowUiLog;
+  const cursorKey = cursorKeySource(pool);
   const userStore = new MailcowUserStore({ pool, guard, effects, logger, mailcowUiLog, groupLookup, groupsSideTable: USER_GROUPS_SIDE_TABLE, memberHook: groupMemberHook });
   const users = new UserService({
     store: userStore,
     maxPageSize: config.maxPageSize,
     applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), USER_RESOURCE_TYPE),
     recordFailure: recordFailure('User'),
+    cursorKey,
   });
   const groups = new GroupService({
     store: new MailcowGroupStore({ pool, guard, effects, logger, mailcowUiLog, users: userStore, reevaluate: (caller, user) => users.reevaluate(caller, user) }),
@@ -127,7 +130,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
         filter: true,
         sort: true,
         etag: true,
-        cursor: false,
+        cursor: true,
       }),
     ],
     routes: [

@@ -6,6 +6,7 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from '../logging.js';
 import type { MailboxIntent } from '../provisioning/index.js';
+import { foldCase } from '../scim/case-fold.js';
 import { ScimError } from '../scim/index.js';
 import type { Caller, ListQuery, ListResult, NewUser, StoredUser, UserChange, UserStore } from '../users/index.js';
 import { SCIM_AUTHSOURCE } from './authsource.js';
@@ -13,16 +14,18 @@ import type { WriteGuard } from './database-state.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
 import { domainUsage, lockDomain, type DomainRow } from './domains.js';
 import { recordEvent, recordMailcowUiLog, type AuditEvent } from './events.js';
-import { FilterCompiler, type FilterSqlMapping } from './filter-sql.js';
+import type { FilterSqlMapping } from './filter-sql.js';
 import { readIdpAuthsource } from './idp-settings.js';
 import { accessAttributes, initialAttributesJson } from './mailbox-attributes.js';
 import { deleteMailboxRows, editMailbox, findAliasByAddress, findMailbox, insertMailbox, isSpamAlias, replaceTags, writeUserAcl, type MailboxEdit, type MailboxRow } from './mailboxes.js';
 import { relinkMailboxAliases, syncUserAliases } from './owned-aliases.js';
 import type { DatabasePool } from './queryable.js';
+import { listResourceIds } from './resource-list.js';
 import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
 import { isAuthsourceTruncation } from './sql-errors.js';
 import { aclFromTemplate, loadMailboxTemplate, rateLimitFromTemplate, tagsFromTemplate, taggedMailHandlerFromTemplate, type MailboxTemplate } from './templates.js';
 import { withTransaction } from './transaction.js';
+import { userListSource, userScope as scopeWhere } from './user-query.js';
 
 const MIB = 1024 * 1024;
 
@@ -81,14 +84,9 @@ const SELECT_USER = `SELECT u.id, u.token_id, u.user_name, u.external_id, u.mail
   m.name AS m_name, m.active AS m_active, m.quota AS m_quota, q.bytes AS q_bytes, q.messages AS q_messages
   FROM mailcow_scim_users u JOIN mailbox m ON m.username = u.mailbox LEFT JOIN quota2 q ON q.username = u.mailbox`;
 
-function scopeWhere(caller: Caller): { sql: string; params: unknown[] } {
-  // A token sees only its own users, and only in the domains it manages now (404 elsewhere).
-  const domains = caller.token.policy.domains.length ? caller.token.policy.domains : [''];
-  return { sql: `u.token_id = ? AND u.domain IN (${domains.map(() => '?').join(', ')})`, params: [caller.token.id, ...domains] };
-}
-
+/** The `_lc` columns hold values folded like the filters fold them (scim/case-fold.ts). */
 function lowerOrNull(s: string | null | undefined): string | null {
-  return s ? s.toLowerCase() : null;
+  return s ? foldCase(s) : null;
 }
 
 function displayNameOf(resource: Record<string, unknown>): string | null {
@@ -104,43 +102,14 @@ interface EmailRow {
 function emailsOf(resource: Record<string, unknown>): EmailRow[] {
   const list = Array.isArray(resource.emails) ? (resource.emails as Record<string, unknown>[]) : [];
   return list
-    .filter((e) => typeof e.value === 'string' && (e.value as string).length <= 255)
-    .slice(0, 100)
+    // Every value that fits the column is indexed: filters on emails.value rely on it (filter-sql.ts).
+    .filter((e) => typeof e.value === 'string' && foldCase(e.value as string).length <= 255)
+    .slice(0, 65535)
     .map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type.slice(0, 64) : null, primary: e.primary === true }));
 }
 
 export class MailcowUserStore implements UserStore {
   constructor(private readonly deps: UserStoreDeps) {}
-
-  private mapping(caller: Caller): FilterSqlMapping {
-    return {
-      alias: 'u',
-      idColumn: 'id',
-      scope: caller.token.id,
-      jsonColumn: 'resource',
-      columns: {
-        id: { column: 'id', kind: 'exact' },
-        userName: { column: 'user_name_lc', kind: 'lc' },
-        externalId: { column: 'external_id', kind: 'exact' },
-        displayName: { column: 'display_name_lc', kind: 'lc' },
-        active: { column: 'active', kind: 'bool' },
-        'meta.created': { column: 'created_at', kind: 'time' },
-        'meta.lastModified': { column: 'last_modified', kind: 'time' },
-        'urn:ietf:params:scim:schemas:extension:mailcow:2.0:User:mailboxAddress': { column: 'mailbox', kind: 'lc' },
-      },
-      sideTables: {
-        emails: {
-          table: 'mailcow_scim_user_emails',
-          alias: 'e',
-          ownerColumn: 'user_id',
-          scopeColumn: 'token_id',
-          subColumns: { value: { column: 'value_lc', kind: 'lc' }, type: { column: 'type', kind: 'exact' }, primary: { column: 'is_primary', kind: 'bool' } },
-        },
-        ...(this.deps.groupsSideTable ? { groups: this.deps.groupsSideTable } : {}),
-      },
-      unsupported: this.deps.groupsSideTable ? {} : { groups: 'Filtering on groups needs SCIM Groups, which this server does not have yet.' },
-    };
-  }
 
   private async assertWritable(): Promise<void> {
     const s = await this.deps.guard.state();
@@ -181,7 +150,7 @@ export class MailcowUserStore implements UserStore {
 
       const [taken] = await conn.execute<RowDataPacket[]>(
         `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ?`,
-        [caller.token.id, user.userName.toLowerCase()],
+        [caller.token.id, foldCase(user.userName)],
       );
       if (taken.length) throw ScimError.uniqueness(`userName "${user.userName}" is already used by SCIM user ${taken[0]!.id}.`);
 
@@ -210,7 +179,7 @@ export class MailcowUserStore implements UserStore {
           user.id,
           caller.token.id,
           user.userName,
-          user.userName.toLowerCase(),
+          foldCase(user.userName),
           user.externalId,
           displayNameOf(user.resource),
           lowerOrNull(displayNameOf(user.resource)),
@@ -375,7 +344,7 @@ export class MailcowUserStore implements UserStore {
     if (!emails.length) return;
     await conn.query(
       `INSERT INTO mailcow_scim_user_emails (user_id, token_id, position, value_lc, type, is_primary) VALUES ?`,
-      [emails.map((e, i) => [userId, tokenId, i, e.value.toLowerCase(), e.type, e.primary ? 1 : 0])],
+      [emails.map((e, i) => [userId, tokenId, i, foldCase(e.value), e.type, e.primary ? 1 : 0])],
     );
   }
 
@@ -387,31 +356,13 @@ export class MailcowUserStore implements UserStore {
   }
 
   async list(caller: Caller, q: ListQuery): Promise<ListResult<StoredUser>> {
-    const scope = scopeWhere(caller);
-    const compiler = new FilterCompiler(this.mapping(caller));
-    const where = [scope.sql];
-    const params = [...scope.params];
-    if (q.filter) {
-      const f = compiler.compile(q.filter);
-      where.push(f.sql);
-      params.push(...f.params);
-    }
-    const whereSql = where.join(' AND ');
-    const [[countRow]] = await this.deps.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM mailcow_scim_users u WHERE ${whereSql}`, params);
-    const total = Number(countRow!.n);
-    if (q.count === 0 || q.startIndex > total) return { total, items: [] };
-    const order = q.sortBy ? compiler.orderExpression(q.sortBy) : { sql: 'u.created_at', params: [] };
-    const dir = q.descending ? 'DESC' : 'ASC';
-    // The id tie-break makes paging stable when sort values repeat.
-    const [idRows] = await this.deps.pool.query<RowDataPacket[]>(
-      `SELECT u.id FROM mailcow_scim_users u WHERE ${whereSql} ORDER BY ${order.sql} ${dir}, u.id ${dir} LIMIT ? OFFSET ?`,
-      [...params, ...order.params, q.count, q.startIndex - 1],
-    );
-    if (!idRows.length) return { total, items: [] };
-    const ids = idRows.map((r) => String(r.id));
-    const [rows] = await this.deps.pool.query<UserRow[]>(`${SELECT_USER} WHERE u.id IN (?)`, [ids]);
+    const page = await listResourceIds(this.deps.pool, userListSource(caller, this.deps.groupsSideTable), q);
+    if (!page.ids.length) return { total: page.total, items: [], positions: [], more: page.more };
+    const [rows] = await this.deps.pool.query<UserRow[]>(`${SELECT_USER} WHERE u.id IN (?)`, [page.ids]);
     const byId = new Map((await this.hydrate(this.deps.pool, rows)).map((u) => [u.id, u]));
-    return { total, items: ids.map((i) => byId.get(i)!).filter(Boolean) };
+    // A user deleted between the two reads is left out; its position goes with it.
+    const kept = page.ids.map((id, i) => ({ user: byId.get(id), position: page.positions[i]! })).filter((e) => e.user);
+    return { total: page.total, items: kept.map((e) => e.user!), positions: kept.map((e) => e.position), more: page.more };
   }
 
   private async hydrate(db: DatabasePool | PoolConnection, rows: UserRow[]): Promise<StoredUser[]> {
@@ -460,10 +411,10 @@ export class MailcowUserStore implements UserStore {
   async updateWithin(conn: PoolConnection, caller: Caller, id: string, compute: (current: StoredUser) => UserChange, effects: MailboxEffects, audit: AuditSink): Promise<void> {
     const current = await this.lockUser(conn, caller, id);
     const next = compute(current);
-    if (next.userName.toLowerCase() !== current.userName.toLowerCase()) {
+    if (foldCase(next.userName) !== foldCase(current.userName)) {
       const [taken] = await conn.execute<RowDataPacket[]>(
         `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ? AND id <> ?`,
-        [caller.token.id, next.userName.toLowerCase(), id],
+        [caller.token.id, foldCase(next.userName), id],
       );
       if (taken.length) throw ScimError.uniqueness(`userName "${next.userName}" is already used by SCIM user ${taken[0]!.id}.`);
     }
@@ -478,7 +429,7 @@ export class MailcowUserStore implements UserStore {
       `UPDATE mailcow_scim_users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, display_name_lc = ?, active = ?, applied_template = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
       [
         next.userName,
-        next.userName.toLowerCase(),
+        foldCase(next.userName),
         next.externalId,
         displayNameOf(next.resource),
         lowerOrNull(displayNameOf(next.resource)),

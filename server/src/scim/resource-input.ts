@@ -35,6 +35,28 @@ function isStored(def: AttributeDef): boolean {
   return def.mutability !== 'readOnly' && def.mutability !== 'writeOnly' && def.returned !== 'never';
 }
 
+/**
+ * The value without its unassigned parts (RFC 7643 §2.5: "", empty lists and objects, and
+ * objects whose members are all unassigned mean no value), or null when nothing is left. The
+ * stored resource then holds what responses show (projection leaves unassigned values out),
+ * so filters in SQL see the same values as filters in memory (mailcow/filter-sql.ts).
+ */
+function withoutUnassigned(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const list = value.map(withoutUnassigned).filter((v) => v !== null);
+    return list.length ? list : null;
+  }
+  if (isJsonObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const kept = withoutUnassigned(v);
+      if (kept !== null) out[k] = kept;
+    }
+    return Object.keys(out).length ? out : null;
+  }
+  return value === '' ? null : value;
+}
+
 function coerceMember(def: AttributeDef, value: unknown, path: string): unknown {
   const coerced = coerceAttributeValue(def, value, path);
   if (coerced === null) return null;
@@ -49,9 +71,9 @@ function coerceMember(def: AttributeDef, value: unknown, path: string): unknown 
       }
       return out;
     };
-    return Array.isArray(coerced) ? coerced.map(strip) : strip(coerced);
+    return withoutUnassigned(Array.isArray(coerced) ? coerced.map(strip) : strip(coerced));
   }
-  return coerced;
+  return withoutUnassigned(coerced);
 }
 
 /**

@@ -6,7 +6,10 @@
  * (rpc/status.ts); nothing else chooses a status code.
  */
 
-/** The scimType keywords of RFC 7644 §3.12, Table 9. */
+/**
+ * The scimType keywords of RFC 7644 §3.12, Table 9, and the three cursor-pagination keywords
+ * RFC 9865 §2.1 adds to it (invalidCursor, expiredCursor, invalidCount).
+ */
 export type ScimType =
   | 'invalidFilter'
   | 'tooMany'
@@ -17,7 +20,10 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  | 'invalidCursor'
+  | 'expiredCursor'
+  | 'invalidCount';
 
 /** HTTP statuses a SCIM error may carry (RFC 7644 §3.12, plus 415 and 503 for transport limits). */
 export type ScimErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 500 | 501 | 503;
@@ -79,6 +85,18 @@ export class ScimError extends Error {
   }
   static invalidVers(detail: string): ScimError {
     return new ScimError(400, detail, { scimType: 'invalidVers' });
+  }
+  /** RFC 9865 §2.1: a cursor that was not issued by this server for this query. */
+  static invalidCursor(detail: string): ScimError {
+    return new ScimError(400, detail, { scimType: 'invalidCursor' });
+  }
+  /** RFC 9865 §2.1: a cursor past its lifetime (advertised as `cursorTimeout`). */
+  static expiredCursor(detail: string): ScimError {
+    return new ScimError(400, detail, { scimType: 'expiredCursor' });
+  }
+  /** RFC 9865 §2.1: a count that differs from the one of the query that issued the cursor. */
+  static invalidCount(detail: string): ScimError {
+    return new ScimError(400, detail, { scimType: 'invalidCount' });
   }
   static sensitive(detail: string): ScimError {
     return new ScimError(403, detail, { scimType: 'sensitive' });

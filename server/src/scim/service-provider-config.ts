@@ -1,7 +1,10 @@
 /**
  * /ServiceProviderConfig (RFC 7643 §5): what this server really supports. Every flag here
- * is covered by tests; a feature is advertised only once it works.
+ * is covered by tests; a feature is advertised only once it works. The one representation of
+ * the document (the /Schemas and /ResourceTypes ones are in schema/representation.ts).
  */
+import { SERVICE_PROVIDER_CONFIG_SCHEMA } from './schema/index.js';
+
 export interface ServiceProviderFeatures {
   maxPageSize: number;
   maxBulkOperations: number;
@@ -11,11 +14,12 @@ export interface ServiceProviderFeatures {
   filter: boolean;
   sort: boolean;
   etag: boolean;
+  /** RFC 9865 cursor pagination, advertised in `pagination`. */
   cursor: boolean;
   documentationUri?: string;
 }
 
-export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+export { SERVICE_PROVIDER_CONFIG_SCHEMA };
 
 export function buildServiceProviderConfig(f: ServiceProviderFeatures, location: string): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -39,8 +43,10 @@ export function buildServiceProviderConfig(f: ServiceProviderFeatures, location:
     meta: { resourceType: 'ServiceProviderConfig', location },
   };
   if (f.cursor) {
-    // RFC 9865 §5: cursor pagination capabilities.
-    config.pagination = { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: Math.min(100, f.maxPageSize), maxPageSize: f.maxPageSize, cursorTimeout: 3600 };
+    // RFC 9865 §4. Index paging stays the default (§2.4: for clients that know no cursors); a
+    // page holds maxPageSize resources unless count asks for fewer. Cursors hold their whole
+    // state, so they never expire and no cursorTimeout is given (§4 allows leaving it out).
+    config.pagination = { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: f.maxPageSize, maxPageSize: f.maxPageSize };
   }
   return config;
 }

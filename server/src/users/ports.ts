@@ -2,6 +2,7 @@
  * What the Users use cases need from storage, as plain types (style.md: ports take plain
  * values, not HTTP requests). The mailcow data layer implements UserStore.
  */
+import type { CursorState, KeysetPosition } from '../scim/cursor.js';
 import type { CheckedAttribute, CheckedFilter } from '../scim/filter/index.js';
 import type { MailboxIntent } from '../provisioning/index.js';
 import type { TokenRecord } from '../tokens/index.js';
@@ -11,6 +12,8 @@ export interface Caller {
   token: TokenRecord;
   requestId: string;
   clientIp: string | null;
+  /** The SCIM base URL the request came in on (meta.location), when the surface knows it. */
+  baseUrl?: string;
 }
 
 /** The mailbox a SCIM user owns, as mailcow has it now. */
@@ -66,11 +69,17 @@ export interface ListQuery {
   count: number;
   sortBy?: CheckedAttribute;
   descending: boolean;
+  /** Cursor paging (RFC 9865): the page after (or before) this position instead of startIndex. */
+  seek?: CursorState;
 }
 
 export interface ListResult<T> {
   total: number;
   items: T[];
+  /** With a seek: each item's keyset position, for the next and previous cursors. */
+  positions?: KeysetPosition[];
+  /** With a seek: whether more items follow the page in the seek's direction. */
+  more?: boolean;
 }
 
 export interface UserStore {

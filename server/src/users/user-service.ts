@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { buildMailboxIntent, resolveMailboxAddress } from '../provisioning/index.js';
 import { checkFilter, evaluateFilter, parseFilter, type CheckedFilter } from '../scim/filter/index.js';
-import { checkIfMatch } from '../scim/etag.js';
-import { parseListParams, type RawListParams } from '../scim/list-params.js';
+import { checkWritePreconditions } from '../scim/etag.js';
+import { parseListParams, readListPage, type ListPage, type RawListParams } from '../scim/list-params.js';
 import { normalizeResourceInput } from '../scim/resource-input.js';
 import { ScimError } from '../scim/scim-error.js';
 import { MAILCOW_USER_SCHEMA, USER_RESOURCE_TYPE } from '../scim/schema/index.js';
-import type { Caller, ListResult, StoredUser, UserChange, UserStore } from './ports.js';
+import type { Caller, StoredUser, UserChange, UserStore } from './ports.js';
 
 /** Applies a PatchOp request body to a resource and returns the new resource (never mutates). */
 export type PatchApplier = (resource: Record<string, unknown>, body: unknown) => Record<string, unknown>;
@@ -24,6 +24,8 @@ export interface UserServiceDeps {
   maxPageSize: number;
   applyPatch: PatchApplier;
   recordFailure?: FailureRecorder;
+  /** The key sealing RFC 9865 cursors; without it cursor paging is refused. */
+  cursorKey?: () => Promise<Uint8Array>;
 }
 
 export class UserService {
@@ -53,42 +55,37 @@ export class UserService {
     return user;
   }
 
-  async list(caller: Caller, raw: RawListParams): Promise<ListResult<StoredUser> & { startIndex: number }> {
+  /** GET /Users and /Users/.search: index or cursor paging (RFC 7644 §3.4.2, RFC 9865). */
+  async list(caller: Caller, raw: RawListParams): Promise<ListPage<StoredUser>> {
     const p = parseListParams(raw, USER_RESOURCE_TYPE, this.deps.maxPageSize);
-    const result = await this.deps.store.list(caller, {
-      filter: p.filter,
-      sortBy: p.sortBy,
-      descending: p.descending,
-      startIndex: p.startIndex,
-      count: p.count,
-    });
-    return { ...result, startIndex: p.startIndex };
+    const cursors = this.deps.cursorKey ? { key: this.deps.cursorKey, tokenId: caller.token.id } : undefined;
+    return readListPage(p, cursors, (q) => this.deps.store.list(caller, q));
   }
 
   /** PUT: the body replaces every writable attribute (RFC 7644 §3.5.1). */
-  async replace(caller: Caller, id: string, body: unknown, ifMatch?: string): Promise<StoredUser> {
+  async replace(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string): Promise<StoredUser> {
     const next = normalizeResourceInput(USER_RESOURCE_TYPE, body);
     return this.audited(caller, 'replace', id, () =>
       this.deps.store.update(caller, id, (current) => {
-        checkIfMatch(ifMatch, current.version);
+        checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
         return this.changeFor(caller, current, next);
       }),
     );
   }
 
   /** PATCH: all operations apply or none (RFC 7644 §3.5.2); the result is validated like a PUT. */
-  async patch(caller: Caller, id: string, body: unknown, ifMatch?: string): Promise<StoredUser> {
+  async patch(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string): Promise<StoredUser> {
     return this.audited(caller, 'patch', id, () =>
       this.deps.store.update(caller, id, (current) => {
-        checkIfMatch(ifMatch, current.version);
+        checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
         const patched = this.deps.applyPatch(this.patchBase(current), body);
         return this.changeFor(caller, current, normalizeResourceInput(USER_RESOURCE_TYPE, patched));
       }),
     );
   }
 
-  async delete(caller: Caller, id: string, ifMatch?: string): Promise<void> {
-    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkIfMatch(ifMatch, current.version)));
+  async delete(caller: Caller, id: string, ifMatch?: string, ifNoneMatch?: string): Promise<void> {
+    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version)));
   }
 
   /**

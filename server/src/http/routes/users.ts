@@ -1,7 +1,7 @@
 /** /Users (RFC 7644 §3.3–§3.6): thin routes over UserService; statuses come from ScimError. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toETag, matchesIfNoneMatch } from '../../scim/etag.js';
-import { toListResponse } from '../../scim/list-params.js';
+import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
+import { toPagedListResponse } from '../../scim/list-params.js';
 import { ScimError } from '../../scim/index.js';
 import { toUserResource, type StoredUser, type UserService } from '../../users/index.js';
 import { SCIM_CONTENT_TYPE } from '../error-response.js';
@@ -36,6 +36,8 @@ export function readSearchRequest(body: unknown): Query {
     sortOrder: typeof b.sortOrder === 'string' ? b.sortOrder : undefined,
     startIndex: b.startIndex === undefined ? undefined : String(b.startIndex),
     count: b.count === undefined ? undefined : String(b.count),
+    // RFC 9865 §3: "cursor": "" asks for the first cursor page.
+    cursor: b.cursor === undefined || b.cursor === null ? undefined : typeof b.cursor === 'string' ? b.cursor : JSON.stringify(b.cursor),
     attributes: list(b.attributes),
     excludedAttributes: list(b.excludedAttributes),
   };
@@ -48,8 +50,8 @@ export function userRoutes(users: UserService, project: Projector) {
     const headersFor = (req: FastifyRequest, user: StoredUser) => ({ etag: toETag(user.version), location: `${callerOf(req).baseUrl}/Users/${user.id}` });
 
     const list = async (req: FastifyRequest, reply: FastifyReply, q: Query) => {
-      const result = await users.list(callerOf(req), q);
-      return sendResource(reply, 200, toListResponse(result.total, result.startIndex, result.items.map((u) => represent(req, u, q))));
+      const page = await users.list(callerOf(req), q);
+      return sendResource(reply, 200, toPagedListResponse(page, page.items.map((u) => represent(req, u, q))));
     };
 
     app.get<{ Querystring: Query }>('/Users', (req, reply) => list(req, reply, req.query));
@@ -62,24 +64,27 @@ export function userRoutes(users: UserService, project: Projector) {
 
     app.get<{ Params: Params; Querystring: Query }>('/Users/:id', async (req, reply) => {
       const user = await users.get(callerOf(req), req.params.id);
-      if (matchesIfNoneMatch(req.headers['if-none-match'], user.version)) {
+      if (isNotModified(preconditionsOf(req.headers), user.version)) {
         return reply.code(304).header('etag', toETag(user.version)).send();
       }
       return sendResource(reply, 200, represent(req, user, req.query), headersFor(req, user));
     });
 
     app.put<{ Params: Params; Querystring: Query }>('/Users/:id', async (req, reply) => {
-      const user = await users.replace(callerOf(req), req.params.id, req.body, req.headers['if-match']);
+      const p = preconditionsOf(req.headers);
+      const user = await users.replace(callerOf(req), req.params.id, req.body, p.ifMatch, p.ifNoneMatch);
       return sendResource(reply, 200, represent(req, user, req.query), headersFor(req, user));
     });
 
     app.patch<{ Params: Params; Querystring: Query }>('/Users/:id', async (req, reply) => {
-      const user = await users.patch(callerOf(req), req.params.id, req.body, req.headers['if-match']);
+      const p = preconditionsOf(req.headers);
+      const user = await users.patch(callerOf(req), req.params.id, req.body, p.ifMatch, p.ifNoneMatch);
       return sendResource(reply, 200, represent(req, user, req.query), headersFor(req, user));
     });
 
     app.delete<{ Params: Params }>('/Users/:id', async (req, reply) => {
-      await users.delete(callerOf(req), req.params.id, req.headers['if-match']);
+      const p = preconditionsOf(req.headers);
+      await users.delete(callerOf(req), req.params.id, p.ifMatch, p.ifNoneMatch);
       return reply.code(204).send();
     });
   };

@@ -5,6 +5,8 @@ import {
   readTopLevelValue,
   toBoolean,
 } from '../schema/index.js';
+import { foldCase } from '../case-fold.js';
+import { compareCodePoints } from '../code-points.js';
 import type { CheckedAttribute, CheckedFilter, CheckedValuePath, CompareOperator } from './ast.js';
 
 /**
@@ -14,8 +16,9 @@ import type { CheckedAttribute, CheckedFilter, CheckedValuePath, CompareOperator
  * - Attribute names in the resource may have any case (Entra sends `UserName`); extension
  *   attributes live under their schema URN key.
  * - A multi-valued attribute matches when any one of its values matches.
- * - Strings compare case-insensitively unless the attribute is caseExact; ordering operators
- *   compare strings by UTF-16 code units (after lower-casing when not caseExact).
+ * - Strings compare case-insensitively (case-fold.ts) unless the attribute is caseExact; ordering operators
+ *   compare strings by Unicode code point (after lower-casing when not caseExact), the order of
+ *   a binary UTF-8 collation, so SQL and memory agree.
  * - dateTime values compare as instants, numbers as numbers, booleans as booleans (string forms
  *   "True"/"false" in a stored resource are read as booleans).
  * - `ne` is the negation of `eq`: it matches when no value equals the operand, including when
@@ -130,8 +133,8 @@ function compare(
       let a = String(actual);
       let e = expected;
       if (!attribute.caseExact) {
-        a = a.toLowerCase();
-        e = e.toLowerCase();
+        a = foldCase(a);
+        e = foldCase(e);
       }
       switch (op) {
         case 'co':
@@ -141,7 +144,7 @@ function compare(
         case 'ew':
           return a.endsWith(e);
         default:
-          return order(op, a, e);
+          return order(op, compareCodePoints(a, e), 0);
       }
     }
   }

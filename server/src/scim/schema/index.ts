@@ -65,10 +65,9 @@ export {
   parseDateTime,
   toBoolean,
 } from './values.js';
-export type { RepresentationOptions, ServiceProviderConfigOptions } from './representation.js';
+export type { RepresentationOptions } from './representation.js';
 export {
   toAttributeRepresentation,
   toResourceTypeResource,
   toSchemaResource,
-  toServiceProviderConfig,
 } from './representation.js';

@@ -1,10 +1,11 @@
 import type { AttributeDef, SchemaDef } from './attribute.js';
 import type { ResourceTypeDef } from './resource-types.js';
-import { RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA } from './urns.js';
+import { RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA } from './urns.js';
 
 /**
- * The discovery documents of RFC 7643 §5, §6 and §7, built from the same data the filter,
- * PATCH and projection code use, so /Schemas cannot drift from what the server enforces.
+ * The discovery documents of RFC 7643 §6 and §7, built from the same data the filter, PATCH
+ * and projection code use, so /Schemas cannot drift from what the server enforces. The §5
+ * ServiceProviderConfig is scim/service-provider-config.ts, built from the server's features.
  */
 
 /** Where the discovery documents live, for `meta.location` (e.g. `https://mail.example.com/scim/v2`). */
@@ -65,57 +66,6 @@ export function toResourceTypeResource(
     schemaExtensions: rt.schemaExtensions.map((e) => ({ schema: e.schema, required: e.required })),
     meta: meta('ResourceType', options.baseUrl, `/ResourceTypes/${rt.name}`),
   };
-}
-
-/** What the service provider supports, for `/ServiceProviderConfig` (RFC 7643 §5). */
-export interface ServiceProviderConfigOptions extends RepresentationOptions {
-  documentationUri?: string;
-  patch: boolean;
-  bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
-  filter: { supported: boolean; maxResults: number };
-  changePassword: boolean;
-  sort: boolean;
-  etag: boolean;
-}
-
-const DEFAULT_SERVICE_PROVIDER_CONFIG: ServiceProviderConfigOptions = {
-  patch: true,
-  bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 },
-  filter: { supported: true, maxResults: 200 },
-  changePassword: false,
-  sort: true,
-  etag: true,
-};
-
-/**
- * The RFC 7643 §5 ServiceProviderConfig document. Defaults describe what the core implements
- * (PATCH, filters, sort, ETags); the server passes its real limits (page size, Bulk limits).
- * Authentication is the bearer token of architecture.md §2 (`oauthbearertoken`, §5).
- */
-export function toServiceProviderConfig(
-  options: Partial<ServiceProviderConfigOptions> = {},
-): Record<string, unknown> {
-  const o = { ...DEFAULT_SERVICE_PROVIDER_CONFIG, ...options };
-  const out: Record<string, unknown> = { schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA] };
-  if (o.documentationUri) out.documentationUri = o.documentationUri;
-  Object.assign(out, {
-    patch: { supported: o.patch },
-    bulk: { ...o.bulk },
-    filter: { ...o.filter },
-    changePassword: { supported: o.changePassword },
-    sort: { supported: o.sort },
-    etag: { supported: o.etag },
-    authenticationSchemes: [
-      {
-        type: 'oauthbearertoken',
-        name: 'Bearer token',
-        description: 'Authentication with a SCIM bearer token issued by the mailcow administrator.',
-        primary: true,
-      },
-    ],
-    meta: meta('ServiceProviderConfig', o.baseUrl, '/ServiceProviderConfig'),
-  });
-  return out;
 }
 
 function meta(resourceType: string, baseUrl: string | undefined, path: string): Record<string, unknown> {

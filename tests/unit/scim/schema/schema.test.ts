@@ -17,7 +17,6 @@ import {
   resolveSchemaUrn,
   toResourceTypeResource,
   toSchemaResource,
-  toServiceProviderConfig,
 } from '../../../../server/src/scim/schema/index.js';
 import { ScimError } from '../../../../server/src/scim/scim-error.js';
 
@@ -148,7 +147,7 @@ describe('discovery representations (RFC 7643 §5-§7)', () => {
     expect(toSchemaResource(GROUP_SCHEMA_DEF).meta).toEqual({ resourceType: 'Schema' });
   });
 
-  it('renders ResourceTypes and ServiceProviderConfig', () => {
+  it('renders ResourceTypes', () => {
     expect(toResourceTypeResource(USER_RESOURCE_TYPE)).toMatchObject({
       id: 'User', endpoint: '/Users', schema: USER_SCHEMA,
       schemaExtensions: [
@@ -156,9 +155,6 @@ describe('discovery representations (RFC 7643 §5-§7)', () => {
         { schema: MAILCOW_USER_SCHEMA, required: false },
       ],
       meta: { resourceType: 'ResourceType' },
-    });
-    expect(toServiceProviderConfig({ filter: { supported: true, maxResults: 50 } })).toMatchObject({
-      patch: { supported: true }, filter: { supported: true, maxResults: 50 }, etag: { supported: true },
     });
   });
 });

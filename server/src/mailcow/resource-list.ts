@@ -1,0 +1,117 @@
+/**
+ * One page of a resource list in SQL (RFC 7644 §3.4.2): the checked filter compiled by
+ * FilterCompiler, COUNT(*) for totalResults, ORDER BY the sort value (absent values last when
+ * ascending, first when descending, §3.4.2.3) with the id as tie-break, then the window:
+ * startIndex/count as OFFSET/LIMIT, or an RFC 9865 keyset seek after (or before) a cursor's
+ * position. The order is the one scim/sort.ts states.
+ */
+import type { RowDataPacket } from 'mysql2';
+import type { KeysetPosition } from '../scim/cursor.js';
+import type { PageQuery } from '../scim/list-params.js';
+import type { FilterCompiler, SqlFragment } from './filter-sql.js';
+import type { Queryable } from './queryable.js';
+
+/** Where the rows of one resource type are and how to read their order. */
+export interface ListSource {
+  /** `mailcow_scim_users` */
+  table: string;
+  /** The alias the compiler's mapping uses (`u`). */
+  alias: string;
+  idColumn: string;
+  /** The rows this caller may see (token and domains), as a condition on the alias. */
+  scope: SqlFragment;
+  compiler: FilterCompiler;
+  /** The sort value when the query names no sortBy: creation time. */
+  defaultOrder: SqlFragment;
+}
+
+/** The ids of one page, in order, with their keyset positions and whether more follow a seek. */
+export interface IdPage {
+  total: number;
+  ids: string[];
+  positions: KeysetPosition[];
+  more: boolean;
+}
+
+/** `expr` with its placeholders' values, for building repeated uses of the sort value. */
+function repeat(f: SqlFragment, times: number): unknown[] {
+  return Array.from({ length: times }, () => f.params).flat();
+}
+
+/**
+ * The rows strictly after `from` in the scan order `(v IS NULL, v, id)`, each part in the scan
+ * direction (descending scans put absent values first, ascending ones last).
+ */
+function afterPosition(v: SqlFragment, id: string, from: KeysetPosition, descending: boolean): SqlFragment {
+  if (from.key === null) {
+    return descending
+      ? { sql: `(${v.sql} IS NOT NULL OR ${id} < ?)`, params: [...v.params, from.id] }
+      : { sql: `(${v.sql} IS NULL AND ${id} > ?)`, params: [...v.params, from.id] };
+  }
+  const cmp = descending ? '<' : '>';
+  const sql = descending
+    ? `(${v.sql} IS NOT NULL AND (${v.sql} < ? OR (${v.sql} = ? AND ${id} < ?)))`
+    : `(${v.sql} IS NULL OR ${v.sql} ${cmp} ? OR (${v.sql} = ? AND ${id} ${cmp} ?))`;
+  const p = v.params;
+  return { sql, params: [...p, ...p, from.key, ...p, from.key, from.id] };
+}
+
+/** Counts and reads the ids of one page of `q` (index window or keyset seek). */
+export async function listResourceIds(db: Queryable, src: ListSource, q: PageQuery): Promise<IdPage> {
+  const where: SqlFragment[] = [src.scope];
+  if (q.filter) where.push(src.compiler.compile(q.filter));
+  const whereSql = where.map((w) => w.sql).join(' AND ');
+  const whereParams = where.flatMap((w) => w.params);
+  const from = `FROM ${src.table} ${src.alias}`;
+  const [[countRow]] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n ${from} WHERE ${whereSql}`, whereParams);
+  const total = Number(countRow!.n);
+  const empty: IdPage = { total, ids: [], positions: [], more: false };
+  if (q.count === 0) return empty;
+
+  const v = q.sortBy ? src.compiler.orderExpression(q.sortBy) : src.defaultOrder;
+  const id = `${src.alias}.${src.idColumn}`;
+  // A backwards seek scans against the requested order and turns the rows round afterwards.
+  const descending = q.descending !== (q.seek?.backwards ?? false);
+  const dir = descending ? 'DESC' : 'ASC';
+  const orderSql = `${v.sql} IS NULL ${dir}, ${v.sql} ${dir}, ${id} ${dir}`;
+  const select = `SELECT ${id} AS id, ${v.sql} AS sk ${from}`;
+
+  let rows: RowDataPacket[];
+  if (q.seek) {
+    const seek = q.seek.from ? afterPosition(v, id, q.seek.from, descending) : { sql: 'TRUE', params: [] };
+    [rows] = await db.query<RowDataPacket[]>(`${select} WHERE ${whereSql} AND ${seek.sql} ORDER BY ${orderSql} LIMIT ?`, [
+      ...v.params,
+      ...whereParams,
+      ...seek.params,
+      ...repeat(v, 2),
+      q.count + 1,
+    ]);
+  } else {
+    if (q.startIndex > total) return empty;
+    [rows] = await db.query<RowDataPacket[]>(`${select} WHERE ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`, [
+      ...v.params,
+      ...whereParams,
+      ...repeat(v, 2),
+      q.count,
+      q.startIndex - 1,
+    ]);
+  }
+  const more = q.seek !== undefined && rows.length > q.count;
+  const page = rows.slice(0, q.count);
+  if (q.seek?.backwards) page.reverse();
+  return {
+    total,
+    ids: page.map((r) => String(r.id)),
+    positions: page.map((r) => ({ key: toKey(r.sk), id: String(r.id) })),
+    more,
+  };
+}
+
+/** A sort value as a cursor carries it (DATETIME strings, numbers, collated strings; NULL). */
+function toKey(value: unknown): KeysetPosition['key'] {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return String(value);
+}
