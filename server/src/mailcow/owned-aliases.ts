@@ -61,6 +61,17 @@ export async function checkAliasRoom(db: Queryable, domain: string, adding: numb
 }
 
 /**
+ * An alias an admin made that already delivers to exactly this mailbox: the e-mail is served as
+ * it is. The sidecar neither takes it over nor changes it, and a migration where an admin had
+ * made the users' aliases by hand does not stop every update with a 409.
+ */
+async function isAdminAliasOf(db: Queryable, address: string, mailbox: string): Promise<boolean> {
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT goto FROM alias WHERE address = ?`, [address]);
+  if (!rows[0] || String(rows[0].goto).trim().toLowerCase() !== mailbox) return false;
+  return (await findOwned(db, address)) === undefined;
+}
+
+/**
  * Makes the user's owned aliases exactly `desired`, all pointing at `mailbox`: adds the missing
  * ones (refusing collisions with a 409 that names them) and removes owned ones no longer wanted.
  * Returns the addresses that changed, for the SOGo view.
@@ -75,12 +86,14 @@ export async function syncUserAliases(
   note: string,
 ): Promise<{ added: string[]; removed: string[] }> {
   const current = await ownedAliasesOfUser(db, userId);
-  const toAdd = desired.filter((a) => !current.includes(a));
   const toRemove = current.filter((a) => !desired.includes(a));
+  const toAdd: string[] = [];
   const conflicts: string[] = [];
-  for (const address of toAdd) {
+  for (const address of desired.filter((a) => !current.includes(a))) {
+    if (await isAdminAliasOf(db, address, mailbox)) continue;
     const why = await aliasConflict(db, address, { userId });
     if (why) conflicts.push(why);
+    else toAdd.push(address);
   }
   if (conflicts.length) throw ScimError.uniqueness(`Cannot add aliases: ${conflicts.join('; ')}.`);
 
