@@ -47,6 +47,8 @@ beforeAll(async () => {
   t = await startTestSidecar({ domains: [{ domain: TEST_DOMAIN, mailboxes: 1000, quotaMiB: 10_000_000, maxquotaMiB: 10_240 }] });
   // The collection's users have e-mails in domains this token does not manage (bob.com,
   // example.com, gmail.com): they are kept as SCIM data and the mailbox is <userName>@TEST_DOMAIN.
+  // Managing those domains would be wrong for this collection: UserName333 and UserName444 share
+  // testing@bob2.com, emp1…emp3 share anna33@example.com, so one mailbox each cannot exist.
   const token = (await t.sidecar.tokens.create('Entra conformance', { domains: [TEST_DOMAIN], defaultDomain: TEST_DOMAIN })).secret;
   const base = new URL(t.baseUrl);
   executions = await runCollectionFolders({
