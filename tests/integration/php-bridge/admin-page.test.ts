@@ -14,6 +14,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
+// Browser globals used inside page.evaluate() callbacks (tsconfig has no DOM lib).
+declare const getComputedStyle: (element: unknown) => { display: string };
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+
 const ARTIFACTS = resolve('test-artifacts/admin-page');
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -243,13 +247,14 @@ describe('the SCIM admin page', () => {
   });
 
   it('toggles the token off and on', async () => {
-    const toggle = tokenRow('Entra (prod)').locator('[data-action="toggle"]');
-    await toggle.uncheck();
+    // click(), not uncheck(): the table is redrawn from the sidecar's answer right after the change.
+    await tokenRow('Entra (prod)').locator('[data-action="toggle"]').click();
     await expect.poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(false);
     await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
     await expect(t.sidecar.tokens.authenticate(secret, '192.0.2.10')).rejects.toMatchObject({ status: 401 });
-    await tokenRow('Entra (prod)').locator('[data-action="toggle"]').check();
+    await tokenRow('Entra (prod)').locator('[data-action="toggle"]').click();
     await expect.poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(true);
+    await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('true');
   });
 
   it('rotates the token, showing the new secret once', async () => {
@@ -282,7 +287,7 @@ describe('the SCIM admin page', () => {
   it('refuses requests without the CSRF token, and non-admin sessions', async () => {
     const withoutToken = await page.evaluate(async () => {
       const r = await fetch('/inc/mailcow-scim/admin-api.php', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'forged' }, body: '{"action":"tokens.list"}' });
-      return [r.status, (await r.json()).error.code];
+      return [r.status, ((await r.json()) as { error: { code: string } }).error.code];
     });
     expect(withoutToken).toEqual([403, 'CSRF']);
     const userPage = await context.browser()!.newContext().then((c) => c.newPage());
