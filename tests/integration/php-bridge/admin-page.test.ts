@@ -30,6 +30,11 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+/** expect.poll with room for a loaded CI machine (the default gives up after one second). */
+function poll<T>(fn: () => Promise<T> | T) {
+  return expect.poll(fn, { timeout: 10_000, interval: 50 });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -109,7 +114,7 @@ afterAll(async () => {
 
 async function openScimTab(): Promise<void> {
   await page.goto(`${base}/login?as=admin`);
-  await expect.poll(() => page.url()).toBe(`${base}/admin/system`);
+  await poll(() => page.url()).toBe(`${base}/admin/system`);
   await page.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
   await page.locator('button.dropdown-item', { hasText: 'SCIM' }).click();
   await page.locator('#mailcow-scim-admin[data-ready="true"]').waitFor();
@@ -122,12 +127,12 @@ function tokenRow(name: string) {
 
 async function modalShown(id: string) {
   const m = page.locator(`#${id}`);
-  await expect.poll(() => m.evaluate((el) => el.classList.contains('show') && getComputedStyle(el).display === 'block'), { timeout: 10_000 }).toBe(true);
+  await poll(() => m.evaluate((el) => el.classList.contains('show') && getComputedStyle(el).display === 'block')).toBe(true);
   return m;
 }
 
 async function modalHidden(id: string) {
-  await expect.poll(() => page.locator(`#${id}`).evaluate((el) => getComputedStyle(el).display), { timeout: 10_000 }).toBe('none');
+  await poll(() => page.locator(`#${id}`).evaluate((el) => getComputedStyle(el).display)).toBe('none');
 }
 
 describe('the SCIM admin page', () => {
@@ -137,14 +142,14 @@ describe('the SCIM admin page', () => {
   it('shows the status panel, warning that SCIM users cannot log in without an identity provider', async () => {
     await openScimTab();
     const warnings = page.locator('#scim-status-alerts [data-warning]');
-    await expect.poll(() => warnings.allTextContents()).toContainEqual(expect.stringContaining('SCIM users cannot log in until an identity provider is configured'));
+    await poll(() => warnings.allTextContents()).toContainEqual(expect.stringContaining('SCIM users cannot log in until an identity provider is configured'));
     const status = await page.locator('#scim-status-table').innerText();
     expect(status).toMatch(/Sidecar\s+OK\s*reachable at/);
     expect(status).toMatch(/authsource 'scim'\s+OK/);
     expect(status).toMatch(/Identity provider\s+Problem\s*none configured/);
     expect(status).toMatch(/libcurl/);
     // The frame has none of mailcow's patched files: every install check says what is missing.
-    await expect.poll(() => page.locator('#scim-install-list [data-check]').count()).toBe(9);
+    await poll(() => page.locator('#scim-install-list [data-check]').count()).toBe(9);
     expect(await page.locator('#scim-events-table tbody').innerText()).toContain('grace@example.org');
     await shot('01-status');
   });
@@ -168,7 +173,7 @@ describe('the SCIM admin page', () => {
     expect(secret).toMatch(/^mcs_/);
     expect(await dialog.locator('#scim-base-url').innerText()).toBe(`${base}/scim/v2`);
     await dialog.locator('[data-action="copy-secret"]').click();
-    await expect.poll(() => dialog.locator('[data-action="copy-secret"]').innerText()).toContain('Copied');
+    await poll(() => dialog.locator('[data-action="copy-secret"]').innerText()).toContain('Copied');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     await shot('03-secret-once');
     await dialog.locator('#scim-secret-done').click();
@@ -239,7 +244,7 @@ describe('the SCIM admin page', () => {
     const form = await modalShown('scim-token-modal');
     await form.locator('#scim-token-ips').fill('not-a-network');
     await form.locator('#scim-token-save').click();
-    await expect.poll(() => form.locator('#scim-token-form-alert').innerText()).toMatch(/invalid CIDRs: not-a-network.*invalidValue/);
+    await poll(() => form.locator('#scim-token-form-alert').innerText()).toMatch(/invalid CIDRs: not-a-network.*invalidValue/);
     await shot('05-invalid-policy');
     await form.locator('button', { hasText: 'Cancel' }).click();
     await modalHidden('scim-token-modal');
@@ -249,12 +254,12 @@ describe('the SCIM admin page', () => {
   it('toggles the token off and on', async () => {
     // click(), not uncheck(): the table is redrawn from the sidecar's answer right after the change.
     await tokenRow('Entra (prod)').locator('[data-action="toggle"]').click();
-    await expect.poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(false);
-    await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
+    await poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(false);
+    await poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
     await expect(t.sidecar.tokens.authenticate(secret, '192.0.2.10')).rejects.toMatchObject({ status: 401 });
     await tokenRow('Entra (prod)').locator('[data-action="toggle"]').click();
-    await expect.poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(true);
-    await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('true');
+    await poll(async () => (await t.sidecar.tokens.get(tokenId)).active).toBe(true);
+    await poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('true');
   });
 
   it('rotates the token, showing the new secret once', async () => {
@@ -277,9 +282,9 @@ describe('the SCIM admin page', () => {
     await shot('06-revoke-confirm');
     await confirm.locator('#scim-confirm-ok').click();
     await modalHidden('scim-confirm-modal');
-    await expect.poll(() => tokenRow('Entra (prod)').count()).toBe(0);
+    await poll(() => tokenRow('Entra (prod)').count()).toBe(0);
     await page.locator('#scim-show-revoked').check();
-    await expect.poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
+    await poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
     expect((await t.sidecar.tokens.get(tokenId)).revokedAt).toBeTruthy();
     await shot('07-revoked');
   });
