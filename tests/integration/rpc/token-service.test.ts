@@ -1,7 +1,7 @@
 /** TokenService over the real gRPC socket: the admin page's path to token management. */
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeactivateMode, DeleteMode, TokenServiceClient, type CreateTokenResponse, type Token } from '../../../server/src/gen/mailcow/scim/v1/token.js';
+import { DeactivateMode, DeleteMode, TokenServiceClient, type CreateTokenResponse, type Token, type UpdateTokenRequest } from '../../../server/src/gen/mailcow/scim/v1/token.js';
 import { rowsOf } from '../../helpers/mailcow-rows.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
@@ -57,7 +57,7 @@ describe('TokenService', () => {
   });
 
   it('UpdateToken replaces the policy and toggles the state', async () => {
-    const res = await call<object, { token?: Token }>(client.updateToken, {
+    const res = await call<UpdateTokenRequest, { token?: Token }>(client.updateToken, {
       id: created.token!.id,
       active: false,
       policy: { ...created.token!.policy!, domains: ['example.org', 'second.org'], onDelete: DeleteMode.DELETE_MODE_DELETE, ipAllowList: ['10.0.0.0/8'] },
