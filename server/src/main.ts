@@ -110,6 +110,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     maxPageSize: config.maxPageSize,
     applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), GROUP_RESOURCE_TYPE),
     recordFailure: recordFailure('Group'),
+    cursorKey,
   });
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh) };
   const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, startedAt });

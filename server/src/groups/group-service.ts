@@ -4,20 +4,22 @@
  * same token, and the alias a group stands for is chosen in group-address.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { checkIfMatch } from '../scim/etag.js';
-import { parseListParams, type RawListParams } from '../scim/list-params.js';
+import { checkWritePreconditions } from '../scim/etag.js';
+import { parseListParams, readListPage, type ListPage, type RawListParams } from '../scim/list-params.js';
 import { normalizeResourceInput } from '../scim/resource-input.js';
 import { ScimError } from '../scim/scim-error.js';
 import { GROUP_RESOURCE_TYPE, MAILCOW_GROUP_SCHEMA } from '../scim/schema/index.js';
 import type { FailureRecorder, PatchApplier } from '../users/index.js';
 import { resolveGroupAddress } from './group-address.js';
-import type { Caller, GroupChange, GroupReadOptions, GroupStore, ListResult, StoredGroup } from './ports.js';
+import type { Caller, GroupChange, GroupReadOptions, GroupStore, StoredGroup } from './ports.js';
 
 export interface GroupServiceDeps {
   store: GroupStore;
   maxPageSize: number;
   applyPatch: PatchApplier;
   recordFailure?: FailureRecorder;
+  /** The key sealing list cursors (RFC 9865); without it, cursor paging is refused. */
+  cursorKey?: () => Promise<Uint8Array>;
 }
 
 const ALL: GroupReadOptions = { members: true };
@@ -80,21 +82,22 @@ export class GroupService {
     return group;
   }
 
-  async list(caller: Caller, raw: RawListParams, options: GroupReadOptions = ALL): Promise<ListResult<StoredGroup> & { startIndex: number }> {
+  /** A page by startIndex/count or by cursor (RFC 9865), as Users are listed. */
+  async list(caller: Caller, raw: RawListParams, options: GroupReadOptions = ALL): Promise<ListPage<StoredGroup>> {
     const p = parseListParams(raw, GROUP_RESOURCE_TYPE, this.deps.maxPageSize);
-    const result = await this.deps.store.list(caller, { filter: p.filter, sortBy: p.sortBy, descending: p.descending, startIndex: p.startIndex, count: p.count }, options);
-    return { ...result, startIndex: p.startIndex };
+    const cursors = this.deps.cursorKey ? { key: this.deps.cursorKey, tokenId: caller.token.id } : undefined;
+    return readListPage(p, cursors, (q) => this.deps.store.list(caller, q, options));
   }
 
   /** PUT: the body replaces every writable attribute; no `members` means no members (Keycloak, idp-clients.md §1 #7). */
-  async replace(caller: Caller, id: string, body: unknown, ifMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
+  async replace(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
     const next = normalizeResourceInput(GROUP_RESOURCE_TYPE, body);
     return this.audited(caller, 'replace', id, () =>
       this.deps.store.update(
         caller,
         id,
         (current) => {
-          checkIfMatch(ifMatch, current.version);
+          checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
           return changeFor(caller, current, next);
         },
         options,
@@ -106,13 +109,13 @@ export class GroupService {
    * PATCH: all operations apply or none (RFC 7644 §3.5.2), on the group with its current
    * members; every member-removal form of the real clients is handled by applyPatch.
    */
-  async patch(caller: Caller, id: string, body: unknown, ifMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
+  async patch(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
     return this.audited(caller, 'patch', id, () =>
       this.deps.store.update(
         caller,
         id,
         (current) => {
-          checkIfMatch(ifMatch, current.version);
+          checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
           const base = { ...current.resource, id: current.id, members: (current.members ?? []).map((m) => ({ value: m.value, display: m.display })) };
           const patched = this.deps.applyPatch(base, body);
           return changeFor(caller, current, normalizeResourceInput(GROUP_RESOURCE_TYPE, patched));
@@ -122,8 +125,8 @@ export class GroupService {
     );
   }
 
-  async delete(caller: Caller, id: string, ifMatch?: string): Promise<void> {
-    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkIfMatch(ifMatch, current.version)));
+  async delete(caller: Caller, id: string, ifMatch?: string, ifNoneMatch?: string): Promise<void> {
+    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version)));
   }
 
   private async audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {

@@ -35,7 +35,7 @@ export const USER_GROUPS_SIDE_TABLE: SideTableMapping = {
   ownerColumn: 'user_id',
   scopeColumn: 'token_id',
   subColumns: {
-    value: { column: 'group_id', kind: 'exact' },
+    value: { column: 'group_id', kind: 'ci' },
     display: { column: 'display_name_lc', kind: 'lc' },
   },
 };

@@ -9,14 +9,15 @@ import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { GroupAddressSource, GroupMember, GroupReadOptions, GroupStore, NewGroup, StoredGroup, GroupChange } from '../groups/index.js';
 import type { Logger } from '../logging.js';
 import { ScimError } from '../scim/index.js';
-import { MAILCOW_GROUP_SCHEMA } from '../scim/schema/index.js';
+import { foldCase } from '../scim/case-fold.js';
 import type { Caller, ListQuery, ListResult, StoredUser, UserChange } from '../users/index.js';
 import type { WriteGuard } from './database-state.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
 import { recordEvent, recordMailcowUiLog, type AuditEvent } from './events.js';
-import { FilterCompiler, type FilterSqlMapping } from './filter-sql.js';
 import { removeGroupAlias, removeMemberships, syncGroupAlias } from './group-aliases.js';
+import { groupListSource } from './group-query.js';
 import type { DatabasePool } from './queryable.js';
+import { listResourceIds } from './resource-list.js';
 import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
 import { isAuthsourceTruncation } from './sql-errors.js';
 import { withTransaction } from './transaction.js';
@@ -65,33 +66,6 @@ function userScope(caller: Caller): { sql: string; params: unknown[] } {
 export class MailcowGroupStore implements GroupStore {
   constructor(private readonly deps: GroupStoreDeps) {}
 
-  private mapping(caller: Caller): FilterSqlMapping {
-    return {
-      alias: 'g',
-      idColumn: 'id',
-      scope: caller.token.id,
-      jsonColumn: 'resource',
-      columns: {
-        id: { column: 'id', kind: 'exact' },
-        displayName: { column: 'display_name_lc', kind: 'lc' },
-        externalId: { column: 'external_id', kind: 'exact' },
-        'meta.created': { column: 'created_at', kind: 'time' },
-        'meta.lastModified': { column: 'last_modified', kind: 'time' },
-        [`${MAILCOW_GROUP_SCHEMA}:address`]: { column: 'address', kind: 'lc' },
-      },
-      sideTables: {
-        members: {
-          table: 'mailcow_scim_group_members',
-          alias: 'gm',
-          ownerColumn: 'group_id',
-          scopeColumn: 'token_id',
-          subColumns: { value: { column: 'user_id', kind: 'exact' } },
-        },
-      },
-      unsupported: { aliasActive: 'Filtering on aliasActive is not supported; filter on the address instead.' },
-    };
-  }
-
   /** One change: write guard, one transaction with its audit rows, side effects after commit. */
   private async change<T>(caller: Caller, fn: (conn: PoolConnection, effects: MailboxEffects, audit: AuditSink) => Promise<T>): Promise<T> {
     const state = await this.deps.guard.state();
@@ -127,29 +101,13 @@ export class MailcowGroupStore implements GroupStore {
   }
 
   async list(caller: Caller, q: ListQuery, options: GroupReadOptions): Promise<ListResult<StoredGroup>> {
-    const compiler = new FilterCompiler(this.mapping(caller));
-    const where = ['g.token_id = ?'];
-    const params: unknown[] = [caller.token.id];
-    if (q.filter) {
-      const f = compiler.compile(q.filter);
-      where.push(f.sql);
-      params.push(...f.params);
-    }
-    const whereSql = where.join(' AND ');
-    const [[countRow]] = await this.deps.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM mailcow_scim_groups g WHERE ${whereSql}`, params);
-    const total = Number(countRow!.n);
-    if (q.count === 0 || q.startIndex > total) return { total, items: [] };
-    const order = q.sortBy ? compiler.orderExpression(q.sortBy) : { sql: 'g.created_at', params: [] };
-    const dir = q.descending ? 'DESC' : 'ASC';
-    const [idRows] = await this.deps.pool.query<RowDataPacket[]>(
-      `SELECT g.id FROM mailcow_scim_groups g WHERE ${whereSql} ORDER BY ${order.sql} ${dir}, g.id ${dir} LIMIT ? OFFSET ?`,
-      [...params, ...order.params, q.count, q.startIndex - 1],
-    );
-    if (!idRows.length) return { total, items: [] };
-    const ids = idRows.map((r) => String(r.id));
-    const [rows] = await this.deps.pool.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id IN (?)`, [ids]);
+    const page = await listResourceIds(this.deps.pool, groupListSource(caller), q);
+    if (!page.ids.length) return { total: page.total, items: [], positions: [], more: page.more };
+    const [rows] = await this.deps.pool.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id IN (?)`, [page.ids]);
     const byId = new Map((await this.hydrate(this.deps.pool, rows, options)).map((g) => [g.id, g]));
-    return { total, items: ids.map((i) => byId.get(i)!).filter(Boolean) };
+    // A group deleted between the two reads is left out; its position goes with it.
+    const kept = page.ids.map((id, i) => ({ group: byId.get(id), position: page.positions[i]! })).filter((e) => e.group);
+    return { total: page.total, items: kept.map((e) => e.group!), positions: kept.map((e) => e.position), more: page.more };
   }
 
   private async hydrate(db: DatabasePool | PoolConnection, rows: GroupRow[], options: GroupReadOptions): Promise<StoredGroup[]> {
@@ -255,7 +213,7 @@ export class MailcowGroupStore implements GroupStore {
           group.id,
           caller.token.id,
           group.displayName.slice(0, 255),
-          group.displayName.slice(0, 255).toLowerCase(),
+          foldCase(group.displayName).slice(0, 255),
           group.externalId,
           // The address is set once the alias is ours (below), so a taken one gets the 409 that names it.
           null,
@@ -309,7 +267,7 @@ export class MailcowGroupStore implements GroupStore {
         `UPDATE mailcow_scim_groups SET display_name = ?, display_name_lc = ?, external_id = ?, address = ?, address_source = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
         [
           next.displayName.slice(0, 255),
-          next.displayName.slice(0, 255).toLowerCase(),
+          foldCase(next.displayName).slice(0, 255),
           next.externalId,
           address,
           next.address?.source ?? null,

@@ -251,9 +251,12 @@
     var button = $('#scim-token-save');
     button.disabled = true;
     var t = state.editing;
+    // UpdateToken replaces the policy whole: start from the stored one so that fields this form
+    // does not show (added to the proto later) keep their values.
+    var policy = Object.assign({}, t ? t.policy : {}, readPolicy());
     var call = t
-      ? api('tokens.update', { id: t.id, name: name, policy: readPolicy() })
-      : api('tokens.create', { name: name, policy: readPolicy() });
+      ? api('tokens.update', { id: t.id, name: name, policy: policy })
+      : api('tokens.create', { name: name, policy: policy });
     call.then(function (d) {
       modal('scim-token-modal').hide();
       if (d.secret) showSecret(d.secret);

@@ -55,11 +55,11 @@ async function dispatch(deps: BulkRouteDeps, caller: ScimCaller, call: BulkCall)
       return located(g.id, g.version, 201);
     }
     case 'PUT': {
-      const g = await deps.groups.replace(caller, id, call.data, call.version, noMembers);
+      const g = await deps.groups.replace(caller, id, call.data, call.version, undefined, noMembers);
       return located(g.id, g.version, 200);
     }
     case 'PATCH': {
-      const g = await deps.groups.patch(caller, id, call.data, call.version, noMembers);
+      const g = await deps.groups.patch(caller, id, call.data, call.version, undefined, noMembers);
       return located(g.id, g.version, 200);
     }
     case 'DELETE':

@@ -1,8 +1,8 @@
 /** /Groups (RFC 7644 §3.3–§3.6): thin routes over GroupService; statuses come from ScimError. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readOptionsFor, toGroupResource, type GroupService, type StoredGroup } from '../../groups/index.js';
-import { matchesIfNoneMatch, toETag } from '../../scim/etag.js';
-import { toListResponse } from '../../scim/list-params.js';
+import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
+import { toPagedListResponse } from '../../scim/list-params.js';
 import { parseAttributeList } from '../../scim/projection/index.js';
 import { callerOf } from '../request-context.js';
 import { readSearchRequest, sendResource, type Projector } from './users.js';
@@ -28,8 +28,8 @@ export function groupRoutes(groups: GroupService, project: Projector) {
     const headersFor = (req: FastifyRequest, group: StoredGroup) => ({ etag: toETag(group.version), location: `${callerOf(req).baseUrl}/Groups/${group.id}` });
 
     const list = async (req: FastifyRequest, reply: FastifyReply, q: Query) => {
-      const result = await groups.list(callerOf(req), q, readOptions(q));
-      return sendResource(reply, 200, toListResponse(result.total, result.startIndex, result.items.map((g) => represent(req, g, q))));
+      const page = await groups.list(callerOf(req), q, readOptions(q));
+      return sendResource(reply, 200, toPagedListResponse(page, page.items.map((g) => represent(req, g, q))));
     };
 
     app.get<{ Querystring: Query }>('/Groups', (req, reply) => list(req, reply, req.query));
@@ -42,24 +42,27 @@ export function groupRoutes(groups: GroupService, project: Projector) {
 
     app.get<{ Params: Params; Querystring: Query }>('/Groups/:id', async (req, reply) => {
       const group = await groups.get(callerOf(req), req.params.id, readOptions(req.query));
-      if (matchesIfNoneMatch(req.headers['if-none-match'], group.version)) {
+      if (isNotModified(preconditionsOf(req.headers), group.version)) {
         return reply.code(304).header('etag', toETag(group.version)).send();
       }
       return sendResource(reply, 200, represent(req, group, req.query), headersFor(req, group));
     });
 
     app.put<{ Params: Params; Querystring: Query }>('/Groups/:id', async (req, reply) => {
-      const group = await groups.replace(callerOf(req), req.params.id, req.body, req.headers['if-match'], readOptions(req.query));
+      const p = preconditionsOf(req.headers);
+      const group = await groups.replace(callerOf(req), req.params.id, req.body, p.ifMatch, p.ifNoneMatch, readOptions(req.query));
       return sendResource(reply, 200, represent(req, group, req.query), headersFor(req, group));
     });
 
     app.patch<{ Params: Params; Querystring: Query }>('/Groups/:id', async (req, reply) => {
-      const group = await groups.patch(callerOf(req), req.params.id, req.body, req.headers['if-match'], readOptions(req.query));
+      const p = preconditionsOf(req.headers);
+      const group = await groups.patch(callerOf(req), req.params.id, req.body, p.ifMatch, p.ifNoneMatch, readOptions(req.query));
       return sendResource(reply, 200, represent(req, group, req.query), headersFor(req, group));
     });
 
     app.delete<{ Params: Params }>('/Groups/:id', async (req, reply) => {
-      await groups.delete(callerOf(req), req.params.id, req.headers['if-match']);
+      const p = preconditionsOf(req.headers);
+      await groups.delete(callerOf(req), req.params.id, p.ifMatch, p.ifNoneMatch);
       return reply.code(204).send();
     });
   };
