@@ -26,6 +26,8 @@ import type { Queryable } from './queryable.js';
 
 /** mailcow refuses alias comments longer than this (`comment_too_long`). */
 const MAX_COMMENT = 160;
+/** alias.goto is TEXT: at most 65,535 bytes of comma-separated addresses. */
+const MAX_GOTO_BYTES = 65_535;
 
 export interface GroupAliasTarget {
   groupId: string;
@@ -128,6 +130,12 @@ async function dropOwnedAlias(db: Queryable, groupId: string, address: string): 
 export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): Promise<GroupAliasResult> {
   const members = await memberStates(db, target.groupId);
   const goto = gotoOf(members);
+  const gotoBytes = Buffer.byteLength(goto.join(','));
+  if (target.address && gotoBytes > MAX_GOTO_BYTES) {
+    throw ScimError.invalidValue(
+      `The alias ${target.address} would list ${goto.length} active members (${gotoBytes} bytes); mailcow's alias.goto holds at most ${MAX_GOTO_BYTES} bytes. Split the group.`,
+    );
+  }
   const sogo = new Set<string>();
   const wasActive = target.previous !== null && (await owningGroup(db, target.previous)) === target.groupId && (await lockAlias(db, target.previous))?.active === 1;
 
@@ -161,8 +169,11 @@ export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): P
         `INSERT INTO alias (address, goto, domain, private_comment, sogo_visible, internal, sender_allowed, active) VALUES (?, ?, ?, ?, 1, 0, 0, ?)`,
         [address, goto.join(','), domain, comment, active],
       );
+      // An ownership record can outlive its alias (an admin deleted the row in mailcow's UI):
+      // the alias is made again, and the record follows.
       await db.execute(
-        `INSERT INTO mailcow_scim_owned_aliases (address, token_id, kind, user_id, group_id, created_at) VALUES (?, ?, 'group', NULL, ?, ?)`,
+        `INSERT INTO mailcow_scim_owned_aliases (address, token_id, kind, user_id, group_id, created_at) VALUES (?, ?, 'group', NULL, ?, ?)
+         ON DUPLICATE KEY UPDATE token_id = VALUES(token_id), kind = VALUES(kind), user_id = NULL, group_id = VALUES(group_id)`,
         [address, target.tokenId, target.groupId, toDbTime(nowIso())],
       );
       if (active === 1) for (const m of goto) sogo.add(m);

@@ -260,6 +260,36 @@ describe("a member's state moves the goto list", () => {
   });
 });
 
+describe("mailcow's own deletes", () => {
+  it('a member deleted the way mailcow deletes (token on_delete "delete") leaves the list first; the alias stays', async () => {
+    const token = await t.sidecar.tokens.create('purge', { domains: ['example.org'], onDelete: 'delete', groupSenderAcl: true });
+    const c = scimClient('http://localhost/scim/v2', token.secret, t.httpSocket);
+    const [kim, lou] = [await createUser(c, 'kim@example.org'), await createUser(c, 'lou@example.org')];
+    const g = await c.post('/Groups', { schemas: [GROUP], displayName: 'Pair', address: 'pair@example.org', members: [{ value: kim }, { value: lou }] });
+    expect(g.status, g.text).toBe(201);
+    expect((await c.delete(`/Users/${kim}`)).status).toBe(204);
+    expect(await rowsOf(t.db.pool, `SELECT * FROM mailbox WHERE username = 'kim@example.org'`)).toEqual([]);
+    expect(await aliasRow(t.db.pool, 'pair@example.org')).toMatchObject({ goto: 'lou@example.org', active: 1 });
+    expect(await sendersOf(t.db.pool, 'pair@example.org')).toEqual(['lou@example.org']);
+    expect((await c.delete(`/Users/${lou}`)).status).toBe(204);
+    // mailcow's delete removes aliases whose only target was the mailbox; ours left the list before that.
+    expect(await aliasRow(t.db.pool, 'pair@example.org')).toMatchObject({ goto: '', active: 0 });
+    expect(await sendersOf(t.db.pool, 'pair@example.org')).toEqual([]);
+    expect((await c.get(`/Groups/${g.body.id}`)).body).not.toHaveProperty('members');
+  });
+
+  it("an admin deleting the group's alias in mailcow's UI: the group's next change makes it again", async () => {
+    const g = await api.post('/Groups', { schemas: [GROUP], displayName: 'Rebuilt', address: 'rebuilt@example.org', members: [{ value: ids.alice }] });
+    expect(g.status, g.text).toBe(201);
+    await t.db.pool.query(`DELETE FROM alias WHERE address = 'rebuilt@example.org'`);
+    expect((await api.get(`/Groups/${g.body.id}`)).body[MC_GROUP]).toEqual({ address: 'rebuilt@example.org', aliasActive: false });
+    const r = await api.patch(`/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: ids.bob }] }));
+    expect(r.status, r.text).toBe(200);
+    expect(await aliasRow(t.db.pool, 'rebuilt@example.org')).toMatchObject({ goto: 'alice@example.org,bob@example.org', active: 1 });
+    expect(r.body[MC_GROUP].aliasActive).toBe(true);
+  });
+});
+
 describe('addresses: where they come from, collisions, changes', () => {
   it('a group without an address is policy-only: no alias, no sender ACL (Entra\'s create)', async () => {
     const r = await api.post('/Groups', {
