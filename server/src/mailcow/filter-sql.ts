@@ -32,6 +32,11 @@ export interface SqlFragment {
   params: unknown[];
 }
 
+/** A sort value in SQL; `notNull` when it always has one (ORDER BY can then walk an index). */
+export interface OrderValue extends SqlFragment {
+  notNull?: boolean;
+}
+
 /**
  * How one attribute path maps to a column or an SQL expression holding its single value.
  * - `lc`: the value folded by scim/case-fold.ts (caseExact=false attributes), binary collation;
@@ -46,6 +51,8 @@ export interface ColumnMapping {
   /** Values bound to the placeholders of `sql`. */
   params?: unknown[];
   kind: 'lc' | 'exact' | 'ci' | 'bool' | 'time' | 'int';
+  /** Every row has a value (a NOT NULL column, a COALESCE): sorting needs no NULL handling. */
+  notNull?: boolean;
   /**
    * The column holds only values whose (lower-cased) length is at most this, NULL otherwise:
    * it then serves `eq` with a short enough operand, and everything else reads the JSON.
@@ -275,13 +282,13 @@ export class FilterCompiler {
    * multi-valued one the primary value, else the first. NULL when there is none. Throws
    * invalidValue for attributes that have no single order (complex ones, side tables).
    */
-  orderExpression(a: CheckedAttribute): SqlFragment {
+  orderExpression(a: CheckedAttribute): OrderValue {
     const why = this.unsupportedReason(a);
     if (why) throw ScimError.invalidValue(why);
     if (this.m.sideTables[a.attribute]) throw ScimError.invalidValue(`'${a.canonicalPath}' cannot be sorted on.`);
     if (a.type === 'complex') throw ScimError.invalidValue(`'${a.canonicalPath}' is complex; sort by one of its sub-attributes (RFC 7644 §3.4.2.3).`);
     const mapped = this.m.columns[a.canonicalPath];
-    if (mapped && mapped.maxLength === undefined) return this.typedColumn(mapped, a, this.m.alias);
+    if (mapped && mapped.maxLength === undefined) return { ...this.typedColumn(mapped, a, this.m.alias), notNull: mapped.notNull === true };
     this.requireJson(a, ScimError.invalidValue);
     const col = `${this.m.alias}.${this.m.jsonColumn}`;
     if (!a.multiValued) return { sql: typedJson(this.rawJson(a), a), params: [] };
@@ -520,17 +527,17 @@ export interface CommonColumns {
 /**
  * Mappings for id and the server-maintained meta sub-attributes, computed exactly as the
  * representation shows them (ETag `W/"<version>"`, location `<base><endpoint>/<id>`), for a
- * table with columns id, version, created_at and last_modified.
+ * table with NOT NULL columns id, version, created_at and last_modified.
  */
 export function commonColumns(c: CommonColumns): Record<string, ColumnMapping> {
   const out: Record<string, ColumnMapping> = {
-    id: { column: 'id', kind: 'exact' },
-    'meta.resourceType': { sql: '?', params: [c.resourceType], kind: 'exact' },
-    'meta.created': { column: 'created_at', kind: 'time' },
-    'meta.lastModified': { column: 'last_modified', kind: 'time' },
-    'meta.version': { sql: `CONCAT('W/"', ${c.alias}.version, '"')`, kind: 'exact' },
+    id: { column: 'id', kind: 'exact', notNull: true },
+    'meta.resourceType': { sql: '?', params: [c.resourceType], kind: 'exact', notNull: true },
+    'meta.created': { column: 'created_at', kind: 'time', notNull: true },
+    'meta.lastModified': { column: 'last_modified', kind: 'time', notNull: true },
+    'meta.version': { sql: `CONCAT('W/"', ${c.alias}.version, '"')`, kind: 'exact', notNull: true },
   };
-  if (c.baseUrl !== undefined) out['meta.location'] = { sql: `CONCAT(?, ${c.alias}.id)`, params: [`${c.baseUrl}${c.endpoint}/`], kind: 'exact' };
+  if (c.baseUrl !== undefined) out['meta.location'] = { sql: `CONCAT(?, ${c.alias}.id)`, params: [`${c.baseUrl}${c.endpoint}/`], kind: 'exact', notNull: true };
   return out;
 }
 

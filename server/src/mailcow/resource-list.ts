@@ -8,7 +8,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { KeysetPosition } from '../scim/cursor.js';
 import type { PageQuery } from '../scim/list-params.js';
-import type { FilterCompiler, SqlFragment } from './filter-sql.js';
+import type { FilterCompiler, OrderValue, SqlFragment } from './filter-sql.js';
 import type { Queryable } from './queryable.js';
 
 /** Where the rows of one resource type are and how to read their order. */
@@ -22,7 +22,7 @@ export interface ListSource {
   scope: SqlFragment;
   compiler: FilterCompiler;
   /** The sort value when the query names no sortBy: creation time. */
-  defaultOrder: SqlFragment;
+  defaultOrder: OrderValue;
 }
 
 /** The ids of one page, in order, with their keyset positions and whether more follow a seek. */
@@ -42,60 +42,76 @@ function repeat(f: SqlFragment, times: number): unknown[] {
  * The rows strictly after `from` in the scan order `(v IS NULL, v, id)`, each part in the scan
  * direction (descending scans put absent values first, ascending ones last).
  */
-function afterPosition(v: SqlFragment, id: string, from: KeysetPosition, descending: boolean): SqlFragment {
+function afterPosition(v: OrderValue, id: string, from: KeysetPosition, descending: boolean): SqlFragment {
+  const p = v.params;
   if (from.key === null) {
     return descending
-      ? { sql: `(${v.sql} IS NOT NULL OR ${id} < ?)`, params: [...v.params, from.id] }
-      : { sql: `(${v.sql} IS NULL AND ${id} > ?)`, params: [...v.params, from.id] };
+      ? { sql: `(${v.sql} IS NOT NULL OR ${id} < ?)`, params: [...p, from.id] }
+      : { sql: `(${v.sql} IS NULL AND ${id} > ?)`, params: [...p, from.id] };
   }
   const cmp = descending ? '<' : '>';
-  const sql = descending
-    ? `(${v.sql} IS NOT NULL AND (${v.sql} < ? OR (${v.sql} = ? AND ${id} < ?)))`
-    : `(${v.sql} IS NULL OR ${v.sql} ${cmp} ? OR (${v.sql} = ? AND ${id} ${cmp} ?))`;
-  const p = v.params;
-  return { sql, params: [...p, ...p, from.key, ...p, from.key, from.id] };
+  const after = `(${v.sql} ${cmp} ? OR (${v.sql} = ? AND ${id} ${cmp} ?))`;
+  const params = [...p, from.key, ...p, from.key, from.id];
+  if (v.notNull) return { sql: after, params };
+  return descending
+    ? { sql: `(${v.sql} IS NOT NULL AND ${after})`, params: [...p, ...params] }
+    : { sql: `(${v.sql} IS NULL OR ${after})`, params: [...p, ...params] };
 }
 
-/** Counts and reads the ids of one page of `q` (index window or keyset seek). */
-export async function listResourceIds(db: Queryable, src: ListSource, q: PageQuery): Promise<IdPage> {
+/** The two statements of one page: COUNT(*) for totalResults, and the ids with their sort values. */
+export interface ListStatements {
+  count: SqlFragment;
+  /** Absent when count is 0 (totalResults only). */
+  page?: SqlFragment;
+}
+
+/** The SQL `listResourceIds` runs for `q` (exposed so tests can EXPLAIN exactly that). */
+export function buildListStatements(src: ListSource, q: PageQuery): ListStatements {
   const where: SqlFragment[] = [src.scope];
   if (q.filter) where.push(src.compiler.compile(q.filter));
   const whereSql = where.map((w) => w.sql).join(' AND ');
   const whereParams = where.flatMap((w) => w.params);
   const from = `FROM ${src.table} ${src.alias}`;
-  const [[countRow]] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n ${from} WHERE ${whereSql}`, whereParams);
-  const total = Number(countRow!.n);
-  const empty: IdPage = { total, ids: [], positions: [], more: false };
-  if (q.count === 0) return empty;
+  const count = { sql: `SELECT COUNT(*) AS n ${from} WHERE ${whereSql}`, params: whereParams };
+  if (q.count === 0) return { count };
 
   const v = q.sortBy ? src.compiler.orderExpression(q.sortBy) : src.defaultOrder;
   const id = `${src.alias}.${src.idColumn}`;
   // A backwards seek scans against the requested order and turns the rows round afterwards.
   const descending = q.descending !== (q.seek?.backwards ?? false);
   const dir = descending ? 'DESC' : 'ASC';
-  const orderSql = `${v.sql} IS NULL ${dir}, ${v.sql} ${dir}, ${id} ${dir}`;
+  // Absent values last when ascending, first when descending; a value that is never absent
+  // needs no such term, and without it ORDER BY can walk an index instead of sorting.
+  const orderSql = `${v.notNull ? '' : `${v.sql} IS NULL ${dir}, `}${v.sql} ${dir}, ${id} ${dir}`;
+  const orderUses = v.notNull ? 1 : 2;
   const select = `SELECT ${id} AS id, ${v.sql} AS sk ${from}`;
-
-  let rows: RowDataPacket[];
   if (q.seek) {
     const seek = q.seek.from ? afterPosition(v, id, q.seek.from, descending) : { sql: 'TRUE', params: [] };
-    [rows] = await db.query<RowDataPacket[]>(`${select} WHERE ${whereSql} AND ${seek.sql} ORDER BY ${orderSql} LIMIT ?`, [
-      ...v.params,
-      ...whereParams,
-      ...seek.params,
-      ...repeat(v, 2),
-      q.count + 1,
-    ]);
-  } else {
-    if (q.startIndex > total) return empty;
-    [rows] = await db.query<RowDataPacket[]>(`${select} WHERE ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`, [
-      ...v.params,
-      ...whereParams,
-      ...repeat(v, 2),
-      q.count,
-      q.startIndex - 1,
-    ]);
+    return {
+      count,
+      page: {
+        sql: `${select} WHERE ${whereSql} AND ${seek.sql} ORDER BY ${orderSql} LIMIT ?`,
+        params: [...v.params, ...whereParams, ...seek.params, ...repeat(v, orderUses), q.count + 1],
+      },
+    };
   }
+  return {
+    count,
+    page: {
+      sql: `${select} WHERE ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`,
+      params: [...v.params, ...whereParams, ...repeat(v, orderUses), q.count, q.startIndex - 1],
+    },
+  };
+}
+
+/** Counts and reads the ids of one page of `q` (index window or keyset seek). */
+export async function listResourceIds(db: Queryable, src: ListSource, q: PageQuery): Promise<IdPage> {
+  const statements = buildListStatements(src, q);
+  const [[countRow]] = await db.query<RowDataPacket[]>(statements.count.sql, statements.count.params);
+  const total = Number(countRow!.n);
+  const empty: IdPage = { total, ids: [], positions: [], more: false };
+  if (!statements.page || (!q.seek && q.startIndex > total)) return empty;
+  const [rows] = await db.query<RowDataPacket[]>(statements.page.sql, statements.page.params);
   const more = q.seek !== undefined && rows.length > q.count;
   const page = rows.slice(0, q.count);
   if (q.seek?.backwards) page.reverse();

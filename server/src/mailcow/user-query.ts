@@ -19,13 +19,13 @@ export function userFilterMapping(caller: Caller, groupsSideTable?: SideTableMap
     jsonColumn: 'resource',
     columns: {
       ...commonColumns(common),
-      userName: { column: 'user_name_lc', kind: 'lc' },
+      userName: { column: 'user_name_lc', kind: 'lc', notNull: true },
       externalId: { column: 'external_id', kind: 'exact' },
       // display_name_lc holds the first 255 characters: only shorter values are certain matches.
       displayName: { column: 'display_name_lc', kind: 'lc', maxLength: 254 },
-      [`${MAILCOW_USER_SCHEMA}:mailboxAddress`]: { column: 'mailbox', kind: 'ci' },
-      [`${MAILCOW_USER_SCHEMA}:usedBytes`]: { sql: quota('bytes'), kind: 'int' },
-      [`${MAILCOW_USER_SCHEMA}:messageCount`]: { sql: quota('messages'), kind: 'int' },
+      [`${MAILCOW_USER_SCHEMA}:mailboxAddress`]: { column: 'mailbox', kind: 'ci', notNull: true },
+      [`${MAILCOW_USER_SCHEMA}:usedBytes`]: { sql: quota('bytes'), kind: 'int', notNull: true },
+      [`${MAILCOW_USER_SCHEMA}:messageCount`]: { sql: quota('messages'), kind: 'int', notNull: true },
     },
     valueIndexes: {
       emails: { table: 'mailcow_scim_user_emails', alias: 'e', ownerColumn: 'user_id', scopeColumn: 'token_id', valueColumn: 'value_lc', maxLength: 255 },
@@ -54,6 +54,6 @@ export function userListSource(caller: Caller, groupsSideTable?: SideTableMappin
     idColumn: 'id',
     scope: userScope(caller),
     compiler: new FilterCompiler(userFilterMapping(caller, groupsSideTable)),
-    defaultOrder: { sql: 'u.created_at', params: [] },
+    defaultOrder: { sql: 'u.created_at', params: [], notNull: true },
   };
 }

@@ -107,6 +107,8 @@ export const USER_BODIES: Record<string, unknown>[] = [
 export interface Population {
   t: TestSidecar;
   api: Client;
+  /** The bearer token `api` uses. */
+  token: string;
   /** User ids in creation order (USER_BODIES order). */
   ids: string[];
   groups: { staff: string; sales: string };
@@ -150,5 +152,5 @@ export async function createPopulation(): Promise<Population> {
     expect(r.body.totalResults).toBe(USER_BODIES.length);
     return r.body.Resources as Record<string, unknown>[];
   };
-  return { t, api, ids, groups, resources };
+  return { t, api, token, ids, groups, resources };
 }
