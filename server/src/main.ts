@@ -8,8 +8,9 @@ import type { Logger } from './logging.js';
 import { buildHttpApp } from './http/app.js';
 import { listenHttp } from './http/listen.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
-import { userRoutes, type Projector } from './http/routes/users.js';
-import { groupRoutes } from './http/routes/groups.js';
+import { userRoutes, userSearchTarget, type Projector } from './http/routes/users.js';
+import { rootSearchRoutes } from './http/routes/search.js';
+import { groupRoutes, groupSearchTarget } from './http/routes/groups.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { ensureScimAuthsource } from './mailcow/authsource.js';
 import { cursorKeySource } from './mailcow/cursor-key.js';
@@ -137,6 +138,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     routes: [
       userRoutes(users, projectorFor(USER_RESOURCE_TYPE)),
       groupRoutes(groups, projectorFor(GROUP_RESOURCE_TYPE)),
+      // POST /.search covers every resource type, in /ResourceTypes order.
+      rootSearchRoutes([userSearchTarget(users, projectorFor(USER_RESOURCE_TYPE)), groupSearchTarget(groups, projectorFor(GROUP_RESOURCE_TYPE))], config.maxPageSize),
       bulkRoutes({ users, groups, maxOperations: config.maxBulkOperations }),
     ],
   });

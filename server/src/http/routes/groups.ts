@@ -5,6 +5,7 @@ import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
 import { toPagedListResponse } from '../../scim/list-params.js';
 import { parseAttributeList } from '../../scim/projection/index.js';
 import { callerOf } from '../request-context.js';
+import type { SearchTarget } from './search.js';
 import { readSearchRequest, sendResource, type Projector } from './users.js';
 
 interface Params {
@@ -15,6 +16,17 @@ type Query = Record<string, string | undefined>;
 /** Whether the answer needs the member list at all (a large group's members are costly to read). */
 function readOptions(q: Query) {
   return readOptionsFor(parseAttributeList(q.attributes), parseAttributeList(q.excludedAttributes));
+}
+
+/** Groups for the root POST /.search (search.ts), members read only when the answer shows them. */
+export function groupSearchTarget(groups: GroupService, project: Projector): SearchTarget {
+  return {
+    resourceType: 'Group',
+    async search(req, q) {
+      const page = await groups.list(callerOf(req), q, readOptions(q));
+      return { total: page.total, resources: page.items.map((g) => project(toGroupResource(g, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes)) };
+    },
+  };
 }
 
 /**

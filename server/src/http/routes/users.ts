@@ -6,6 +6,7 @@ import { ScimError } from '../../scim/index.js';
 import { toUserResource, type StoredUser, type UserService } from '../../users/index.js';
 import { SCIM_CONTENT_TYPE } from '../error-response.js';
 import { callerOf } from '../request-context.js';
+import type { SearchTarget } from './search.js';
 
 /** attributes / excludedAttributes applied to one representation (RFC 7644 §3.4.2.5, §3.9). */
 export type Projector = (resource: Record<string, unknown>, attributes?: string, excludedAttributes?: string) => Record<string, unknown>;
@@ -43,10 +44,25 @@ export function readSearchRequest(body: unknown): Query {
   };
 }
 
+/** A user as a response shows it: the representation, projected by attributes/excludedAttributes. */
+function representUser(req: FastifyRequest, user: StoredUser, project: Projector, q: Query = {}): Record<string, unknown> {
+  return project(toUserResource(user, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes);
+}
+
+/** Users for the root POST /.search (search.ts). */
+export function userSearchTarget(users: UserService, project: Projector): SearchTarget {
+  return {
+    resourceType: 'User',
+    async search(req, q) {
+      const page = await users.list(callerOf(req), q);
+      return { total: page.total, resources: page.items.map((u) => representUser(req, u, project, q)) };
+    },
+  };
+}
+
 export function userRoutes(users: UserService, project: Projector) {
   return (app: FastifyInstance) => {
-    const represent = (req: FastifyRequest, user: StoredUser, q: Query = {}) =>
-      project(toUserResource(user, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes);
+    const represent = (req: FastifyRequest, user: StoredUser, q: Query = {}) => representUser(req, user, project, q);
     const headersFor = (req: FastifyRequest, user: StoredUser) => ({ etag: toETag(user.version), location: `${callerOf(req).baseUrl}/Users/${user.id}` });
 
     const list = async (req: FastifyRequest, reply: FastifyReply, q: Query) => {
