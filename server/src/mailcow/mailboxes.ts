@@ -75,7 +75,9 @@ export async function insertMailbox(db: Queryable, m: NewMailbox): Promise<void>
   // mailcow's second statement: passwd_update becomes NOW() as a string, MariaDB re-serialises
   // the document (one space after ':' and ','), and `modified` is set (A.4).
   await db.execute(`UPDATE mailbox SET attributes = JSON_SET(attributes, '$.passwd_update', NOW()) WHERE username = ?`, [m.username]);
-  await replaceTags(db, m.username, m.tags);
+  // A new mailbox has no tags to remove: replaceTags' DELETE would only take gap locks that
+  // concurrent creates then deadlock on.
+  for (const tag of cappedTags(m.tags)) await db.execute(`INSERT IGNORE INTO tags_mailbox (tag_name, username) VALUES (?, ?)`, [tag, m.username]);
   for (const table of ['quota2', 'quota2replica']) {
     await db.execute(
       `INSERT INTO ${table} (username, bytes, messages) VALUES (?, 0, 0) ON DUPLICATE KEY UPDATE bytes = 0, messages = 0`,
@@ -96,12 +98,17 @@ export async function writeUserAcl(db: Queryable, username: string, acl: Record<
   );
 }
 
+/** Distinct tags up to mailcow's limit, in order. */
+function cappedTags(tags: string[]): string[] {
+  return [...new Set(tags)].slice(0, TAGGING_LIMIT);
+}
+
 /**
  * Makes the mailbox's tags exactly `tags` (capped at mailcow's limit). mailcow's own edit only
  * adds tags; for SCIM the IdP is the source of truth, so removed tags go too.
  */
 export async function replaceTags(db: Queryable, username: string, tags: string[]): Promise<void> {
-  const wanted = [...new Set(tags)].slice(0, TAGGING_LIMIT);
+  const wanted = cappedTags(tags);
   if (wanted.length === 0) {
     await db.execute(`DELETE FROM tags_mailbox WHERE username = ?`, [username]);
     return;
