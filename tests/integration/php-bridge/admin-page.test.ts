@@ -1,7 +1,7 @@
 /**
  * The SCIM admin page in headless Chromium (Debian's chromium + playwright-core), served by
- * PHP's built-in server with a test double of mailcow's page frame (tests/browser/mailcow-frame,
- * the admin.twig hunks from php-bridge/hooks), against a real sidecar: create a token and see
+ * PHP's built-in server with a test double of mailcow's page frame (tests/browser/mailcow-frame)
+ * carrying the install patch's admin.twig hunks, against a real sidecar: create a token and see
  * it once, edit its policy, toggle it, rotate and revoke it. Screenshots go to
  * test-artifacts/admin-page/.
  */
@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HUNKS } from '../../../server/src/install/index.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
 // Browser globals used inside page.evaluate() callbacks (tsconfig has no DOM lib).
@@ -79,12 +80,20 @@ beforeAll(async () => {
     join(docroot, 'inc/vars.local.inc.php'),
     "<?php\n// mailcow-scim:begin bridge\nif (file_exists(__DIR__ . '/mailcow-scim/mailcow-scim.inc.php')) {\n  require_once __DIR__ . '/mailcow-scim/mailcow-scim.inc.php';\n}\n// mailcow-scim:end bridge\n",
   );
+  // The lines `mailcow-scim install` adds to admin.twig, for the frame to insert.
+  const hunksDir = join(docroot, '.hunks');
+  await mkdir(hunksDir);
+  for (const id of ['admin-scim-tab-link', 'admin-scim-tab-pane']) {
+    const hunk = HUNKS.find((h) => h.id === id);
+    if (!hunk) throw new Error(`the install patch has no hunk ${id}`);
+    await writeFile(join(hunksDir, `${id}.twig`), `${hunk.lines([]).join('\n')}\n`);
+  }
   await mkdir(ARTIFACTS, { recursive: true });
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   php = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', docroot, join(docroot, 'router.php')], {
-    env: { ...process.env, SCIM_RPC_SOCKET: t.rpcSocket, MCS_BRIDGE_HOOKS: resolve('php-bridge/hooks') },
+    env: { ...process.env, SCIM_RPC_SOCKET: t.rpcSocket, MCS_ADMIN_TWIG_HUNKS: hunksDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   php.stdout!.on('data', (c: Buffer) => (phpLog += c.toString()));
@@ -287,6 +296,18 @@ describe('the SCIM admin page', () => {
     await poll(() => tokenRow('Entra (prod)').getAttribute('data-active')).toBe('false');
     expect((await t.sidecar.tokens.get(tokenId)).revokedAt).toBeTruthy();
     await shot('07-revoked');
+  });
+
+  it('reloads when the tab is opened again', async () => {
+    await t.db.pool.execute(
+      `INSERT INTO mailcow_scim_events (at, operation, resource_type, mailbox, outcome, status, client_ip)
+       VALUES ('2026-11-28 09:30:00.000', 'delete', 'User', 'heidi@example.org', 'success', 204, '192.0.2.8')`,
+    );
+    await page.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
+    await page.locator('button.dropdown-item', { hasText: 'Identity Provider' }).click();
+    await page.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
+    await page.locator('button.dropdown-item', { hasText: 'SCIM' }).click();
+    await poll(() => page.locator('#scim-events-table tbody').innerText()).toContain('heidi@example.org');
   });
 
   it('refuses requests without the CSRF token, and non-admin sessions', async () => {

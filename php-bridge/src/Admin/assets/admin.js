@@ -360,7 +360,9 @@
     $('#scim-token-domains').addEventListener('change', function () { refreshDefaultDomain(); });
     // The secret leaves the page as soon as its dialog starts to close.
     document.getElementById('scim-secret-modal').addEventListener('hide.bs.modal', function () { $('#scim-secret-value').value = ''; });
-    var tabButton = document.querySelector('[data-bs-target="#tab-config-scim"]');
+    // Reload whenever the tab is opened again (whatever id the admin.twig hunk gave the pane).
+    var pane = root.closest('.tab-pane');
+    var tabButton = pane && pane.id ? document.querySelector('[data-bs-target="#' + pane.id + '"]') : null;
     if (tabButton) tabButton.addEventListener('shown.bs.tab', loadAll);
   }
 

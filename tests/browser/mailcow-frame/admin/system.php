@@ -2,7 +2,8 @@
 /*
  * Test double of mailcow's /admin/system page (data/web/admin/system.php + templates/base.twig
  * + templates/admin.twig): the frame, the "Access" dropdown with the Identity Provider tab, and
- * the two admin.twig hunks of the install patch (php-bridge/hooks/), inserted verbatim.
+ * the two admin.twig hunks of the install patch (server/src/install/hunks.ts, written to the
+ * directory MCS_ADMIN_TWIG_HUNKS by the test), inserted where the patch puts them.
  */
 
 declare(strict_types=1);
@@ -12,9 +13,9 @@ if (($_SESSION['mailcow_cc_role'] ?? '') !== 'admin') {
     header('Location: /');
     exit;
 }
-$hooks = getenv('MCS_BRIDGE_HOOKS') ?: '';
-$menuItem = (string) file_get_contents($hooks . '/admin-menu-item.twig');
-$tabPane = (string) file_get_contents($hooks . '/admin-tab-pane.twig');
+$hunks = getenv('MCS_ADMIN_TWIG_HUNKS') ?: '';
+$menuItem = (string) file_get_contents($hunks . '/admin-scim-tab-link.twig');
+$tabPane = (string) file_get_contents($hunks . '/admin-scim-tab-pane.twig');
 $csrf = htmlspecialchars($_SESSION['CSRF']['TOKEN'], ENT_QUOTES);
 ?><!DOCTYPE html>
 <html lang="en">
