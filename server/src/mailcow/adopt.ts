@@ -9,6 +9,7 @@ import { ScimError } from '../scim/index.js';
 import type { TokenRecord } from '../tokens/index.js';
 import { SCIM_AUTHSOURCE } from './authsource.js';
 import { recordEvent } from './events.js';
+import { leaveAllGroups } from './group-members.js';
 import { findMailbox } from './mailboxes.js';
 import type { DatabasePool } from './queryable.js';
 import { withTransaction } from './transaction.js';
@@ -34,6 +35,8 @@ export async function adoptMailbox(pool: DatabasePool, address: string, token: T
     const link = links[0];
     if (link && link.token_id === token.id) throw ScimError.uniqueness(`${username} already belongs to SCIM user ${link.id} of token "${token.name}".`);
     if (link) {
+      // The user leaves its groups first: their goto lists and its sender ACL rows follow.
+      await leaveAllGroups(conn, String(link.id));
       await conn.execute(`UPDATE mailcow_scim_owned_aliases SET user_id = NULL WHERE user_id = ?`, [link.id]);
       await conn.execute(`DELETE FROM mailcow_scim_users WHERE id = ?`, [link.id]);
     }

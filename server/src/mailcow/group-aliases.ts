@@ -36,8 +36,11 @@ export interface GroupAliasTarget {
   address: string | null;
   /** The address it owned before this change, or null. */
   previous: string | null;
-  /** The token's `groupSenderAcl`: active members may send as the address. */
-  senderAcl: boolean;
+  /**
+   * The token's `groupSenderAcl`: active members may send as the address. `keep` leaves the
+   * members' sender ACL rows as they are (for callers that do not know the group's policy).
+   */
+  senderAcl: boolean | 'keep';
   displayName: string;
 }
 
@@ -181,7 +184,7 @@ export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): P
     aliasActive = active === 1;
   }
 
-  await syncSenderAcl(db, target, members);
+  if (target.senderAcl !== 'keep') await syncSenderAcl(db, { ...target, senderAcl: target.senderAcl }, members);
   return { aliasActive, flipped: aliasActive !== wasActive, sogo: [...sogo] };
 }
 
@@ -189,7 +192,7 @@ export async function syncGroupAlias(db: Queryable, target: GroupAliasTarget): P
  * One sender_acl row (send_as = group address, logged_in_as = member mailbox) per active
  * member when the policy allows it; rows the sidecar made that are no longer wanted go.
  */
-async function syncSenderAcl(db: Queryable, target: GroupAliasTarget, members: MemberState[]): Promise<void> {
+async function syncSenderAcl(db: Queryable, target: GroupAliasTarget & { senderAcl: boolean }, members: MemberState[]): Promise<void> {
   const address = target.address;
   const ids = members.map((m) => m.senderAclId).filter((id): id is number => id !== null);
   const existing = new Map<number, { loggedInAs: string; sendAs: string; external: number }>();

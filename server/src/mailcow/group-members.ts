@@ -8,7 +8,8 @@ import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { nowIso, toDbTime } from './db-time.js';
 import type { SideTableMapping } from './filter-sql.js';
 import { removeMemberships, syncGroupAlias } from './group-aliases.js';
-import type { DatabasePool } from './queryable.js';
+import type { DatabasePool, Queryable } from './queryable.js';
+import { refreshSogoViewRow } from './sogo-view.js';
 import type { GroupLookup, MemberHook } from './user-store.js';
 
 /** A user's groups (same token), ordered by name; one query for a whole page of users. */
@@ -84,3 +85,27 @@ export const groupMemberHook: MemberHook = {
     }
   },
 };
+
+/**
+ * Takes a user out of all its groups for code that removes a SCIM user outside a user change
+ * (`mailcow-scim adopt` hands its mailbox to another token): the member's sender ACL rows go,
+ * the goto lists follow, the groups' versions move, and SOGo rows are refreshed in the
+ * transaction (such callers have no post-commit step). Other members' sender ACLs stay as they
+ * are, since the groups' token policy is not at hand.
+ */
+export async function leaveAllGroups(db: Queryable, userId: string): Promise<void> {
+  const [groups] = await db.query<RowDataPacket[]>(
+    `SELECT g.id, g.token_id, g.display_name, g.address FROM mailcow_scim_group_members gm JOIN mailcow_scim_groups g ON g.id = gm.group_id
+      WHERE gm.user_id = ? ORDER BY g.id FOR UPDATE`,
+    [userId],
+  );
+  const sogo = new Set<string>();
+  for (const g of groups) {
+    await removeMemberships(db, String(g.id), [userId]);
+    const address = g.address === null ? null : String(g.address);
+    const r = await syncGroupAlias(db, { groupId: String(g.id), tokenId: String(g.token_id), address, previous: address, senderAcl: 'keep', displayName: String(g.display_name) });
+    r.sogo.forEach((m) => sogo.add(m));
+    await db.execute(`UPDATE mailcow_scim_groups SET version = version + 1, last_modified = ? WHERE id = ?`, [toDbTime(nowIso()), g.id]);
+  }
+  for (const m of sogo) await refreshSogoViewRow(db, m);
+}

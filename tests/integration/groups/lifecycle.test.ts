@@ -278,6 +278,23 @@ describe("mailcow's own deletes", () => {
     expect((await c.get(`/Groups/${g.body.id}`)).body).not.toHaveProperty('members');
   });
 
+  it('a member whose mailbox is handed to another token (mailcow-scim adopt) leaves its groups with its sender ACL', async () => {
+    const nils = await createUser(api, 'nils@example.org');
+    const g = await api.post('/Groups', { schemas: [GROUP], displayName: 'Handover', address: 'handover@example.org', members: [{ value: ids.carol }, { value: nils }] });
+    expect(g.status, g.text).toBe(201);
+    expect(await sendersOf(t.db.pool, 'handover@example.org')).toEqual([addr('carol'), addr('nils')]);
+    const successor = await t.sidecar.tokens.create('successor', { domains: ['example.org'] });
+    const { adoptMailbox } = await import('../../../server/src/mailcow/adopt.js');
+    const r = await adoptMailbox(t.db.pool, addr('nils'), successor.token);
+    expect(r.unlinkedUser?.id).toBe(nils);
+    expect(await aliasRow(t.db.pool, 'handover@example.org')).toMatchObject({ goto: 'carol@example.org', active: 1 });
+    expect(await sendersOf(t.db.pool, 'handover@example.org')).toEqual([addr('carol')]);
+    expect(await sogoAliases(t.db.pool, addr('nils'))).not.toContain('handover@example.org');
+    const after = (await api.get(`/Groups/${g.body.id}`)).body;
+    expect(memberIds(after)).toEqual([ids.carol]);
+    expect(after.meta.version).toBe('W/"2"');
+  });
+
   it("an admin deleting the group's alias in mailcow's UI: the group's next change makes it again", async () => {
     const g = await api.post('/Groups', { schemas: [GROUP], displayName: 'Rebuilt', address: 'rebuilt@example.org', members: [{ value: ids.alice }] });
     expect(g.status, g.text).toBe(201);
