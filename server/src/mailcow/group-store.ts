@@ -180,14 +180,16 @@ export class MailcowGroupStore implements GroupStore {
   }
 
   /**
-   * Members who joined or left: their `groups` attribute changed. With template rules, each is
-   * re-applied like a PATCH without changes (a rule on `groups` may now pick another template);
-   * otherwise only their version moves (the representation changed). Sorted: a fixed lock order.
+   * Members who joined or left: their `groups` attribute changed. With template rules on
+   * `groups`, each is re-applied like a PATCH without changes (a rule may now pick another
+   * template); otherwise only their version moves (the representation changed). A rule that
+   * does not name `groups` (in any spelling, URN-qualified or not) cannot change its answer, so
+   * a large group's change stays one statement. Sorted: a fixed lock order.
    */
   private async membersChanged(conn: PoolConnection, caller: Caller, userIds: string[], effects: MailboxEffects, audit: AuditSink): Promise<void> {
     if (!userIds.length) return;
     const ids = [...userIds].sort();
-    if (caller.token.policy.templateRules.length === 0) {
+    if (!caller.token.policy.templateRules.some((r) => /groups/i.test(r.filter))) {
       await conn.query(`UPDATE mailcow_scim_users SET version = version + 1, last_modified = ? WHERE id IN (?)`, [toDbTime(nowIso()), ids]);
       return;
     }

@@ -146,6 +146,20 @@ describe('membership drives mailbox templates (template rules on groups)', () =>
     expect(await rowsOf(t.db.pool, `SELECT applied_template FROM mailcow_scim_users WHERE id = ?`, [tom])).toEqual([{ applied_template: 'Default' }]);
   });
 
+  it('rules that do not name groups are not re-run on membership changes; the member\'s version still moves', async () => {
+    const token = await t.sidecar.tokens.create('dept-rules', {
+      domains: ['example.org'],
+      templateRules: [{ filter: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "Staff"', template: 'Staff' }],
+    });
+    const c = scimClient('http://localhost/scim/v2', token.secret, t.httpSocket);
+    const vic = await createUser(c, 'vic@example.org');
+    const g = await c.post('/Groups', { schemas: [GROUP], displayName: 'Staff', members: [{ value: vic }] });
+    expect(g.status, g.text).toBe(201);
+    expect((await c.get(`/Users/${vic}`)).body.meta.version).toBe('W/"2"');
+    expect((await mailboxFootprint(t.db.pool, 'vic@example.org')).tags).toEqual([]);
+    expect(await rowsOf(t.db.pool, `SELECT operation FROM mailcow_scim_events WHERE resource_id = ?`, [vic])).toEqual([{ operation: 'create' }]);
+  });
+
   it('a group created with members applies the template to each of them', async () => {
     const uma = await createUser(api, 'uma@example.org');
     const g = await api.post('/Groups', { schemas: [GROUP], displayName: 'staff', members: [{ value: tom }, { value: uma }] });
