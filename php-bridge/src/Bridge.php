@@ -24,7 +24,7 @@ final class Bridge
 
     public function channel(): UnaryChannel
     {
-        return $this->channel ??= new CurlChannel($this->config->rpcSocket, $this->config->adminDeadlineMs);
+        return $this->channel ??= new CurlChannel($this->config->rpcSocket, $this->config->adminDeadlineMs, reuseConnections: $this->config->reuseConnections);
     }
 
     public function login(): LoginServiceClient

@@ -20,11 +20,13 @@ final class Config
         public readonly int $loginDeadlineMs = 2500,
         /** Deadline of an admin page call. */
         public readonly int $adminDeadlineMs = 5000,
+        /** Share one connection between a request's calls; null decides from the libcurl version (8.0+). */
+        public readonly ?bool $reuseConnections = null,
     ) {
     }
 
     /**
-     * @param array<string, mixed>|null $settings rpc_socket, login_deadline_ms, admin_deadline_ms
+     * @param array<string, mixed>|null $settings rpc_socket, login_deadline_ms, admin_deadline_ms, reuse_connections
      * @param array<string, string>|null $env defaults to getenv()
      */
     public static function load(?array $settings = null, ?array $env = null): self
@@ -33,6 +35,9 @@ final class Config
         $env ??= getenv();
         $pick = static function (string $key, string $envName) use ($settings, $env): ?string {
             $v = $settings[$key] ?? ($env[$envName] ?? null);
+            if (\is_bool($v)) {
+                $v = $v ? '1' : '0';
+            }
 
             return $v === null || trim((string) $v) === '' ? null : trim((string) $v);
         };
@@ -40,10 +45,13 @@ final class Config
             return $v !== null && ctype_digit($v) && (int) $v > 0 && (int) $v <= 60000 ? (int) $v : $default;
         };
 
+        $reuse = strtolower($pick('reuse_connections', 'SCIM_RPC_REUSE_CONNECTIONS') ?? 'auto');
+
         return new self(
             $pick('rpc_socket', 'SCIM_RPC_SOCKET') ?? self::DEFAULT_RPC_SOCKET,
             $ms($pick('login_deadline_ms', 'SCIM_LOGIN_DEADLINE_MS'), 2500),
             $ms($pick('admin_deadline_ms', 'SCIM_ADMIN_DEADLINE_MS'), 5000),
+            \in_array($reuse, ['1', 'true', 'yes', 'on'], true) ? true : (\in_array($reuse, ['0', 'false', 'no', 'off'], true) ? false : null),
         );
     }
 }
