@@ -3,6 +3,7 @@ import type { Logger } from '../logging.js';
 import {
   DeactivateMode,
   DeleteMode,
+  QuotaSource,
   type Token,
   type TokenPolicy as ProtoPolicy,
   type TokenServiceServer,
@@ -22,6 +23,7 @@ export function policyToProto(p: TokenPolicy): ProtoPolicy {
     ipAllowList: p.ipAllowList,
     groupAddressFromName: p.groupAddressFromName,
     groupSenderAcl: p.groupSenderAcl,
+    quotaSource: p.quotaSource === 'template' ? QuotaSource.QUOTA_SOURCE_TEMPLATE : QuotaSource.QUOTA_SOURCE_DOMAIN,
   };
 }
 
@@ -39,6 +41,7 @@ export function policyFromProto(p: ProtoPolicy | undefined): Record<string, unkn
     ipAllowList: p.ipAllowList,
     groupAddressFromName: p.groupAddressFromName,
     groupSenderAcl: p.groupSenderAcl,
+    quotaSource: p.quotaSource === QuotaSource.QUOTA_SOURCE_TEMPLATE ? 'template' : 'domain',
   };
 }
 

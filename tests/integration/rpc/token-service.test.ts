@@ -1,7 +1,7 @@
 /** TokenService over the real gRPC socket: the admin page's path to token management. */
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeactivateMode, DeleteMode, TokenServiceClient, type CreateTokenResponse, type Token, type UpdateTokenRequest } from '../../../server/src/gen/mailcow/scim/v1/token.js';
+import { DeactivateMode, DeleteMode, QuotaSource, TokenServiceClient, type CreateTokenResponse, type Token, type UpdateTokenRequest } from '../../../server/src/gen/mailcow/scim/v1/token.js';
 import { rowsOf } from '../../helpers/mailcow-rows.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
@@ -39,10 +39,11 @@ describe('TokenService', () => {
         ipAllowList: [],
         groupAddressFromName: false,
         groupSenderAcl: false,
+        quotaSource: QuotaSource.QUOTA_SOURCE_UNSPECIFIED,
       },
     });
     expect(created.secret).toMatch(/^mcs_/);
-    expect(created.token!.policy).toMatchObject({ onDeactivate: DeactivateMode.DEACTIVATE_MODE_DISALLOW_LOGIN, onDelete: DeleteMode.DELETE_MODE_DEACTIVATE });
+    expect(created.token!.policy).toMatchObject({ onDeactivate: DeactivateMode.DEACTIVATE_MODE_DISALLOW_LOGIN, onDelete: DeleteMode.DELETE_MODE_DEACTIVATE, quotaSource: QuotaSource.QUOTA_SOURCE_DOMAIN });
     const rows = await rowsOf(t.db.pool, `SELECT * FROM mailcow_scim_tokens`);
     expect(JSON.stringify(rows)).not.toContain(created.secret);
     expect((await scimClient(t.baseUrl, created.secret).get('/Users')).status).toBe(200);
@@ -67,7 +68,7 @@ describe('TokenService', () => {
   });
 
   it('maps SCIM errors to gRPC statuses with the scim-type in trailing metadata', async () => {
-    const bad = call(client.createToken, { name: 'x', policy: { domains: ['nowhere.org'], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 0, onDelete: 0, aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false } });
+    const bad = call(client.createToken, { name: 'x', policy: { domains: ['nowhere.org'], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 0, onDelete: 0, aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false, quotaSource: 0 } });
     await expect(bad).rejects.toMatchObject({ code: 3, details: expect.stringContaining('nowhere.org') });
     const err = (await bad.catch((e) => e)) as ServiceError;
     expect(err.metadata.get('scim-type')).toEqual(['invalidValue']);

@@ -65,6 +65,11 @@ final class TokenPolicy extends Message
      */
     public bool $groupSenderAcl = false;
 
+    /**
+     * @var int one of QuotaSource::* (unknown values are kept as numbers)
+     */
+    public int $quotaSource = 0;
+
     public static function descriptor(): array
     {
         return [
@@ -80,6 +85,7 @@ final class TokenPolicy extends Message
                 8 => ['name' => 'ipAllowList', 'json' => 'ipAllowList', 'proto' => 'ip_allow_list', 'repeated' => true, 'type' => FieldType::STRING],
                 9 => ['name' => 'groupAddressFromName', 'json' => 'groupAddressFromName', 'proto' => 'group_address_from_name', 'type' => FieldType::BOOL],
                 10 => ['name' => 'groupSenderAcl', 'json' => 'groupSenderAcl', 'proto' => 'group_sender_acl', 'type' => FieldType::BOOL],
+                11 => ['name' => 'quotaSource', 'json' => 'quotaSource', 'proto' => 'quota_source', 'type' => FieldType::ENUM, 'class' => QuotaSource::class],
             ],
         ];
     }

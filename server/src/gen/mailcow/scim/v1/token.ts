@@ -107,6 +107,48 @@ export function deleteModeToJSON(object: DeleteMode): string {
   }
 }
 
+/** Where a new mailbox's quota comes from when the IdP sends none. */
+export enum QuotaSource {
+  QUOTA_SOURCE_UNSPECIFIED = 0,
+  /** QUOTA_SOURCE_DOMAIN - The domain's default quota, capped by the room left (what mailcow's add form pre-fills; default). */
+  QUOTA_SOURCE_DOMAIN = 1,
+  /** QUOTA_SOURCE_TEMPLATE - The mailbox template's quota. */
+  QUOTA_SOURCE_TEMPLATE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function quotaSourceFromJSON(object: any): QuotaSource {
+  switch (object) {
+    case 0:
+    case "QUOTA_SOURCE_UNSPECIFIED":
+      return QuotaSource.QUOTA_SOURCE_UNSPECIFIED;
+    case 1:
+    case "QUOTA_SOURCE_DOMAIN":
+      return QuotaSource.QUOTA_SOURCE_DOMAIN;
+    case 2:
+    case "QUOTA_SOURCE_TEMPLATE":
+      return QuotaSource.QUOTA_SOURCE_TEMPLATE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return QuotaSource.UNRECOGNIZED;
+  }
+}
+
+export function quotaSourceToJSON(object: QuotaSource): string {
+  switch (object) {
+    case QuotaSource.QUOTA_SOURCE_UNSPECIFIED:
+      return "QUOTA_SOURCE_UNSPECIFIED";
+    case QuotaSource.QUOTA_SOURCE_DOMAIN:
+      return "QUOTA_SOURCE_DOMAIN";
+    case QuotaSource.QUOTA_SOURCE_TEMPLATE:
+      return "QUOTA_SOURCE_TEMPLATE";
+    case QuotaSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** An ordered rule: the first rule whose SCIM filter matches the user picks the template. */
 export interface TemplateRule {
   filter: string;
@@ -131,6 +173,7 @@ export interface TokenPolicy {
   groupAddressFromName: boolean;
   /** Members of an addressed group may send as the group address (sender_acl). */
   groupSenderAcl: boolean;
+  quotaSource: QuotaSource;
 }
 
 export interface Token {
@@ -307,6 +350,7 @@ function createBaseTokenPolicy(): TokenPolicy {
     ipAllowList: [],
     groupAddressFromName: false,
     groupSenderAcl: false,
+    quotaSource: 0,
   };
 }
 
@@ -341,6 +385,9 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
     }
     if (message.groupSenderAcl !== false) {
       writer.uint32(80).bool(message.groupSenderAcl);
+    }
+    if (message.quotaSource !== 0) {
+      writer.uint32(88).int32(message.quotaSource);
     }
     return writer;
   },
@@ -438,6 +485,14 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
             message.groupSenderAcl = reader.bool();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.quotaSource = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -498,6 +553,11 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
         : isSet(object.group_sender_acl)
         ? globalThis.Boolean(object.group_sender_acl)
         : false,
+      quotaSource: isSet(object.quotaSource)
+        ? quotaSourceFromJSON(object.quotaSource)
+        : isSet(object.quota_source)
+        ? quotaSourceFromJSON(object.quota_source)
+        : 0,
     };
   },
 
@@ -533,6 +593,9 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
     if (message.groupSenderAcl !== false) {
       obj.groupSenderAcl = message.groupSenderAcl;
     }
+    if (message.quotaSource !== 0) {
+      obj.quotaSource = quotaSourceToJSON(message.quotaSource);
+    }
     return obj;
   },
 
@@ -551,6 +614,7 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
     message.ipAllowList = object.ipAllowList?.map((e) => e) || [];
     message.groupAddressFromName = object.groupAddressFromName ?? false;
     message.groupSenderAcl = object.groupSenderAcl ?? false;
+    message.quotaSource = object.quotaSource ?? 0;
     return message;
   },
 };
