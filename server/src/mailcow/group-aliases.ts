@@ -26,6 +26,8 @@ import type { Queryable } from './queryable.js';
 
 /** mailcow refuses alias comments longer than this (`comment_too_long`). */
 const MAX_COMMENT = 160;
+/** Rows per statement for sender_acl and membership batches. */
+const BATCH = 500;
 /** alias.goto is TEXT: at most 65,535 bytes of comma-separated addresses. */
 const MAX_GOTO_BYTES = 65_535;
 
@@ -206,6 +208,9 @@ async function syncSenderAcl(db: Queryable, target: GroupAliasTarget & { senderA
     const ours = new Set(ids);
     for (const r of rows) if (!ours.has(Number(r.id))) adminRows.add(String(r.logged_in_as));
   }
+  const drop: number[] = [];
+  const release: string[] = [];
+  const grant: MemberState[] = [];
   for (const m of members) {
     const want = address !== null && target.senderAcl && m.active === 1;
     const row = m.senderAclId === null ? undefined : existing.get(m.senderAclId);
@@ -213,15 +218,29 @@ async function syncSenderAcl(db: Queryable, target: GroupAliasTarget & { senderA
     if (want && valid) continue;
     if (m.senderAclId !== null) {
       // Ours only while it still says what we wrote (an admin may have edited or removed it).
-      if (row && row.loggedInAs === m.mailbox && (row.sendAs === address || row.sendAs === target.previous)) {
-        await db.execute(`DELETE FROM sender_acl WHERE id = ?`, [m.senderAclId]);
-      }
-      await db.execute(`UPDATE mailcow_scim_group_members SET sender_acl_id = NULL WHERE group_id = ? AND user_id = ?`, [target.groupId, m.userId]);
+      if (row && row.loggedInAs === m.mailbox && (row.sendAs === address || row.sendAs === target.previous)) drop.push(m.senderAclId);
+      release.push(m.userId);
     }
-    if (want && !adminRows.has(m.mailbox)) {
-      const [res] = await db.execute<ResultSetHeader>(`INSERT INTO sender_acl (send_as, logged_in_as) VALUES (?, ?)`, [address, m.mailbox]);
-      await db.execute(`UPDATE mailcow_scim_group_members SET sender_acl_id = ? WHERE group_id = ? AND user_id = ?`, [res.insertId, target.groupId, m.userId]);
-    }
+    if (want && !adminRows.has(m.mailbox)) grant.push(m);
+  }
+  // In batches: a list of thousands must not cost thousands of round trips.
+  for (let i = 0; i < drop.length; i += BATCH) await db.query(`DELETE FROM sender_acl WHERE id IN (?)`, [drop.slice(i, i + BATCH)]);
+  for (let i = 0; i < release.length; i += BATCH) {
+    await db.query(`UPDATE mailcow_scim_group_members SET sender_acl_id = NULL WHERE group_id = ? AND user_id IN (?)`, [target.groupId, release.slice(i, i + BATCH)]);
+  }
+  for (let i = 0; i < grant.length; i += BATCH) {
+    const batch = grant.slice(i, i + BATCH);
+    // mailcow's mailbox edit inserts (send_as, logged_in_as); external keeps its default 0.
+    const [res] = await db.query<ResultSetHeader>(`INSERT INTO sender_acl (send_as, logged_in_as) VALUES ?`, [batch.map((m) => [address, m.mailbox])]);
+    // The new rows' ids are at least the first one the statement got; each member's row is
+    // found by its mailbox (admins' rows for these mailboxes were excluded above).
+    await db.query(
+      `UPDATE mailcow_scim_group_members gm JOIN mailcow_scim_users u ON u.id = gm.user_id
+          JOIN sender_acl s ON s.logged_in_as = u.mailbox AND s.send_as = ? AND s.external = 0 AND s.id >= ?
+          SET gm.sender_acl_id = s.id
+        WHERE gm.group_id = ? AND gm.user_id IN (?)`,
+      [address, res.insertId, target.groupId, batch.map((m) => m.userId)],
+    );
   }
 }
 
@@ -230,20 +249,18 @@ async function syncSenderAcl(db: Queryable, target: GroupAliasTarget & { senderA
  * they still grant what we wrote), then the membership rows.
  */
 export async function removeMemberships(db: Queryable, groupId: string, userIds: readonly string[]): Promise<void> {
-  if (!userIds.length) return;
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT gm.sender_acl_id, u.mailbox, g.address
-       FROM mailcow_scim_group_members gm
-       JOIN mailcow_scim_users u ON u.id = gm.user_id
-       JOIN mailcow_scim_groups g ON g.id = gm.group_id
-      WHERE gm.group_id = ? AND gm.user_id IN (?) AND gm.sender_acl_id IS NOT NULL
-      FOR UPDATE`,
-    [groupId, userIds],
-  );
-  for (const r of rows) {
-    await db.execute(`DELETE FROM sender_acl WHERE id = ? AND logged_in_as = ? AND send_as = ?`, [r.sender_acl_id, r.mailbox, r.address ?? '']);
+  for (let i = 0; i < userIds.length; i += BATCH) {
+    const batch = userIds.slice(i, i + BATCH);
+    await db.query(
+      `DELETE s FROM sender_acl s
+         JOIN mailcow_scim_group_members gm ON gm.sender_acl_id = s.id
+         JOIN mailcow_scim_users u ON u.id = gm.user_id
+         JOIN mailcow_scim_groups g ON g.id = gm.group_id
+        WHERE gm.group_id = ? AND gm.user_id IN (?) AND s.logged_in_as = u.mailbox AND s.send_as = g.address`,
+      [groupId, batch],
+    );
+    await db.query(`DELETE FROM mailcow_scim_group_members WHERE group_id = ? AND user_id IN (?)`, [groupId, batch]);
   }
-  await db.query(`DELETE FROM mailcow_scim_group_members WHERE group_id = ? AND user_id IN (?)`, [groupId, userIds]);
 }
 
 /** Deleting a group: its sender_acl rows and its alias go, nothing else. Returns SOGo rows to refresh. */

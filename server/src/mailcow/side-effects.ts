@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging.js';
 import type { DatabasePool } from './queryable.js';
-import { refreshSogoViewRow } from './sogo-view.js';
+import { refreshSogoViewRow, refreshSogoViewRows } from './sogo-view.js';
 
 export interface MailboxEffects {
   /** Mailboxes whose _sogo_static_view row must be refreshed (upsert when active, else delete). */
@@ -54,7 +54,9 @@ export class MailcowSideEffects {
   async apply(effects: MailboxEffects): Promise<void> {
     try {
       if (!this.options.skipSogo) {
-        for (const username of new Set(effects.sogo)) await refreshSogoViewRow(this.pool, username);
+        const mailboxes = [...new Set(effects.sogo)];
+        if (mailboxes.length === 1) await refreshSogoViewRow(this.pool, mailboxes[0]!);
+        else if (mailboxes.length > 1) await refreshSogoViewRows(this.pool, mailboxes);
       }
       if (this.redis && (effects.rateLimits.length || effects.taggedMail.length)) {
         for (const r of effects.rateLimits) {
