@@ -4,10 +4,8 @@
  * cursor paging (RFC 9865), and the filters real clients send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateFilter } from '../../../server/src/scim/filter/index.js';
-import { parseListParams } from '../../../server/src/scim/list-params.js';
 import { GROUP_RESOURCE_TYPE } from '../../../server/src/scim/schema/index.js';
-import { ScimError } from '../../../server/src/scim/scim-error.js';
+import { filterInMemory, filterOverHttp } from '../../helpers/filter-agreement.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { createUser, expectScimError, GROUP, MC_GROUP, patchOp, type Client } from './helpers.js';
@@ -16,7 +14,6 @@ let t: TestSidecar;
 let api: Client;
 let resources: Record<string, unknown>[];
 const users: string[] = [];
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 beforeAll(async () => {
   t = await startTestSidecar({ domains: [{ domain: 'example.org', mailboxes: 100, quotaMiB: 1024 * 1024, maxquotaMiB: 10240 }] });
@@ -47,25 +44,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-type Outcome = { ids: string[] } | { error: string };
-
-function inMemory(filter: string): Outcome {
-  try {
-    const p = parseListParams({ filter }, GROUP_RESOURCE_TYPE, 500);
-    return { ids: resources.filter((r) => evaluateFilter(p.filter!, r)).map((r) => String(r.id)).sort() };
-  } catch (e) {
-    if (e instanceof ScimError) return { error: `${e.status} ${e.scimType}` };
-    throw e;
-  }
-}
-
-async function overHttp(filter: string, search: boolean): Promise<Outcome> {
-  const r = search
-    ? await api.post('/Groups/.search', { schemas: [SEARCH], filter, count: 500 })
-    : await api.get(`/Groups?count=500&filter=${encodeURIComponent(filter)}`);
-  if (r.status !== 200) return { error: `${r.status} ${r.body?.scimType}` };
-  return { ids: (r.body.Resources as { id: string }[]).map((g) => g.id).sort() };
-}
+const inMemory = (filter: string) => filterInMemory(filter, GROUP_RESOURCE_TYPE, resources);
+const overHttp = async (filter: string, search: boolean) => (await filterOverHttp(api, '/Groups', filter, search)).outcome;
 
 describe('filters in SQL agree with filters in memory', () => {
   const filters = () => [

@@ -10,45 +10,13 @@
  * accents, trailing spaces and LIKE wildcards; then hand-written filters for precedence, `not`,
  * value filters, URN-qualified and PascalCase names, nulls and multi-valued `ne`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFilter, evaluateFilter, parseFilter, type CheckedAttribute } from '../../../server/src/scim/filter/index.js';
-import { parseListParams } from '../../../server/src/scim/list-params.js';
+import { describe, expect, it } from 'vitest';
+import { checkFilter, parseFilter, type CheckedAttribute } from '../../../server/src/scim/filter/index.js';
 import { USER_RESOURCE_TYPE } from '../../../server/src/scim/schema/index.js';
-import { ScimError } from '../../../server/src/scim/scim-error.js';
-import { ENT, MC, SEARCH, createPopulation, type Population } from './population.js';
+import { filterInMemory, filterOverHttp, type Outcome } from '../../helpers/filter-agreement.js';
+import { ENT, MC, usePopulation, type Population } from './population.js';
 
-let pop: Population;
-let resources: Record<string, unknown>[];
-
-beforeAll(async () => {
-  pop = await createPopulation();
-  resources = await pop.resources();
-});
-afterAll(async () => {
-  await pop?.t.stop();
-});
-
-type Outcome = { ids: string[] } | { error: string };
-
-/** What evaluateFilter says, on the resources as GET shows them. */
-function inMemory(filter: string): Outcome {
-  try {
-    const p = parseListParams({ filter }, USER_RESOURCE_TYPE, 500);
-    return { ids: resources.filter((r) => evaluateFilter(p.filter!, r)).map((r) => String(r.id)).sort() };
-  } catch (e) {
-    if (e instanceof ScimError) return { error: `${e.status} ${e.scimType}` };
-    throw e;
-  }
-}
-
-/** What the server answers. */
-async function overHttp(filter: string, search: boolean): Promise<Outcome> {
-  const r = search
-    ? await pop.api.post('/Users/.search', { schemas: [SEARCH], filter, count: 500 })
-    : await pop.api.get(`/Users?count=500&filter=${encodeURIComponent(filter)}`);
-  if (r.status !== 200) return { error: `${r.status} ${r.body?.scimType}` };
-  return { ids: (r.body.Resources as { id: string }[]).map((u) => u.id).sort() };
-}
+const ctx = usePopulation();
 
 const q = (s: string) => JSON.stringify(s);
 
@@ -56,7 +24,7 @@ const q = (s: string) => JSON.stringify(s);
 function valuesOf(path: string): string[] {
   const a: CheckedAttribute = (checkFilter(parseFilter(`${path} pr`), USER_RESOURCE_TYPE) as { attribute: CheckedAttribute }).attribute;
   const out = new Set<string>();
-  for (const r of resources) {
+  for (const r of ctx.users) {
     const container = a.extension ? (r[a.schemaUrn] as Record<string, unknown> | undefined) : r;
     const top = container?.[a.attribute];
     for (const holder of Array.isArray(top) ? top : top === undefined ? [] : [top]) {
@@ -107,8 +75,8 @@ function generatedFilters(): string[] {
     for (const op of ['eq', 'ne', 'gt', 'ge', 'lt', 'le']) for (const v of values) filters.push(`${path} ${op} ${v}`);
     filters.push(`${path} pr`);
   }
-  const created = resources.map((r) => (r.meta as { created: string }).created).sort();
-  const modified = resources.map((r) => (r.meta as { lastModified: string }).lastModified).sort();
+  const created = ctx.users.map((r) => (r.meta as { created: string }).created).sort();
+  const modified = ctx.users.map((r) => (r.meta as { lastModified: string }).lastModified).sort();
   for (const [path, instants] of [['meta.created', created], ['meta.lastModified', modified]] as const) {
     const mid = instants[Math.floor(instants.length / 2)]!;
     const ms = Date.parse(mid);
@@ -271,7 +239,8 @@ const HAND_WRITTEN = (p: Population): string[] => {
 
 describe('filters: SQL and memory agree', () => {
   it('on the generated table and the hand-written cases', { timeout: 300_000 }, async () => {
-    const filters = [...new Set([...generatedFilters(), ...HAND_WRITTEN(pop)])];
+    const resources = ctx.users;
+    const filters = [...new Set([...generatedFilters(), ...HAND_WRITTEN(ctx.pop)])];
     const disagreements: { filter: string; sql: Outcome; memory: Outcome }[] = [];
     let nonTrivial = 0;
     let errors = 0;
@@ -279,8 +248,8 @@ describe('filters: SQL and memory agree', () => {
     for (let i = 0; i < filters.length; i += batch) {
       await Promise.all(
         filters.slice(i, i + batch).map(async (filter, j) => {
-          const memory = inMemory(filter);
-          const sql = await overHttp(filter, (i + j) % 7 === 0);
+          const memory = filterInMemory(filter, USER_RESOURCE_TYPE, resources);
+          const sql = (await filterOverHttp(ctx.pop.api, '/Users', filter, (i + j) % 7 === 0)).outcome;
           if (JSON.stringify(sql) !== JSON.stringify(memory)) disagreements.push({ filter, sql, memory });
           if ('ids' in memory && memory.ids.length > 0 && memory.ids.length < resources.length) nonTrivial++;
           if ('error' in memory) errors++;
@@ -298,7 +267,7 @@ describe('filters: SQL and memory agree', () => {
 
   it('an error says what is wrong (400 invalidFilter with a detail), never an empty list', async () => {
     for (const filter of ['password eq "x"', 'nosuch eq "x"', 'name eq "x"', 'active gt true', 'userName eq', 'emails[type eq "work"', `a eq "${'x'.repeat(5000)}"`]) {
-      const r = await pop.api.get(`/Users?filter=${encodeURIComponent(filter)}`);
+      const r = await ctx.pop.api.get(`/Users?filter=${encodeURIComponent(filter)}`);
       expect(r.status, filter).toBe(400);
       expect(r.body.scimType, filter).toBe('invalidFilter');
       expect(r.body.detail.length, filter).toBeGreaterThan(10);

@@ -4,17 +4,20 @@
  * attributes present, empty and absent, several versions, quota usage, and group memberships.
  * Created through the real HTTP API, so the stored rows are exactly what an IdP would leave.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { scimClient } from '../../helpers/http.js';
 import type { TestSidecar } from '../../helpers/sidecar.js';
 import { startTestSidecar } from '../../helpers/sidecar.js';
+import { ENTERPRISE_USER_SCHEMA as ENT, GROUP_SCHEMA as GROUP, MAILCOW_USER_SCHEMA as MC, PATCH_OP_SCHEMA as PATCH_OP, USER_SCHEMA as CORE } from '../../../server/src/scim/schema/index.js';
 
-export const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const MC = 'urn:ietf:params:scim:schemas:extension:mailcow:2.0:User';
-export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+export {
+  USER_SCHEMA as CORE,
+  ENTERPRISE_USER_SCHEMA as ENT,
+  MAILCOW_USER_SCHEMA as MC,
+  GROUP_SCHEMA as GROUP,
+  PATCH_OP_SCHEMA as PATCH_OP,
+  SEARCH_REQUEST_SCHEMA as SEARCH,
+} from '../../../server/src/scim/schema/index.js';
 
 export type Client = ReturnType<typeof scimClient>;
 
@@ -153,4 +156,20 @@ export async function createPopulation(): Promise<Population> {
     return r.body.Resources as Record<string, unknown>[];
   };
   return { t, api, token, ids, groups, resources };
+}
+
+/**
+ * The population for one test file: created before its tests, stopped after them. Read
+ * `pop` and `users` (every user as GET /Users returned it after creation) inside tests.
+ */
+export function usePopulation(): { pop: Population; users: Record<string, unknown>[] } {
+  const ctx = {} as { pop: Population; users: Record<string, unknown>[] };
+  beforeAll(async () => {
+    ctx.pop = await createPopulation();
+    ctx.users = await ctx.pop.resources();
+  });
+  afterAll(async () => {
+    await ctx.pop?.t.stop();
+  });
+  return ctx;
 }

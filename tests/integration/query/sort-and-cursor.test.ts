@@ -4,25 +4,16 @@
  * both directions, with absent values last (ascending) or first (descending) and id as the
  * tie-break; paging by index and by cursor (forwards and back) must walk exactly that order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkFilter, parseFilter, type CheckedAttribute } from '../../../server/src/scim/filter/index.js';
 import { parseListParams } from '../../../server/src/scim/list-params.js';
 import { USER_RESOURCE_TYPE } from '../../../server/src/scim/schema/index.js';
 import { compareSortEntries, sortKeyOf } from '../../../server/src/scim/sort.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar } from '../../helpers/sidecar.js';
-import { ENT, MC, SEARCH, createPopulation, type Population } from './population.js';
+import { ENT, MC, SEARCH, usePopulation } from './population.js';
 
-let pop: Population;
-let resources: Record<string, unknown>[];
-
-beforeAll(async () => {
-  pop = await createPopulation();
-  resources = await pop.resources();
-});
-afterAll(async () => {
-  await pop?.t.stop();
-});
+const ctx = usePopulation();
 
 const SORTABLE = [
   'userName', 'displayName', 'externalId', 'nickName', 'title', 'userType', 'locale', 'name.givenName', 'name.familyName', 'name.middleName',
@@ -38,7 +29,7 @@ function expectedOrder(sortBy: string | undefined, descending: boolean): string[
   const attribute: CheckedAttribute = sortBy
     ? parseListParams({ sortBy }, USER_RESOURCE_TYPE, 500).sortBy!
     : (checkFilter(parseFilter('meta.created pr'), USER_RESOURCE_TYPE) as { attribute: CheckedAttribute }).attribute;
-  return resources
+  return ctx.users
     .map((r) => ({ key: sortKeyOf(r, attribute), id: String(r.id) }))
     .sort((x, y) => compareSortEntries(x, y, descending))
     .map((e) => e.id);
@@ -48,15 +39,15 @@ const ids = (body: { Resources: { id: string }[] }) => body.Resources.map((r) =>
 
 describe('sortBy on every sortable attribute', () => {
   it.each(SORTABLE.flatMap((a) => [[a, 'ascending'], [a, 'descending']]))('%s %s: SQL order = stated order', async (sortBy, sortOrder) => {
-    const r = await pop.api.get(`/Users?count=500&sortBy=${encodeURIComponent(sortBy)}&sortOrder=${sortOrder}`);
+    const r = await ctx.pop.api.get(`/Users?count=500&sortBy=${encodeURIComponent(sortBy)}&sortOrder=${sortOrder}`);
     expect(r.status, r.text).toBe(200);
     expect(ids(r.body)).toEqual(expectedOrder(sortBy, sortOrder === 'descending'));
   });
 
   it('the default order is creation then id; sortOrder alone and its case are accepted', async () => {
-    expect(ids((await pop.api.get('/Users?count=500')).body)).toEqual(expectedOrder(undefined, false));
-    expect(ids((await pop.api.get('/Users?count=500&sortOrder=DESCENDING')).body)).toEqual(expectedOrder(undefined, true));
-    expect(ids((await pop.api.get('/Users?count=500&sortBy=title')).body)).toEqual(expectedOrder('title', false));
+    expect(ids((await ctx.pop.api.get('/Users?count=500')).body)).toEqual(expectedOrder(undefined, false));
+    expect(ids((await ctx.pop.api.get('/Users?count=500&sortOrder=DESCENDING')).body)).toEqual(expectedOrder(undefined, true));
+    expect(ids((await ctx.pop.api.get('/Users?count=500&sortBy=title')).body)).toEqual(expectedOrder('title', false));
   });
 
   it('index pages of every size walk the same order without gaps or repeats', async () => {
@@ -65,7 +56,7 @@ describe('sortBy on every sortable attribute', () => {
       for (const size of [1, 2, 5]) {
         const seen: string[] = [];
         for (let start = 1; start <= all.length; start += size) {
-          const r = await pop.api.get(`/Users?sortBy=${encodeURIComponent(sortBy)}&sortOrder=${order}&startIndex=${start}&count=${size}`);
+          const r = await ctx.pop.api.get(`/Users?sortBy=${encodeURIComponent(sortBy)}&sortOrder=${order}&startIndex=${start}&count=${size}`);
           expect(r.body).toMatchObject({ totalResults: all.length, startIndex: start, itemsPerPage: Math.min(size, all.length - start + 1) });
           seen.push(...ids(r.body));
         }
@@ -76,14 +67,14 @@ describe('sortBy on every sortable attribute', () => {
 
   it('sorts filtered results and .search results the same way', async () => {
     const filter = 'emails.type eq "work"';
-    const r = await pop.api.post('/Users/.search', { schemas: [SEARCH], filter, sortBy: 'name.familyName', sortOrder: 'descending', count: 500 });
-    const matching = new Set(ids((await pop.api.get(`/Users?count=500&filter=${encodeURIComponent(filter)}`)).body));
+    const r = await ctx.pop.api.post('/Users/.search', { schemas: [SEARCH], filter, sortBy: 'name.familyName', sortOrder: 'descending', count: 500 });
+    const matching = new Set(ids((await ctx.pop.api.get(`/Users?count=500&filter=${encodeURIComponent(filter)}`)).body));
     expect(ids(r.body)).toEqual(expectedOrder('name.familyName', true).filter((id) => matching.has(id)));
   });
 
   it('refuses what has no single order: complex attributes, derived groups, unknown names', async () => {
     for (const sortBy of ['name', `${ENT}:manager`, 'groups.display', 'password', 'nosuch', 'emails[type eq "work"]']) {
-      const r = await pop.api.get(`/Users?sortBy=${encodeURIComponent(sortBy)}`);
+      const r = await ctx.pop.api.get(`/Users?sortBy=${encodeURIComponent(sortBy)}`);
       expect(r.status, `${sortBy}: ${r.text}`).toBe(400);
       expect(r.body.scimType).toBe('invalidValue');
     }
@@ -95,7 +86,7 @@ async function walkForward(query: string, count: number): Promise<{ ids: string[
   const pages: { ids: string[]; body: Record<string, unknown> }[] = [];
   let cursor = '';
   for (let guard = 0; guard < 100; guard++) {
-    const r = await pop.api.get(`/Users?${query}&count=${count}&cursor=${encodeURIComponent(cursor)}`);
+    const r = await ctx.pop.api.get(`/Users?${query}&count=${count}&cursor=${encodeURIComponent(cursor)}`);
     expect(r.status, r.text).toBe(200);
     pages.push({ ids: ids(r.body), body: r.body });
     if (!r.body.nextCursor) return pages;
@@ -131,7 +122,7 @@ describe('RFC 9865 cursors', () => {
       const back: string[][] = [pages[pages.length - 1]!.ids];
       let previous = pages[pages.length - 1]!.body.previousCursor as string | undefined;
       while (previous) {
-        const r = await pop.api.get(`/Users?${query}&count=${count}&cursor=${encodeURIComponent(previous)}`);
+        const r = await ctx.pop.api.get(`/Users?${query}&count=${count}&cursor=${encodeURIComponent(previous)}`);
         expect(r.status, r.text).toBe(200);
         expect(r.body.nextCursor).toBeTruthy();
         back.unshift(ids(r.body));
@@ -143,34 +134,34 @@ describe('RFC 9865 cursors', () => {
 
   it('works through POST /Users/.search with a filter, and count=0 gives totalResults only', async () => {
     const filter = 'emails pr';
-    const matching = ids((await pop.api.get(`/Users?count=500&filter=${encodeURIComponent(filter)}`)).body);
+    const matching = ids((await ctx.pop.api.get(`/Users?count=500&filter=${encodeURIComponent(filter)}`)).body);
     const seen: string[] = [];
     let cursor = '';
     do {
-      const r = await pop.api.post('/Users/.search', { schemas: [SEARCH], filter, cursor, count: 4, attributes: ['userName'] });
+      const r = await ctx.pop.api.post('/Users/.search', { schemas: [SEARCH], filter, cursor, count: 4, attributes: ['userName'] });
       expect(r.status, r.text).toBe(200);
       expect(Object.keys(r.body.Resources[0]).sort()).toEqual(['id', 'schemas', 'userName']);
       seen.push(...ids(r.body));
       cursor = r.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(matching);
-    const zero = await pop.api.get('/Users?cursor=&count=0');
-    expect(zero.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, itemsPerPage: 0, Resources: [] });
+    const zero = await ctx.pop.api.get('/Users?cursor=&count=0');
+    expect(zero.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: ctx.users.length, itemsPerPage: 0, Resources: [] });
   });
 
   it('a bare ?cursor asks for the first page', async () => {
-    const r = await pop.api.get('/Users?cursor&count=2');
+    const r = await ctx.pop.api.get('/Users?cursor&count=2');
     expect(r.status, r.text).toBe(200);
     expect(ids(r.body)).toEqual(expectedOrder(undefined, false).slice(0, 2));
     expect(r.body.nextCursor).toBeTruthy();
   });
 
   it('refuses tampered cursors, other queries, other counts, other tokens, and startIndex with cursor (400, RFC 9865 §2.1)', async () => {
-    const first = await pop.api.get('/Users?count=2&cursor=&filter=emails%20pr');
+    const first = await ctx.pop.api.get('/Users?count=2&cursor=&filter=emails%20pr');
     const cursor = first.body.nextCursor as string;
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
     const expectError = async (path: string, scimType: string) => {
-      const r = await pop.api.get(path);
+      const r = await ctx.pop.api.get(path);
       expect(r.status, `${path}: ${r.text}`).toBe(400);
       expect(r.body.scimType).toBe(scimType);
       expect(r.body.detail).toMatch(/cursor|count/i);
@@ -181,22 +172,22 @@ describe('RFC 9865 cursors', () => {
     await expectError(`/Users?count=2&filter=emails.type%20pr&cursor=${cursor}`, 'invalidCursor');
     await expectError(`/Users?count=2&filter=emails%20pr&sortBy=title&cursor=${cursor}`, 'invalidCursor');
     await expectError(`/Users?count=3&filter=emails%20pr&cursor=${cursor}`, 'invalidCount');
-    const r = await pop.api.get(`/Users?count=2&filter=emails%20pr&cursor=${cursor}&startIndex=3`);
+    const r = await ctx.pop.api.get(`/Users?count=2&filter=emails%20pr&cursor=${cursor}&startIndex=3`);
     expect(r.status).toBe(400);
     expect(r.body.scimType).toBe('invalidValue');
-    const otherToken = (await pop.t.sidecar.tokens.create('other', { domains: ['example.org'] })).secret;
-    const other = await scimClient(pop.t.baseUrl, otherToken).get(`/Users?count=2&filter=emails%20pr&cursor=${cursor}`);
+    const otherToken = (await ctx.pop.t.sidecar.tokens.create('other', { domains: ['example.org'] })).secret;
+    const other = await scimClient(ctx.pop.t.baseUrl, otherToken).get(`/Users?count=2&filter=emails%20pr&cursor=${cursor}`);
     expect(other.status).toBe(400);
     expect(other.body.scimType).toBe('invalidCursor');
     // The untouched cursor still works.
-    expect((await pop.api.get(`/Users?count=2&filter=emails%20pr&cursor=${cursor}`)).status).toBe(200);
+    expect((await ctx.pop.api.get(`/Users?count=2&filter=emails%20pr&cursor=${cursor}`)).status).toBe(200);
   });
 
   it('a cursor outlives the sidecar that issued it: the key is in the database', async () => {
-    const first = await pop.api.get('/Users?count=3&cursor=');
-    const second = await startTestSidecar({ db: pop.t.db });
+    const first = await ctx.pop.api.get('/Users?count=3&cursor=');
+    const second = await startTestSidecar({ db: ctx.pop.t.db });
     try {
-      const r = await scimClient(second.baseUrl, pop.token).get(`/Users?count=3&cursor=${first.body.nextCursor}`);
+      const r = await scimClient(second.baseUrl, ctx.pop.token).get(`/Users?count=3&cursor=${first.body.nextCursor}`);
       expect(r.status, r.text).toBe(200);
       expect(ids(r.body)).toEqual(expectedOrder(undefined, false).slice(3, 6));
     } finally {
@@ -205,7 +196,7 @@ describe('RFC 9865 cursors', () => {
   });
 
   it('ServiceProviderConfig advertises both paging methods, index the default (RFC 9865 §4)', async () => {
-    const r = await scimClient(pop.t.baseUrl).get('/ServiceProviderConfig');
+    const r = await scimClient(ctx.pop.t.baseUrl).get('/ServiceProviderConfig');
     expect(r.body.pagination).toEqual({ cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 500, maxPageSize: 500 });
   });
 });

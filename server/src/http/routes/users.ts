@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
 import { toPagedListResponse } from '../../scim/list-params.js';
 import { ScimError } from '../../scim/index.js';
+import { SEARCH_REQUEST_SCHEMA } from '../../scim/schema/index.js';
 import { toUserResource, type StoredUser, type UserService } from '../../users/index.js';
 import { SCIM_CONTENT_TYPE } from '../error-response.js';
 import { callerOf } from '../request-context.js';
@@ -21,8 +22,6 @@ export function sendResource(reply: FastifyReply, status: number, body: unknown,
   for (const [k, v] of Object.entries(extra)) reply.header(k, v);
   return reply.send(JSON.stringify(body));
 }
-
-const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 /** The body of a POST .search (RFC 7644 §3.4.3), checked. */
 export function readSearchRequest(body: unknown): Query {

@@ -3,23 +3,13 @@ import { applyPatch, normalizePatchRequest } from '../../../../server/src/scim/p
 import { projectResource } from '../../../../server/src/scim/projection/index.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../../../server/src/scim/schema/index.js';
 import { ScimError } from '../../../../server/src/scim/scim-error.js';
+import { mulberry32 } from '../fixtures/random.js';
 import { bjensen, ENTERPRISE, MAILCOW_USER, PATCH_OP, tourGuides } from '../fixtures/resources.js';
 
 /**
  * Robustness: random PatchOp bodies either apply or fail with a 4xx ScimError, never a
  * TypeError; the input resource is never changed; the result can be projected. Seeded PRNG.
  */
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = mulberry32(7644);
 const int = (n: number): number => Math.floor(random() * n);
