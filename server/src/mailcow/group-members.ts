@@ -9,7 +9,7 @@ import { nowIso, toDbTime } from './db-time.js';
 import type { SideTableMapping } from './filter-sql.js';
 import { removeMemberships, syncGroupAlias } from './group-aliases.js';
 import type { DatabasePool, Queryable } from './queryable.js';
-import { refreshSogoViewRow } from './sogo-view.js';
+import { refreshSogoViewRows } from './sogo-view.js';
 import type { GroupLookup, MemberHook } from './user-store.js';
 
 /** A user's groups (same token), ordered by name; one query for a whole page of users. */
@@ -107,5 +107,5 @@ export async function leaveAllGroups(db: Queryable, userId: string): Promise<voi
     r.sogo.forEach((m) => sogo.add(m));
     await db.execute(`UPDATE mailcow_scim_groups SET version = version + 1, last_modified = ? WHERE id = ?`, [toDbTime(nowIso()), g.id]);
   }
-  for (const m of sogo) await refreshSogoViewRow(db, m);
+  if (sogo.size) await refreshSogoViewRows(db, [...sogo]);
 }

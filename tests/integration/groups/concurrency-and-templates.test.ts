@@ -75,6 +75,32 @@ describe('concurrent membership changes', () => {
   });
 });
 
+describe('a large list', () => {
+  it('150 users and their list made by one /Bulk: goto, sender ACLs and SOGo rows for all; deleting the list clears them', async () => {
+    const token = await t.sidecar.tokens.create('large', { domains: ['example.org'], groupSenderAcl: true });
+    const api = scimClient('http://localhost/scim/v2', token.secret, t.httpSocket);
+    const names = Array.from({ length: 150 }, (_, i) => `l${String(i).padStart(3, '0')}@example.org`);
+    const r = await api.post('/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Groups', bulkId: 'list', data: { schemas: [GROUP], displayName: 'Large', address: 'large@example.org', members: names.map((_, i) => ({ value: `bulkId:u${i}` })) } },
+        ...names.map((userName, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } })),
+      ],
+    });
+    expect(r.status, r.text.slice(0, 500)).toBe(200);
+    expect(r.body.Operations.filter((o: { status: string }) => o.status !== '201')).toEqual([]);
+    expect(await aliasRow(t.db.pool, 'large@example.org')).toMatchObject({ goto: names.join(','), active: 1 });
+    expect(await sendersOf(t.db.pool, 'large@example.org')).toEqual(names);
+    const sogo = await rowsOf(t.db.pool, `SELECT c_uid FROM _sogo_static_view WHERE aliases = 'large@example.org' ORDER BY c_uid`);
+    expect(sogo.map((row) => row.c_uid)).toEqual(names);
+    const id = r.body.Operations[0].location.split('/').pop();
+    expect((await api.delete(`/Groups/${id}`)).status).toBe(204);
+    expect(await aliasRow(t.db.pool, 'large@example.org')).toBeUndefined();
+    expect(await sendersOf(t.db.pool, 'large@example.org')).toEqual([]);
+    expect(await rowsOf(t.db.pool, `SELECT c_uid FROM _sogo_static_view WHERE aliases <> '' AND c_uid LIKE 'l%'`)).toEqual([]);
+  });
+});
+
 describe('membership drives mailbox templates (template rules on groups)', () => {
   let api: Client;
   let staff: string;
