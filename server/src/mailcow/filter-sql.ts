@@ -109,13 +109,17 @@ export interface FilterSqlMapping {
 type Operand = string | number | boolean;
 
 const NOPAD = 'utf8mb4_nopad_bin';
-/** The collation whose LOWER() folds exactly as scim/case-fold.ts does (Unicode 14 case mappings). */
+/**
+ * The collation whose LOWER() folds exactly as scim/case-fold.ts does (Unicode 14 case
+ * mappings; MariaDB 10.10+, and mailcow ships 10.11 — JSON_TABLE already needs 10.6).
+ */
 const FOLD = 'utf8mb4_uca1400_ai_ci';
 
 /** `expr` case-folded like foldCase, as a binary string (accents and trailing spaces count). */
 function folded(expr: string): string {
   return `LOWER((${expr}) COLLATE ${FOLD}) COLLATE ${NOPAD}`;
 }
+
 const TRUE: SqlFragment = { sql: 'TRUE', params: [] };
 const OPS: Partial<Record<CompareOperator, string>> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' };
 const MIN_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');

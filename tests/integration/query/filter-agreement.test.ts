@@ -266,7 +266,8 @@ describe('filters: SQL and memory agree', () => {
   });
 
   it('an error says what is wrong (400 invalidFilter with a detail), never an empty list', async () => {
-    for (const filter of ['password eq "x"', 'nosuch eq "x"', 'name eq "x"', 'active gt true', 'userName eq', 'emails[type eq "work"', `a eq "${'x'.repeat(5000)}"`]) {
+    const deep = `${'not ('.repeat(60)}userName pr${')'.repeat(60)}`;
+    for (const filter of ['password eq "x"', 'nosuch eq "x"', 'name eq "x"', 'active gt true', 'userName eq', 'emails[type eq "work"', `a eq "${'x'.repeat(5000)}"`, deep]) {
       const r = await ctx.pop.api.get(`/Users?filter=${encodeURIComponent(filter)}`);
       expect(r.status, filter).toBe(400);
       expect(r.body.scimType, filter).toBe('invalidFilter');
