@@ -40,15 +40,18 @@ export async function findMailbox(db: Queryable, username: string, lock = false)
   return rows[0] ? toMailbox(rows[0]) : undefined;
 }
 
-/** Whether the address is taken by an alias that is not the mailbox's own self-alias (§2.1 #7). */
-export async function findAliasByAddress(db: Queryable, address: string): Promise<{ id: number; goto: string; active: number } | undefined> {
-  const [rows] = await db.execute<RowDataPacket[]>(`SELECT id, goto, active FROM alias WHERE address = ?`, [address]);
-  return rows[0] ? { id: Number(rows[0].id), goto: String(rows[0].goto), active: Number(rows[0].active) } : undefined;
-}
-
-export async function isSpamAlias(db: Queryable, address: string): Promise<boolean> {
-  const [rows] = await db.execute<RowDataPacket[]>(`SELECT 1 FROM spamalias WHERE address = ?`, [address]);
-  return rows.length > 0;
+/**
+ * What already uses an address, in one round trip: a mailbox, an alias (with its goto) or a
+ * spam alias; a new mailbox may collide with none of them (§2.1 #6–#8).
+ */
+export async function findAddressUse(db: Queryable, address: string): Promise<{ mailbox: boolean; aliasGoto: string | null; spamAlias: boolean }> {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    `SELECT EXISTS (SELECT 1 FROM mailbox WHERE username = ?) AS mailbox, (SELECT goto FROM alias WHERE address = ?) AS alias_goto,
+            EXISTS (SELECT 1 FROM spamalias WHERE address = ?) AS spam_alias`,
+    [address, address, address],
+  );
+  const r = rows[0]!;
+  return { mailbox: Number(r.mailbox) === 1, aliasGoto: r.alias_goto === null ? null : String(r.alias_goto), spamAlias: Number(r.spam_alias) === 1 };
 }
 
 export interface NewMailbox {

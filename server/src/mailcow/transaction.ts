@@ -4,6 +4,8 @@ import { isRetryableSqlError, translateSqlError } from './sql-errors.js';
 export interface TransactionOptions {
   /** Attempts for deadlocks / Galera certification failures (architecture §8). */
   attempts?: number;
+  /** READ COMMITTED for this transaction only (default: the server's, REPEATABLE READ). */
+  readCommitted?: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export async function withTransaction<T>(
     let conn: PoolConnection | undefined;
     try {
       conn = await pool.getConnection();
+      if (options.readCommitted) await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await conn.beginTransaction();
       const result = await fn(conn);
       await conn.commit();

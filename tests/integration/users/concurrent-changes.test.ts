@@ -55,3 +55,17 @@ it('creates and deactivations 8 at a time over four domains all succeed and keep
   expect(await sogoRows()).toBe(USERS / 2);
   expect(t.logs.filter((l) => l.msg === 'post-commit mailcow side effects failed')).toEqual([]);
 });
+
+it("parallel creates share a domain's quota as mailcow's form would: the default, then what is left, then 400", async () => {
+  const domain = `q${run}.example`;
+  await t.db.pool.execute(`INSERT INTO domain (domain, description, aliases, mailboxes, defquota, maxquota, quota, active) VALUES (?, ?, 400, 100, 3, 10, 10, 1)`, [domain, domain]);
+  const token = await t.sidecar.tokens.create('quota', { domains: [domain] });
+  const client = scimClient('http://localhost/scim/v2', token.secret, t.httpSocket);
+  const statuses: number[] = [];
+  await eightAtATime(8, async (i) => {
+    statuses.push((await client.post('/Users', { userName: `q${i}@${domain}` })).status);
+  });
+  expect(statuses.sort()).toEqual([201, 201, 201, 201, 400, 400, 400, 400]);
+  const [rows] = await t.db.pool.query<RowDataPacket[]>(`SELECT quota FROM mailbox WHERE domain = ? ORDER BY quota`, [domain]);
+  expect(rows.map((r) => Number(r.quota) / 1024 / 1024)).toEqual([1, 3, 3, 3]);
+});
