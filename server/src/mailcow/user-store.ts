@@ -511,7 +511,8 @@ export class MailcowUserStore implements UserStore {
         id,
       ],
     );
-    await this.writeEmails(conn, caller.token.id, id, next.resource);
+    // Most changes (a deactivation, a new name) leave the e-mails alone: no index rows to rewrite.
+    if (JSON.stringify(emailsOf(next.resource)) !== JSON.stringify(emailsOf(current.resource))) await this.writeEmails(conn, caller.token.id, id, next.resource);
     const op = next.intent.active !== 1 && mailbox.active === 1 ? 'deactivate' : next.intent.active === 1 && mailbox.active !== 1 ? 'reactivate' : 'update';
     audit({ operation: op, resourceId: id, mailbox: mailbox.username, status: 200 });
   }
