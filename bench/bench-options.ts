@@ -1,0 +1,85 @@
+/** What one `npm run bench` run measures and how much of it: the full run and `--quick`. */
+
+export interface BenchSizes {
+  /** Users created per side (sidecar and floor) at concurrency 1 and 8. */
+  createC1: number;
+  createC8: number;
+  /** Users an IdP-like client provisions in the initial sync (lookup by filter, then create). */
+  initialSync: number;
+  /** Users in the database for the small and the large lookup measurement. */
+  lookupSmall: number;
+  lookupLarge: number;
+  /** Lookups timed at each size (sidecar and raw SELECT each). */
+  lookupSamples: number;
+  /** Users deactivated by PATCH per side. */
+  patches: number;
+  /** List pages (count=100) read across the large user set. */
+  listPages: number;
+  /** RouteLogin calls from PHP. */
+  phpCalls: number;
+}
+
+export interface BenchOptions {
+  mode: 'full' | 'quick';
+  sizes: BenchSizes;
+  /** Run the sidecar child under `node --cpu-prof` and summarise the profile. */
+  profile: boolean;
+  /** Keep the benchmark database (for a look at it afterwards). */
+  keepDatabase: boolean;
+  /** Talk to the sidecar's socket even when nginx is installed. */
+  noNginx: boolean;
+  /** mysql://… of the MariaDB server (no database part). */
+  mariadbUrl: string;
+}
+
+const FULL: BenchSizes = {
+  createC1: 300,
+  createC8: 1_000,
+  initialSync: 10_000,
+  lookupSmall: 1_000,
+  lookupLarge: 100_000,
+  lookupSamples: 2_000,
+  patches: 1_000,
+  listPages: 100,
+  phpCalls: 500,
+};
+
+/** Under a minute on a 2-core machine: fewer users everywhere, and a smaller "large" set. */
+const QUICK: BenchSizes = {
+  createC1: 80,
+  createC8: 240,
+  initialSync: 1_000,
+  lookupSmall: 1_000,
+  lookupLarge: 10_000,
+  lookupSamples: 300,
+  patches: 240,
+  listPages: 20,
+  phpCalls: 100,
+};
+
+export const BENCH_USAGE = `npm run bench [-- OPTIONS]
+
+  --quick          fewer users and a 10,000-user "large" set (under a minute)
+  --profile        run the sidecar under node --cpu-prof and print its hottest functions
+  --no-nginx       talk to the sidecar's socket even when nginx is installed
+  --keep-database  do not drop the mcs_bench_* database afterwards
+
+MARIADB_URL (default mysql://root@127.0.0.1:3306) names the MariaDB server.`;
+
+/** Reads argv and the environment once; unknown flags are an error. */
+export function parseBenchOptions(argv: readonly string[], env: Record<string, string | undefined>): BenchOptions | 'help' {
+  const flags = new Set(argv);
+  if (flags.has('--help') || flags.has('-h')) return 'help';
+  const known = ['--quick', '--profile', '--keep-database', '--no-nginx'];
+  const unknown = [...flags].filter((f) => !known.includes(f));
+  if (unknown.length) throw new Error(`unknown option ${unknown.join(', ')}\n\n${BENCH_USAGE}`);
+  const quick = flags.has('--quick');
+  return {
+    mode: quick ? 'quick' : 'full',
+    sizes: quick ? QUICK : FULL,
+    profile: flags.has('--profile'),
+    keepDatabase: flags.has('--keep-database'),
+    noNginx: flags.has('--no-nginx'),
+    mariadbUrl: env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306',
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * `npm run bench`: the sidecar, run as production runs it, measured side by side with what the
+ * database allows, every figure a ratio taken in one run (issue 9; docs/performance.md).
+ */
+import { existsSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RowDataPacket } from 'mysql2/promise';
+import { findMailboxLoginFacts } from '../server/src/mailcow/login-facts.js';
+import { BENCH_DOMAINS } from './bench-database.js';
+import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench-options.js';
+import { benchAddress, benchUserBody, buildUserRows } from './bench-users.js';
+import { openWorld, type BenchWorld } from './bench-world.js';
+import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile.js';
+import { measureCreates, measureDeactivations, measureInitialSync, measureListPages, measureLookups, type BenchRun, type LatencySamples, type SideBySide } from './measure.js';
+import { measurePhpRouteLogin, phpBridgeMissing } from './php-route-login.js';
+import { createLikeSidecar } from './raw-writes.js';
+import { compared, describeMachine, figureLine, figureTable, saveResults, type Figure } from './report.js';
+import { percentile, ratePerSecond, runConcurrently } from './stats.js';
+
+const RSS_TARGET_MB = 120;
+const WARM_UP_USERS = 20;
+const WARM_UP_LOOKUPS = 200;
+/** After seeding, InnoDB flushes and purges for a while; lookups wait this long for it. */
+const SETTLE_MS = 1_000;
+
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'bin', 'mailcow-scim.js'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error('cannot find the mailcow-scim checkout (bin/mailcow-scim.js) above the benchmark');
+    dir = up;
+  }
+  return dir;
+}
+
+const t0 = Date.now();
+function progress(message: string): void {
+  process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
+/** 1000 → "1k", 100000 → "100k". */
+function sizeLabel(n: number): string {
+  return n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+function throughputFigure(name: string, unit: string, r: SideBySide): Figure {
+  return compared(name, ratePerSecond(r.count, r.sidecarMs), unit, 'floor', ratePerSecond(r.count, r.floorMs));
+}
+
+function latencyFigures(name: string, s: LatencySamples, referenceLabel: string): Figure[] {
+  return [50, 99].map((p) => compared(`${name}_p${p}`, percentile(s.sidecar, p), 'ms', `${referenceLabel} p${p}`, percentile(s.raw, p)));
+}
+
+async function countUsers(b: BenchRun): Promise<number> {
+  const [[row]] = await b.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM mailcow_scim_users`);
+  return Number(row!.n);
+}
+
+interface Measured {
+  figures: Figure[];
+  /** The sidecar's VmHWM after each phase, MB: where memory grew. */
+  memory: { after: string; peakMB: number }[];
+}
+
+async function measureAll(options: BenchOptions, repoRoot: string, main: BenchWorld): Promise<Measured> {
+  const { sizes } = options;
+  const b = main.run;
+  const figures: Figure[] = [];
+  const memory: Measured['memory'] = [];
+  const mark = async (after: string) => memory.push({ after, peakMB: (await main.sidecar.peakRssBytes()) / 1e6 });
+  const report = (...fs: Figure[]) => {
+    figures.push(...fs);
+    for (const f of fs) progress(figureLine(f));
+  };
+
+  progress(`warm-up: ${WARM_UP_USERS} creates each way, ${WARM_UP_LOOKUPS} lookups`);
+  await runConcurrently(WARM_UP_USERS, 4, (i) => b.client.expect(201, 'POST', '/Users', benchUserBody(BENCH_DOMAINS.warm, i)).then(() => undefined));
+  await runConcurrently(WARM_UP_USERS, 4, (i) => createLikeSidecar(b.pool, b.token, b.rows.template.name, buildUserRows(b.rows, benchUserBody(BENCH_DOMAINS.warm, WARM_UP_USERS + i))));
+  const warmUser = () => benchAddress(BENCH_DOMAINS.warm, Math.floor(Math.random() * WARM_UP_USERS * 2));
+  await measureLookups([{ b, pickUserName: warmUser }], WARM_UP_LOOKUPS);
+  await mark('warm-up');
+
+  for (const [concurrency, count, sidecarDomain, floorDomain] of [
+    [1, sizes.createC1, BENCH_DOMAINS.c1, BENCH_DOMAINS.c1Floor],
+    [8, sizes.createC8, BENCH_DOMAINS.c8, BENCH_DOMAINS.c8Floor],
+  ] as const) {
+    progress(`create at concurrency ${concurrency}: ${count} users each way`);
+    const f = throughputFigure(`create_c${concurrency}`, 'creates/s', await measureCreates(b, count, concurrency, { sidecar: sidecarDomain, floor: floorDomain }));
+    if (concurrency === 8) f.target = { text: '≥ 0.60', met: (f.ratio ?? 0) >= 0.6 };
+    report(f);
+    await mark(`create c${concurrency}`);
+  }
+
+  progress(`initial sync: ${sizes.initialSync} users (lookup, then create), concurrency 8, each way`);
+  const sync = await measureInitialSync(b, sizes.initialSync, { sidecar: BENCH_DOMAINS.sync, floor: BENCH_DOMAINS.syncFloor });
+  report(compared(`initial_sync_${sizeLabel(sizes.initialSync)}`, sync.sidecarMs / 1000, 's', 'floor', sync.floorMs / 1000, `${ratePerSecond(sync.count, sync.sidecarMs).toFixed(0)} users/s`));
+  await mark('initial sync');
+
+  // The large set: the seeded users fill the database up to lookupLarge; some are kept for PATCH.
+  const beforeLarge = main.seed.count;
+  const grow = sizes.lookupLarge - (await countUsers(b));
+  const quick = options.mode === 'quick' ? ' (quick mode: smaller than the full run\'s 100,000)' : '';
+  progress(`seeding ${grow} users to ${sizes.lookupLarge}${quick}`);
+  const seedStart = Date.now();
+  await main.seed.growTo(main.seed.count + grow, (i) => i >= beforeLarge && i < beforeLarge + 2 * sizes.patches);
+  progress(`seeded at ${ratePerSecond(grow, Date.now() - seedStart).toFixed(0)} users/s`);
+  const largeCount = await countUsers(b);
+
+  // The small set lives in a second database behind a second sidecar, so the two sizes are timed
+  // interleaved, under the same conditions.
+  progress(`lookups: ${sizes.lookupSamples} at ${sizes.lookupSmall} users (a second database and sidecar) interleaved with ${sizes.lookupSamples} at ${largeCount}`);
+  const small = await openWorld(repoRoot, options, false);
+  try {
+    await small.seed.growTo(sizes.lookupSmall);
+    await settle();
+    const targets = [
+      { b: small.run, pickUserName: () => small.seed.randomUserName() },
+      { b, pickUserName: () => main.seed.randomUserName() },
+    ];
+    await measureLookups(targets, WARM_UP_LOOKUPS);
+    const [atSmall, atLarge] = await measureLookups(targets, sizes.lookupSamples);
+    const s = sizeLabel(sizes.lookupSmall);
+    const l = sizeLabel(largeCount);
+    report(...latencyFigures(`lookup_${s}`, atSmall!, 'raw SELECT'), ...latencyFigures(`lookup_${l}`, atLarge!, 'raw SELECT'));
+    for (const p of [50, 99]) {
+      const f = compared(`lookup_${l}_vs_${s}_p${p}`, percentile(atLarge!.sidecar, p), 'ms', `lookup at ${s} p${p}`, percentile(atSmall!.sidecar, p));
+      if (p === 50) f.target = { text: '≤ 1.20', met: (f.ratio ?? Infinity) <= 1.2 };
+      report(f);
+    }
+  } finally {
+    await small.dispose(options.keepDatabase);
+  }
+  await mark(`lookups at ${largeCount} users`);
+
+  progress(`PATCH active=false: ${sizes.patches} users each way, concurrency 8`);
+  const sidecarIds = main.seed.ids.slice(beforeLarge, beforeLarge + sizes.patches);
+  const floorUsers = [...main.seed.kept.entries()].filter(([i]) => i >= beforeLarge + sizes.patches).map(([, u]) => u);
+  report(throughputFigure('patch_deactivate_c8', 'patches/s', await measureDeactivations(b, sidecarIds, floorUsers)));
+  await mark('PATCH deactivate');
+
+  progress(`list: ${sizes.listPages} pages of 100 across ${largeCount} users`);
+  const list = await measureListPages(b, largeCount, sizes.listPages);
+  const pagesPerSecond = (samples: number[]) => ratePerSecond(samples.length, samples.reduce((a, ms) => a + ms, 0));
+  report(compared(`list_page_100_of_${sizeLabel(largeCount)}`, pagesPerSecond(list.sidecar), 'pages/s', 'raw SELECT', pagesPerSecond(list.raw)));
+  await mark('list paging');
+
+  const missing = phpBridgeMissing(repoRoot);
+  if (missing) {
+    figures.push(...[50, 99].map((p): Figure => ({ name: `php_route_login_p${p}`, unit: 'ms', note: `skipped: ${missing}` })));
+  } else {
+    progress(`RouteLogin from PHP: ${sizes.phpCalls} calls`);
+    // Users seeded after the PATCH range: active mailboxes, so the whole decision runs (route LDAP).
+    const names = Array.from({ length: 200 }, () => main.seed.randomUserName(beforeLarge + 2 * sizes.patches));
+    const php = await measurePhpRouteLogin(repoRoot, main.sidecar.rpcSocket, names, sizes.phpCalls, main.sidecar.dir);
+    const raw: number[] = [];
+    for (let i = 0; i < sizes.phpCalls; i++) {
+      const t = process.hrtime.bigint();
+      await findMailboxLoginFacts(b.pool, names[i % names.length]!);
+      raw.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    report(...latencyFigures('php_route_login', { sidecar: php.samples, raw }, 'raw login SELECT'));
+    await mark('RouteLogin from PHP');
+  }
+
+  const peak = (await main.sidecar.peakRssBytes()) / 1e6;
+  report({ ...compared('peak_rss', peak, 'MB', 'target', RSS_TARGET_MB), target: { text: `≤ ${RSS_TARGET_MB} MB`, met: peak <= RSS_TARGET_MB } });
+  return { figures, memory };
+}
+
+async function main(): Promise<number> {
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  if (options === 'help') {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
+  const repoRoot = findRepoRoot();
+  const loadAtStart = loadavg()[0]!;
+  progress(`${options.mode} run; starting the sidecar on a fresh database`);
+  const world = await openWorld(repoRoot, options, options.profile);
+  let profile: ProfileSummary | undefined;
+  try {
+    const machine = await describeMachine(world.db.pool);
+    progress(`sidecar pid ${world.sidecar.pid} (NODE_OPTIONS from deploy/Dockerfile: ${world.nodeOptions ?? 'none'}), database ${world.db.name}; requests go through ${world.path}`);
+    const measured = await measureAll(options, repoRoot, world).catch(async (e: unknown) => {
+      for (const line of await world.sidecar.lastErrors(3)) progress(`sidecar log: ${line.slice(0, 2000)}`);
+      throw e;
+    });
+    await world.stop();
+    if (options.profile) profile = await summarizeCpuProfile(world.sidecar.dir);
+    const loadAtEnd = loadavg()[0]!;
+    const file = await saveResults(repoRoot, options.mode, {
+      mode: options.mode,
+      sizes: options.sizes,
+      takenAt: new Date(t0).toISOString(),
+      durationS: (Date.now() - t0) / 1000,
+      machine,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
+      nodeOptions: world.nodeOptions ?? null,
+      path: world.path,
+      figures: measured.figures,
+      memory: measured.memory,
+      profile,
+    });
+    const out = (line = '') => process.stdout.write(`${line}\n`);
+    if (profile) {
+      const kept = file.replace(/\.json$/, '.cpuprofile');
+      await copyFile(profile.file, kept);
+      out(`\nCPU profile of the sidecar (${profile.totalMs.toFixed(0)} ms sampled; open ${kept} in Chrome DevTools):`);
+      for (const a of profile.areas) out(`  ${a.ms.toFixed(0).padStart(7)} ms  ${a.name}`);
+      out('  hottest functions (self time):');
+      for (const f of profile.functions) out(`  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
+    }
+    out(`\nmailcow-scim benchmark (${options.mode}${options.mode === 'quick' ? ': smaller sets, see docs/performance.md' : ''})`);
+    out(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Linux ${machine.kernel}; Node ${machine.node}; MariaDB ${machine.mariadb} (flush_log_at_trx_commit=${machine.innodbFlushLogAtTrxCommit}, buffer pool ${machine.innodbBufferPoolMiB} MiB)`);
+    out(`load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end${Math.max(loadAtStart, loadAtEnd) > machine.cores ? ' (other work shared the machine: absolute figures are low, ratios less so)' : ''}`);
+    out(`path: ${world.path}; sidecar NODE_OPTIONS: ${world.nodeOptions ?? 'none'}`);
+    out(`sidecar peak RSS after each phase: ${measured.memory.map((m) => `${m.after} ${m.peakMB.toFixed(0)} MB`).join('; ')}`);
+    out();
+    out(figureTable(measured.figures));
+    out();
+    for (const f of measured.figures) out(figureLine(f));
+    out(`\nresults: ${file} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    return 0;
+  } finally {
+    await world.dispose(options.keepDatabase);
+    if (options.keepDatabase) progress(`kept database ${world.db.name}`);
+  }
+}
+
+process.exitCode = await main().catch((e: unknown) => {
+  const cause = e instanceof Error && e.cause ? `\ncaused by: ${String((e.cause as Error).stack ?? e.cause)}` : '';
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}${cause}\n`);
+  return 1;
+});

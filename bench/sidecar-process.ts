@@ -1,0 +1,117 @@
+/**
+ * The sidecar under test as a child process, started the way production starts it
+ * (`node bin/mailcow-scim.js serve`, configured by environment), with its memory read from
+ * /proc: VmHWM is the kernel's own record of the process's peak resident set.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SidecarProcess {
+  pid: number;
+  httpSocket: string;
+  rpcSocket: string;
+  /** Where its log and (with --cpu-prof) its profile go. */
+  dir: string;
+  /** Peak resident set so far, bytes (VmHWM). */
+  peakRssBytes(): Promise<number>;
+  /** The last `n` error lines of its log (level ≥ 50), to explain a failed request. */
+  lastErrors(n: number): Promise<string[]>;
+  /** Stops it with SIGTERM (a drained, clean exit, so a CPU profile gets written). */
+  stop(): Promise<void>;
+}
+
+export interface SidecarSpawnOptions {
+  repoRoot: string;
+  mariadbUrl: string;
+  /** Write a V8 CPU profile into `dir` on exit. */
+  cpuProfile: boolean;
+  /** NODE_OPTIONS as production sets them (productionNodeOptions). */
+  nodeOptions?: string;
+}
+
+/** The NODE_OPTIONS the container image runs the sidecar with (an `ENV NODE_OPTIONS=…` in deploy/Dockerfile). */
+export async function productionNodeOptions(repoRoot: string): Promise<string | undefined> {
+  const dockerfile = await readFile(join(repoRoot, 'deploy', 'Dockerfile'), 'utf8').catch(() => '');
+  const m = /^\s*(?:ENV\s+)?NODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile.replace(/\\\n/g, '\n'));
+  return m ? m[1]!.replace(/^"|"$/g, '') : undefined;
+}
+
+/** A field of /proc/<pid>/status in bytes (the file gives kB). */
+async function procStatusBytes(pid: number, field: 'VmHWM'): Promise<number> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  if (!m) throw new Error(`/proc/${pid}/status has no ${field}`);
+  return Number(m[1]) * 1024;
+}
+
+function answersOnSocket(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/scim/v2/ServiceProviderConfig', method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function spawnSidecar(options: SidecarSpawnOptions): Promise<SidecarProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcs-bench-'));
+  const httpSocket = join(dir, 'http.sock');
+  const rpcSocket = join(dir, 'rpc.sock');
+  const log = await open(join(dir, 'sidecar.log'), 'w');
+  const nodeArgs = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(options.repoRoot, 'bin', 'mailcow-scim.js'), 'serve'], {
+    cwd: options.repoRoot,
+    env: {
+      PATH: process.env.PATH,
+      MARIADB_URL: options.mariadbUrl,
+      SCIM_HTTP_SOCKET: httpSocket,
+      SCIM_RPC_SOCKET: rpcSocket,
+      // nginx's workers and PHP run as other users here; in mailcow they share the socket group.
+      SCIM_SOCKET_MODE: '0666',
+      LOG_LEVEL: 'info',
+      // As deploy/Dockerfile runs it.
+      NODE_ENV: 'production',
+      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+    },
+    stdio: ['ignore', log.fd, log.fd],
+  });
+  const exited = once(child, 'exit');
+  const deadline = Date.now() + 30_000;
+  while (!(await answersOnSocket(httpSocket))) {
+    if (child.exitCode !== null) throw new Error(`the sidecar exited with ${child.exitCode}; see ${join(dir, 'sidecar.log')}`);
+    if (Date.now() > deadline) throw new Error(`the sidecar did not answer within 30 s; see ${join(dir, 'sidecar.log')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pid = child.pid!;
+  let stopping: Promise<void> | undefined;
+  return {
+    pid,
+    httpSocket,
+    rpcSocket,
+    dir,
+    peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
+    async lastErrors(n) {
+      const text = await readFile(join(dir, 'sidecar.log'), 'utf8').catch(() => '');
+      return text.split('\n').filter((l) => /"level":(5|6)\d/.test(l)).slice(-n);
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await exited;
+        await log.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Removes the child's temporary directory (after its profile has been read). */
+export async function removeSidecarDir(sidecar: SidecarProcess): Promise<void> {
+  await rm(sidecar.dir, { recursive: true, force: true });
+}
