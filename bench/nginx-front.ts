@@ -6,13 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderTemplate } from '../server/src/install/assets.js';
 import { NGINX_CLIENT_MAX_BODY_SIZE } from '../server/src/install/layout.js';
-import type { ScimEndpoint } from './scim-client.js';
+import { answersScim, type ScimEndpoint } from './scim-client.js';
 
 export interface NginxFront {
   endpoint: ScimEndpoint;
@@ -34,17 +33,6 @@ async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/scim/v2/ServiceProviderConfig' }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 /** nginx in front of `httpSocket`, or the reason it could not be used. */
@@ -85,7 +73,8 @@ http {
     await rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
-  while (!(await answers(port))) {
+  const endpoint: ScimEndpoint = { kind: 'nginx', host: '127.0.0.1', port };
+  while (!(await answersScim(endpoint))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const log = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
       await stop();
@@ -93,5 +82,5 @@ http {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { endpoint: { kind: 'nginx', host: '127.0.0.1', port }, stop };
+  return { endpoint, stop };
 }

@@ -31,9 +31,8 @@ export class ScimClient {
       headers['content-type'] = 'application/scim+json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const where = this.endpoint.kind === 'nginx' ? { host: this.endpoint.host, port: this.endpoint.port } : { socketPath: this.endpoint.socketPath };
     return new Promise((resolve, reject) => {
-      const req = request({ ...where, agent: this.agent, method, path: `/scim/v2${path}`, headers }, (res) => {
+      const req = request({ ...requestTarget(this.endpoint), agent: this.agent, method, path: `/scim/v2${path}`, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -57,6 +56,22 @@ export class ScimClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+function requestTarget(endpoint: ScimEndpoint): { host: string; port: number } | { socketPath: string } {
+  return endpoint.kind === 'nginx' ? { host: endpoint.host, port: endpoint.port } : { socketPath: endpoint.socketPath };
+}
+
+/** Whether a SCIM server answers at `endpoint` (GET /ServiceProviderConfig, 200), for start-up polling. */
+export function answersScim(endpoint: ScimEndpoint): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ ...requestTarget(endpoint), path: '/scim/v2/ServiceProviderConfig' }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 /** The filter an IdP sends before creating a user (RFC 7644 §3.4.2.2). */

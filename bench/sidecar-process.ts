@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answersScim } from './scim-client.js';
 
 export interface SidecarProcess {
   pid: number;
@@ -48,17 +48,6 @@ async function procStatusBytes(pid: number, field: 'VmHWM'): Promise<number> {
   return Number(m[1]) * 1024;
 }
 
-function answersOnSocket(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/scim/v2/ServiceProviderConfig', method: 'GET' }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
-
 export async function spawnSidecar(options: SidecarSpawnOptions): Promise<SidecarProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'mcs-bench-'));
   const httpSocket = join(dir, 'http.sock');
@@ -83,7 +72,7 @@ export async function spawnSidecar(options: SidecarSpawnOptions): Promise<Sideca
   });
   const exited = once(child, 'exit');
   const deadline = Date.now() + 30_000;
-  while (!(await answersOnSocket(httpSocket))) {
+  while (!(await answersScim({ kind: 'socket', socketPath: httpSocket }))) {
     if (child.exitCode !== null) throw new Error(`the sidecar exited with ${child.exitCode}; see ${join(dir, 'sidecar.log')}`);
     if (Date.now() > deadline) throw new Error(`the sidecar did not answer within 30 s; see ${join(dir, 'sidecar.log')}`);
     await new Promise((r) => setTimeout(r, 50));
