@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // Two cores: each integration file gets its own database and sidecar; more forks only thrash.
     pool: 'forks',
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line at the end.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-report.json' }]],
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
