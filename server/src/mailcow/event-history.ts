@@ -5,21 +5,8 @@
 import type { RowDataPacket } from 'mysql2';
 import { fromDbTime } from './db-time.js';
 import type { Queryable } from './queryable.js';
+import type { StoredAuditEvent } from '../audit/index.js';
 
-export interface AuditEventRow {
-  id: number;
-  at: string;
-  tokenId: string | null;
-  requestId: string | null;
-  operation: string;
-  resourceType: string | null;
-  resourceId: string | null;
-  mailbox: string | null;
-  outcome: string;
-  status: number | null;
-  detail: string | null;
-  clientIp: string | null;
-}
 
 export interface EventQuery {
   limit: number;
@@ -29,7 +16,7 @@ export interface EventQuery {
   tokenId: string | null;
 }
 
-export async function listAuditEvents(db: Queryable, q: EventQuery): Promise<AuditEventRow[]> {
+export async function listAuditEvents(db: Queryable, q: EventQuery): Promise<StoredAuditEvent[]> {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (q.beforeId > 0) {

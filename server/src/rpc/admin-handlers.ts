@@ -4,21 +4,8 @@ import type { Logger } from '../logging.js';
 import { describeLoginSetup, type IdentityProviderSettings } from '../login-routing/index.js';
 import { ScimError } from '../scim/index.js';
 import { unary } from './unary.js';
+import type { StoredAuditEvent as AuditEventRecord } from '../audit/index.js';
 
-export interface AuditEventRecord {
-  id: number;
-  at: string;
-  tokenId: string | null;
-  requestId: string | null;
-  operation: string;
-  resourceType: string | null;
-  resourceId: string | null;
-  mailbox: string | null;
-  outcome: string;
-  status: number | null;
-  detail: string | null;
-  clientIp: string | null;
-}
 
 /** The reads behind AdminService (mailcow/admin-catalog.ts `createAdminReads`). */
 export interface AdminReads {

@@ -1,0 +1,1 @@
+export type { AuditEvent, StoredAuditEvent } from './audit-event.js';
