@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { checkWritePreconditions } from '../scim/etag.js';
 import { parseListParams, readListPage, type ListPage, type RawListParams } from '../scim/list-params.js';
 import { normalizeResourceInput } from '../scim/resource-input.js';
+import { resourceMeta } from '../scim/resource-meta.js';
 import { ScimError } from '../scim/scim-error.js';
 import { GROUP_RESOURCE_TYPE, MAILCOW_GROUP_SCHEMA } from '../scim/schema/index.js';
 import type { FailureRecorder, PatchApplier } from '../users/index.js';
@@ -174,7 +175,7 @@ export function readOptionsFor(attributes: readonly string[], excludedAttributes
 }
 
 /** The SCIM representation of a stored group (RFC 7643 §4.2, §3.1 meta) before projection. */
-export function toGroupResource(group: StoredGroup, baseUrl: string, toETag: (v: number) => string): Record<string, unknown> {
+export function toGroupResource(group: StoredGroup, baseUrl: string): Record<string, unknown> {
   const { schemas: _schemas, ...attrs } = group.resource as { schemas?: string[] } & Record<string, unknown>;
   const ext: Record<string, unknown> = { ...((attrs[MAILCOW_GROUP_SCHEMA] as Record<string, unknown> | undefined) ?? {}) };
   if (group.address) ext.address = group.address;
@@ -187,12 +188,6 @@ export function toGroupResource(group: StoredGroup, baseUrl: string, toETag: (v:
     out.members = group.members.map((m) => ({ value: m.value, display: m.display, $ref: `${baseUrl}/Users/${m.value}`, type: 'User' }));
   }
   out[MAILCOW_GROUP_SCHEMA] = ext;
-  out.meta = {
-    resourceType: 'Group',
-    created: group.created,
-    lastModified: group.lastModified,
-    location: `${baseUrl}/Groups/${group.id}`,
-    version: toETag(group.version),
-  };
+  out.meta = resourceMeta('Group', group, baseUrl);
   return out;
 }

@@ -9,6 +9,7 @@ import { checkFilter, evaluateFilter, parseFilter, type CheckedFilter } from '..
 import { checkWritePreconditions } from '../scim/etag.js';
 import { parseListParams, readListPage, type ListPage, type RawListParams } from '../scim/list-params.js';
 import { normalizeResourceInput } from '../scim/resource-input.js';
+import { resourceMeta } from '../scim/resource-meta.js';
 import { ScimError } from '../scim/scim-error.js';
 import { MAILCOW_USER_SCHEMA, USER_RESOURCE_TYPE } from '../scim/schema/index.js';
 import type { Caller, StoredUser, UserChange, UserStore } from './ports.js';
@@ -145,7 +146,7 @@ export function validateUserRuleFilter(filter: string): void {
 }
 
 /** The SCIM representation of a stored user (RFC 7643 §4.1, §3.1 meta) before projection. */
-export function toUserResource(user: StoredUser, baseUrl: string, toETag: (v: number) => string): Record<string, unknown> {
+export function toUserResource(user: StoredUser, baseUrl: string): Record<string, unknown> {
   const { schemas: _schemas, ...attrs } = user.resource as { schemas?: string[] } & Record<string, unknown>;
   const ext = { ...((attrs[MAILCOW_USER_SCHEMA] as Record<string, unknown> | undefined) ?? {}) };
   ext.mailboxAddress = user.mailbox.address;
@@ -156,12 +157,6 @@ export function toUserResource(user: StoredUser, baseUrl: string, toETag: (v: nu
   if (user.groups.length) {
     out.groups = user.groups.map((g) => ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: 'direct' }));
   }
-  out.meta = {
-    resourceType: 'User',
-    created: user.created,
-    lastModified: user.lastModified,
-    location: `${baseUrl}/Users/${user.id}`,
-    version: toETag(user.version),
-  };
+  out.meta = resourceMeta('User', user, baseUrl);
   return out;
 }

@@ -24,7 +24,7 @@ export function groupSearchTarget(groups: GroupService, project: Projector): Sea
     resourceType: 'Group',
     async search(req, q) {
       const page = await groups.list(callerOf(req), q, readOptions(q));
-      return { total: page.total, resources: page.items.map((g) => project(toGroupResource(g, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes)) };
+      return { total: page.total, resources: page.items.map((g) => project(toGroupResource(g, callerOf(req).baseUrl), q.attributes, q.excludedAttributes)) };
     },
   };
 }
@@ -36,7 +36,7 @@ export function groupSearchTarget(groups: GroupService, project: Projector): Sea
 export function groupRoutes(groups: GroupService, project: Projector) {
   return (app: FastifyInstance) => {
     const represent = (req: FastifyRequest, group: StoredGroup, q: Query = {}) =>
-      project(toGroupResource(group, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes);
+      project(toGroupResource(group, callerOf(req).baseUrl), q.attributes, q.excludedAttributes);
     const headersFor = (req: FastifyRequest, group: StoredGroup) => ({ etag: toETag(group.version), location: `${callerOf(req).baseUrl}/Groups/${group.id}` });
 
     const list = async (req: FastifyRequest, reply: FastifyReply, q: Query) => {

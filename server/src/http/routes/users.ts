@@ -45,7 +45,7 @@ export function readSearchRequest(body: unknown): Query {
 
 /** A user as a response shows it: the representation, projected by attributes/excludedAttributes. */
 function representUser(req: FastifyRequest, user: StoredUser, project: Projector, q: Query = {}): Record<string, unknown> {
-  return project(toUserResource(user, callerOf(req).baseUrl, toETag), q.attributes, q.excludedAttributes);
+  return project(toUserResource(user, callerOf(req).baseUrl), q.attributes, q.excludedAttributes);
 }
 
 /** Users for the root POST /.search (search.ts). */
