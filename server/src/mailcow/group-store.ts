@@ -13,15 +13,13 @@ import { foldCase } from '../scim/case-fold.js';
 import type { Caller, ListQuery, ListResult, StoredUser, UserChange } from '../users/index.js';
 import type { WriteGuard } from './database-state.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
-import { recordEvent, recordMailcowUiLog, type AuditEvent } from './events.js';
 import { removeGroupAlias, removeMemberships, syncGroupAlias } from './group-aliases.js';
 import { groupListSource } from './group-query.js';
 import type { DatabasePool } from './queryable.js';
 import { listResourceIds } from './resource-list.js';
-import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
-import { isAuthsourceTruncation } from './sql-errors.js';
-import { withTransaction } from './transaction.js';
-import type { AuditSink, MailcowUserStore } from './user-store.js';
+import type { MailboxEffects, MailcowSideEffects } from './side-effects.js';
+import type { MailcowUserStore } from './user-store.js';
+import { runChange, type AuditSink } from './change.js';
 
 export interface GroupStoreDeps {
   pool: DatabasePool;
@@ -66,32 +64,9 @@ function userScope(caller: Caller): { sql: string; params: unknown[] } {
 export class MailcowGroupStore implements GroupStore {
   constructor(private readonly deps: GroupStoreDeps) {}
 
-  /** One change: write guard, one transaction with its audit rows, side effects after commit. */
-  private async change<T>(caller: Caller, fn: (conn: PoolConnection, effects: MailboxEffects, audit: AuditSink) => Promise<T>): Promise<T> {
-    const state = await this.deps.guard.state();
-    if (!state.writesAllowed) throw ScimError.unavailable(`SCIM writes are paused: ${state.problem}`, 30);
-    const effects = noEffects();
-    try {
-      const result = await withTransaction(this.deps.pool, async (conn) => {
-        // A retried transaction starts from nothing again.
-        effects.sogo.length = effects.rateLimits.length = effects.taggedMail.length = 0;
-        const events: AuditEvent[] = [];
-        const r = await fn(conn, effects, (e) =>
-          events.push({ tokenId: caller.token.id, requestId: caller.requestId, clientIp: caller.clientIp, operation: 'change', resourceType: 'Group', resourceId: null, mailbox: null, outcome: 'success', status: 200, detail: null, ...e }),
-        );
-        for (const e of events) {
-          await recordEvent(conn, e);
-          if (this.deps.mailcowUiLog) await recordMailcowUiLog(conn, e, caller.token.name);
-        }
-        return r;
-      });
-      await this.deps.effects.apply(effects);
-      return result;
-    } catch (e) {
-      // Re-applying a member writes mailbox.authsource: a lost 'scim' ENUM value pauses writes (user-store.ts does the same).
-      if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.status === 503 && /authsource/.test(e.detail))) this.deps.guard.invalidate();
-      throw e;
-    }
+  /** One change through runChange (guard, transaction, audit, side effects). */
+  private change<T>(caller: Caller, fn: (conn: PoolConnection, effects: MailboxEffects, audit: AuditSink) => Promise<T>): Promise<T> {
+    return runChange(this.deps, caller, 'Group', fn);
   }
 
   async get(caller: Caller, id: string, options: GroupReadOptions): Promise<StoredGroup | undefined> {

@@ -13,7 +13,6 @@ import { SCIM_AUTHSOURCE } from './authsource.js';
 import type { WriteGuard } from './database-state.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
 import { domainUsage, findDomain, lockDomain, type DomainRow } from './domains.js';
-import { recordEvent, recordMailcowUiLog, type AuditEvent } from './events.js';
 import type { FilterSqlMapping } from './filter-sql.js';
 import { readIdpAuthsource } from './idp-settings.js';
 import { accessAttributes, initialAttributesJson } from './mailbox-attributes.js';
@@ -21,10 +20,10 @@ import { deleteMailboxRows, editMailbox, findAddressUse, findMailbox, insertMail
 import { relinkMailboxAliases, syncUserAliases } from './owned-aliases.js';
 import type { DatabasePool } from './queryable.js';
 import { listResourceIds } from './resource-list.js';
-import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
-import { isAuthsourceTruncation } from './sql-errors.js';
+import type { MailboxEffects, MailcowSideEffects } from './side-effects.js';
 import { aclFromTemplate, loadMailboxTemplate, rateLimitFromTemplate, tagsFromTemplate, taggedMailHandlerFromTemplate, type MailboxTemplate } from './templates.js';
-import { withTransaction, type TransactionOptions } from './transaction.js';
+import { runChange, type AuditSink } from './change.js';
+import type { TransactionOptions } from './transaction.js';
 import { userListSource, userScope as scopeWhere } from './user-query.js';
 
 const MIB = 1024 * 1024;
@@ -59,8 +58,7 @@ export interface MemberHook {
   changed(conn: PoolConnection, caller: Caller, userId: string, effects: MailboxEffects, leaving: boolean): Promise<void>;
 }
 
-/** The audit callback a change passes to the code running inside its transaction. */
-export type AuditSink = (e: Partial<AuditEvent>) => void;
+export type { AuditSink } from './change.js';
 
 interface UserRow extends RowDataPacket {
   id: string;
@@ -117,38 +115,9 @@ function emailsOf(resource: Record<string, unknown>): EmailRow[] {
 export class MailcowUserStore implements UserStore {
   constructor(private readonly deps: UserStoreDeps) {}
 
-  private async assertWritable(): Promise<void> {
-    const s = await this.deps.guard.state();
-    if (!s.writesAllowed) throw ScimError.unavailable(`SCIM writes are paused: ${s.problem}`, 30);
-  }
-
-  /** Runs one change: guard, transaction, audit row inside it, side effects after commit. */
-  private async change<T>(
-    caller: Caller,
-    fn: (conn: PoolConnection, effects: MailboxEffects, audit: (e: Partial<AuditEvent>) => void) => Promise<T>,
-    options: TransactionOptions = {},
-  ): Promise<T> {
-    await this.assertWritable();
-    const effects = noEffects();
-    try {
-      const result = await withTransaction(this.deps.pool, async (conn) => {
-        effects.sogo.length = effects.rateLimits.length = effects.taggedMail.length = 0;
-        const events: AuditEvent[] = [];
-        const r = await fn(conn, effects, (e) =>
-          events.push({ tokenId: caller.token.id, requestId: caller.requestId, clientIp: caller.clientIp, operation: 'change', resourceType: 'User', resourceId: null, mailbox: null, outcome: 'success', status: 200, detail: null, ...e }),
-        );
-        for (const e of events) {
-          await recordEvent(conn, e);
-          if (this.deps.mailcowUiLog) await recordMailcowUiLog(conn, e, caller.token.name);
-        }
-        return r;
-      }, options);
-      await this.deps.effects.apply(effects);
-      return result;
-    } catch (e) {
-      if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.status === 503 && /authsource/.test(e.detail))) this.deps.guard.invalidate();
-      throw e;
-    }
+  /** Runs one change through runChange (guard, transaction, audit, side effects). */
+  private change<T>(caller: Caller, fn: (conn: PoolConnection, effects: MailboxEffects, audit: AuditSink) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return runChange(this.deps, caller, 'User', fn, options);
   }
 
   async create(caller: Caller, user: NewUser): Promise<StoredUser> {
