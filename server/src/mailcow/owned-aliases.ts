@@ -81,7 +81,6 @@ export async function syncUserAliases(
   tokenId: string,
   userId: string,
   mailbox: string,
-  active: number,
   desired: string[],
   note: string,
 ): Promise<{ added: string[]; removed: string[] }> {
@@ -118,7 +117,6 @@ export async function syncUserAliases(
       [address, tokenId, userId, toDbTime(nowIso())],
     );
   }
-  void active;
   return { added: toAdd, removed: toRemove };
 }
 

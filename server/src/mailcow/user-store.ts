@@ -186,7 +186,7 @@ export class MailcowUserStore implements UserStore {
       // A user made in this change owns no aliases yet, so with none wanted there is nothing to sync.
       const aliasChange =
         claimed || user.intent.aliases.length
-          ? await syncUserAliases(conn, caller.token.id, user.id, address.address, user.intent.active, user.intent.aliases, `mailcow-scim: SCIM user ${user.userName}`)
+          ? await syncUserAliases(conn, caller.token.id, user.id, address.address, user.intent.aliases, `mailcow-scim: SCIM user ${user.userName}`)
           : { added: [], removed: [] };
       if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(address.address);
       audit({ operation: claimed ? 'claim' : 'create', resourceId: user.id, mailbox: address.address, status: 201 });
@@ -463,7 +463,7 @@ export class MailcowUserStore implements UserStore {
     const template = await loadMailboxTemplate(conn, next.intent.template);
     await this.applyIntent(conn, caller, mailbox, domain, next.intent, { intent: next.previousIntent, template: current.appliedTemplate }, template, effects, false);
     if (next.intent.active !== mailbox.active) await this.deps.memberHook?.changed(conn, caller, id, effects, false);
-    const aliasChange = await syncUserAliases(conn, caller.token.id, id, mailbox.username, next.intent.active, next.intent.aliases, `mailcow-scim: SCIM user ${next.userName}`);
+    const aliasChange = await syncUserAliases(conn, caller.token.id, id, mailbox.username, next.intent.aliases, `mailcow-scim: SCIM user ${next.userName}`);
     if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(mailbox.username);
     await conn.execute(
       `UPDATE mailcow_scim_users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, display_name_lc = ?, active = ?, applied_template = ?, resource = ?, version = version + 1, last_modified = ? WHERE id = ?`,
