@@ -11,7 +11,7 @@ import type { WriteGuard } from './database-state.js';
 import { recordEvent, recordMailcowUiLog } from './events.js';
 import type { DatabasePool } from './queryable.js';
 import { noEffects, type MailboxEffects, type MailcowSideEffects } from './side-effects.js';
-import { isAuthsourceTruncation } from './sql-errors.js';
+import { databaseUnreachableError, isAuthsourceTruncation } from './sql-errors.js';
 import { withTransaction, type TransactionOptions } from './transaction.js';
 
 /** Adds an audit row to the change's transaction (defaults filled from the caller). */
@@ -38,6 +38,8 @@ export async function runChange<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   const state = await deps.guard.state();
+  // Unreachable reads as a failed statement would say it: state.problem holds the driver's message.
+  if (!state.reachable) throw databaseUnreachableError();
   if (!state.writesAllowed) throw ScimError.unavailable(`SCIM writes are paused: ${state.problem}`, 30);
   const effects = noEffects();
   try {

@@ -33,6 +33,9 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     bigNumberStrings: false,
     connectTimeout: 5_000,
     enableKeepAlive: true,
+    // No stack capture per statement: it was the sidecar's costliest JavaScript under load
+    // (`npm run bench --profile`). A driver error still carries its SQL text and code.
+    trace: false,
   });
 }
 

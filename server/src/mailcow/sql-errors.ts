@@ -58,12 +58,15 @@ export function isAuthsourceTruncation(e: unknown): boolean {
   return d?.errno === ER_WARN_DATA_TRUNCATED && /authsource/i.test(d.sqlMessage ?? '');
 }
 
+/** The 503 for an unreachable database; the driver's message (host, port) stays in `cause`, for the logs. */
+export function databaseUnreachableError(cause?: unknown): ScimError {
+  return ScimError.unavailable('The mailcow database is unreachable; try again shortly.', 5, cause);
+}
+
 /** Any error from the data layer as a ScimError (503 for an unreachable database, 500 otherwise). */
 export function translateSqlError(e: unknown): ScimError {
   if (e instanceof ScimError) return e;
-  if (isDatabaseUnreachable(e)) {
-    return ScimError.unavailable('The mailcow database is unreachable; try again shortly.', 5, e);
-  }
+  if (isDatabaseUnreachable(e)) return databaseUnreachableError(e);
   if (isAuthsourceTruncation(e)) {
     return ScimError.unavailable(
       "mailbox.authsource does not accept 'scim' (a mailcow update re-declared the column); " +

@@ -43,6 +43,12 @@ export interface TokenServiceDeps {
   validateRuleFilter?: RuleFilterValidator;
   /** last_used is written at most this often per token, so a sync of 10,000 users is not 10,000 extra writes. */
   touchIntervalMs?: number;
+  /**
+   * How long a token read for one request serves the next ones without reading it again
+   * (default 1,000 ms; 0: read every time). A change made through this service (disable, revoke,
+   * rotate, policy) applies at once; one made by another replica or the CLI within this time.
+   */
+  cacheMs?: number;
 }
 
 export interface IssuedToken {
@@ -59,8 +65,13 @@ export interface TokenUpdate {
   replacePolicy?: boolean;
 }
 
+/** More tokens than any install has; past it the cache starts over. */
+const CACHE_LIMIT = 1_000;
+
 export class TokenService {
   private readonly lastTouch = new Map<string, number>();
+  /** Token rows by the hex SHA-256 of their secret, with when they were read (cacheMs). */
+  private readonly recent = new Map<string, { found: { record: TokenRecord; hash: Buffer }; at: number }>();
 
   constructor(private readonly deps: TokenServiceDeps) {}
 
@@ -106,6 +117,7 @@ export class TokenService {
       changes.policy = await this.checkPolicy(buildPolicy(change.policy, change.replacePolicy ? undefined : current.policy));
     }
     await this.deps.store.update(id, changes);
+    this.recent.clear();
     return this.get(id);
   }
 
@@ -114,6 +126,7 @@ export class TokenService {
     if (current.revokedAt) throw ScimError.invalidValue(`Token "${current.name}" is revoked; create a new one.`);
     const issued = issueSecret();
     await this.deps.store.update(id, { hash: issued.hash, prefix: issued.prefix, updatedAt: this.deps.now() });
+    this.recent.clear();
     return { token: await this.get(id), secret: issued.secret };
   }
 
@@ -122,17 +135,20 @@ export class TokenService {
     if (current.revokedAt) return current;
     const now = this.deps.now();
     await this.deps.store.update(id, { active: false, revokedAt: now, updatedAt: now });
+    this.recent.clear();
     return this.get(id);
   }
 
   /**
    * The token a bearer secret belongs to, if it is active and not revoked; otherwise a 401.
    * The lookup is by SHA-256 (unique index), then the digests are compared in constant time.
+   * A token read less than cacheMs ago is not read again: that read was one of a request's
+   * few statements (`npm run bench`); unknown secrets are never cached.
    */
   async authenticate(secret: string | undefined, clientIp: string | null): Promise<TokenRecord> {
     if (!secret || !looksLikeSecret(secret)) throw ScimError.unauthorized();
     const hash = hashSecret(secret);
-    const found = await this.deps.store.findByHash(hash);
+    const found = await this.findByHash(hash);
     if (!found || !isSameHash(found.hash, hash)) throw ScimError.unauthorized();
     const { record } = found;
     if (!record.active || record.revokedAt) throw ScimError.unauthorized('Authorization failure: this SCIM token is disabled or revoked.');
@@ -144,6 +160,19 @@ export class TokenService {
       await this.deps.store.touch(record.id, this.deps.now(), clientIp).catch(() => undefined);
     }
     return record;
+  }
+
+  private async findByHash(hash: Buffer): Promise<{ record: TokenRecord; hash: Buffer } | undefined> {
+    const ttl = this.deps.cacheMs ?? 1_000;
+    const key = hash.toString('hex');
+    const hit = this.recent.get(key);
+    if (hit && Date.now() - hit.at < ttl) return hit.found;
+    const found = await this.deps.store.findByHash(hash);
+    if (found && ttl > 0) {
+      if (this.recent.size >= CACHE_LIMIT) this.recent.clear();
+      this.recent.set(key, { found, at: Date.now() });
+    } else this.recent.delete(key);
+    return found;
   }
 
   private async checkPolicy(policy: TokenPolicy): Promise<TokenPolicy> {
