@@ -13,7 +13,11 @@ export interface DomainRow {
   backupmx: number;
 }
 
-function toDomain(r: RowDataPacket): DomainRow {
+/** The columns DomainRow is read from (domainFromRow). */
+export const DOMAIN_COLUMNS = ['domain', 'active', 'mailboxes', 'defquota', 'maxquota', 'quota', 'backupmx'] as const;
+
+/** A `domain` row as a DomainRow. */
+export function domainFromRow(r: RowDataPacket): DomainRow {
   return {
     domain: String(r.domain),
     active: Number(r.active),
@@ -34,7 +38,7 @@ export async function lockDomain(db: Queryable, domain: string): Promise<DomainR
     'SELECT domain, active, mailboxes, defquota, maxquota, quota, backupmx FROM domain WHERE domain = ? FOR UPDATE',
     [domain],
   );
-  return rows[0] ? toDomain(rows[0]) : undefined;
+  return rows[0] ? domainFromRow(rows[0]) : undefined;
 }
 
 export async function findDomain(db: Queryable, domain: string): Promise<DomainRow | undefined> {
@@ -42,7 +46,7 @@ export async function findDomain(db: Queryable, domain: string): Promise<DomainR
     'SELECT domain, active, mailboxes, defquota, maxquota, quota, backupmx FROM domain WHERE domain = ?',
     [domain],
   );
-  return rows[0] ? toDomain(rows[0]) : undefined;
+  return rows[0] ? domainFromRow(rows[0]) : undefined;
 }
 
 /** Count of user mailboxes (kind '') and their summed quota in bytes: mailcow's limit inputs (§2.1 #11–13). */

@@ -41,17 +41,21 @@ export async function findMailbox(db: Queryable, username: string, lock = false)
 }
 
 /**
- * What already uses an address, in one round trip: a mailbox, an alias (with its goto) or a
- * spam alias; a new mailbox may collide with none of them (§2.1 #6–#8).
+ * SELECT-list expressions for what already uses an address (three placeholders, each the
+ * address): a mailbox, an alias (with its goto) or a spam alias; a new mailbox may collide with
+ * none of them (§2.1 #6–#8). Read with addressUseFrom.
  */
-export async function findAddressUse(db: Queryable, address: string): Promise<{ mailbox: boolean; aliasGoto: string | null; spamAlias: boolean }> {
-  const [rows] = await db.execute<RowDataPacket[]>(
-    `SELECT EXISTS (SELECT 1 FROM mailbox WHERE username = ?) AS mailbox, (SELECT goto FROM alias WHERE address = ?) AS alias_goto,
-            EXISTS (SELECT 1 FROM spamalias WHERE address = ?) AS spam_alias`,
-    [address, address, address],
-  );
-  const r = rows[0]!;
-  return { mailbox: Number(r.mailbox) === 1, aliasGoto: r.alias_goto === null ? null : String(r.alias_goto), spamAlias: Number(r.spam_alias) === 1 };
+export const ADDRESS_USE_COLUMNS = `EXISTS (SELECT 1 FROM mailbox WHERE username = ?) AS mailbox_exists, (SELECT goto FROM alias WHERE address = ?) AS alias_goto,
+  EXISTS (SELECT 1 FROM spamalias WHERE address = ?) AS spam_alias`;
+
+export interface AddressUse {
+  mailbox: boolean;
+  aliasGoto: string | null;
+  spamAlias: boolean;
+}
+
+export function addressUseFrom(r: RowDataPacket): AddressUse {
+  return { mailbox: Number(r.mailbox_exists) === 1, aliasGoto: r.alias_goto === null ? null : String(r.alias_goto), spamAlias: Number(r.spam_alias) === 1 };
 }
 
 export interface NewMailbox {

@@ -60,12 +60,21 @@ export const TAGGING_LIMIT = 25;
  * token policy or the IdP asked for something this mailcow does not have.
  */
 export async function loadMailboxTemplate(db: Queryable, name: string | null): Promise<MailboxTemplate> {
-  const [rows] =
-    name === null
-      ? await db.query<RowDataPacket[]>(`SELECT template, attributes FROM templates WHERE type = 'mailbox' ORDER BY id LIMIT 1`)
-      : await db.execute<RowDataPacket[]>(`SELECT template, attributes FROM templates WHERE type = 'mailbox' AND template = ? ORDER BY id LIMIT 1`, [name]);
-  const row = rows[0];
-  if (!row) {
+  const q = mailboxTemplateQuery(name);
+  const [rows] = await db.query<RowDataPacket[]>(q.sql, q.params);
+  return mailboxTemplateFrom(name, rows[0]);
+}
+
+/** The SELECT loadMailboxTemplate runs (columns `template`, `attributes`; at most one row). */
+export function mailboxTemplateQuery(name: string | null): { sql: string; params: string[] } {
+  return name === null
+    ? { sql: `SELECT template, attributes FROM templates WHERE type = 'mailbox' ORDER BY id LIMIT 1`, params: [] }
+    : { sql: `SELECT template, attributes FROM templates WHERE type = 'mailbox' AND template = ? ORDER BY id LIMIT 1`, params: [name] };
+}
+
+/** The template mailboxTemplateQuery found (a row whose `template` is null when it found none). */
+export function mailboxTemplateFrom(name: string | null, row: RowDataPacket | undefined): MailboxTemplate {
+  if (!row || row.template === null) {
     if (name === null) return { name: 'Default', attributes: {} };
     throw ScimError.invalidValue(`mailcow has no mailbox template named "${name}".`);
   }

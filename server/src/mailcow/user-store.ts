@@ -12,11 +12,11 @@ import type { Caller, ListQuery, ListResult, NewUser, StoredUser, UserChange, Us
 import { SCIM_AUTHSOURCE } from './authsource.js';
 import type { WriteGuard } from './database-state.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
-import { domainUsage, findDomain, lockDomain, type DomainRow } from './domains.js';
+import { domainUsage, lockDomain, type DomainRow } from './domains.js';
 import type { FilterSqlMapping } from './filter-sql.js';
 import { readIdpAuthsource } from './idp-settings.js';
 import { accessAttributes, initialAttributesJson } from './mailbox-attributes.js';
-import { deleteMailboxRows, editMailbox, findAddressUse, findMailbox, insertMailbox, replaceTags, writeUserAcl, type MailboxEdit, type MailboxRow } from './mailboxes.js';
+import { deleteMailboxRows, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl, type MailboxEdit, type MailboxRow } from './mailboxes.js';
 import { relinkMailboxAliases, syncUserAliases } from './owned-aliases.js';
 import type { DatabasePool } from './queryable.js';
 import { listResourceIds } from './resource-list.js';
@@ -24,6 +24,7 @@ import type { MailboxEffects, MailcowSideEffects } from './side-effects.js';
 import { aclFromTemplate, loadMailboxTemplate, rateLimitFromTemplate, tagsFromTemplate, taggedMailHandlerFromTemplate, type MailboxTemplate } from './templates.js';
 import { runChange, type AuditSink } from './change.js';
 import type { TransactionOptions } from './transaction.js';
+import { readCreateFacts } from './user-create-facts.js';
 import { userListSource, userScope as scopeWhere } from './user-query.js';
 
 const MIB = 1024 * 1024;
@@ -128,19 +129,20 @@ export class MailcowUserStore implements UserStore {
     // instead of the whole change (`npm run bench`, with the fewer round trips below: creates at
     // concurrency 8 went from 0.36 to 0.69 of the raw-SQL floor).
     const created = await this.change(caller, async (conn, effects, audit): Promise<StoredUser | undefined> => {
-      const domain = await findDomain(conn, address.domain);
+      const facts = await readCreateFacts(conn, {
+        tokenId: caller.token.id,
+        userNameLc: foldCase(user.userName),
+        address: address.address,
+        domain: address.domain,
+        template: user.intent.template,
+      });
+      const { domain, address: use } = facts;
       assertDomainUsable(address.domain, domain);
-
-      const [taken] = await conn.execute<RowDataPacket[]>(
-        `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ?`,
-        [caller.token.id, foldCase(user.userName)],
-      );
-      if (taken.length) throw ScimError.uniqueness(`userName "${user.userName}" is already used by SCIM user ${taken[0]!.id}.`);
+      if (facts.takenBy) throw ScimError.uniqueness(`userName "${user.userName}" is already used by SCIM user ${facts.takenBy}.`);
 
       // Locked only when it exists: FOR UPDATE on an absent row takes a gap lock, which creates in
       // other domains share and then deadlock on with their INSERTs (`npm run bench`: 500s at
       // concurrency 8 over 8 domains). Two creates of one address meet at the primary key (409).
-      const use = await findAddressUse(conn, address.address);
       const existing = use.mailbox ? await findMailbox(conn, address.address, true) : undefined;
       let claimed = false;
       if (existing) {
@@ -152,13 +154,13 @@ export class MailcowUserStore implements UserStore {
       }
 
       const now = nowIso();
-      const template = await loadMailboxTemplate(conn, user.intent.template);
+      const template = facts.template();
       let quotaBytes = 0;
       if (claimed) {
         const locked = (await lockDomain(conn, address.domain))!;
         await this.applyIntent(conn, caller, existing!, async () => locked, user.intent, null, template, effects, true);
       } else {
-        quotaBytes = await this.insertNewMailbox(conn, caller, address, domain!, user.intent, template, effects);
+        quotaBytes = await this.insertNewMailbox(conn, caller, address, domain!, user.intent, template, facts.idpAuthsource, effects);
       }
       await conn.execute(
         `INSERT INTO mailcow_scim_users (id, token_id, user_name, user_name_lc, external_id, display_name, display_name_lc, active, mailbox, domain, applied_template, resource, version, created_at, last_modified)
@@ -284,10 +286,10 @@ export class MailcowUserStore implements UserStore {
     domain: DomainRow,
     intent: MailboxIntent,
     template: MailboxTemplate,
+    idp: string | null,
     effects: MailboxEffects,
   ): Promise<number> {
     const quotaBytes = this.requestedQuotaMiB(caller, domain, intent, template) * MIB;
-    const idp = await readIdpAuthsource(conn);
     await insertMailbox(conn, {
       username: address.address,
       localPart: address.localPart,
