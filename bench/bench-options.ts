@@ -40,7 +40,7 @@ const FULL: BenchSizes = {
   lookupLarge: 100_000,
   lookupSamples: 2_000,
   patches: 1_000,
-  listPages: 100,
+  listPages: 50,
   phpCalls: 500,
 };
 
