@@ -127,7 +127,7 @@ export class MailcowUserStore implements UserStore {
     // domain wait for each other. Under READ COMMITTED every statement reads what is committed, so
     // the lock can come last, just before the count, and is held for the check and the commit only
     // instead of the whole change (`npm run bench`, with the fewer round trips below: creates at
-    // concurrency 8 went from 0.36 to 0.69 of the raw-SQL floor).
+    // concurrency 8 went from 0.36 to 0.5–0.7 of the raw-SQL floor; docs/performance.md).
     const created = await this.change(caller, async (conn, effects, audit): Promise<StoredUser | undefined> => {
       const facts = await readCreateFacts(conn, {
         tokenId: caller.token.id,
