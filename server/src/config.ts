@@ -4,6 +4,7 @@
  * Nothing else in the server reads process.env.
  */
 import { isIP } from 'node:net';
+import { isValidCidr } from './tokens/ip-allow-list.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -121,7 +122,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (isIP(httpHost) === 0 && httpHost !== 'localhost') problems.push(`SCIM_HTTP_HOST must be an IP address (got "${httpHost}")`);
 
   const trustedProxies = (str('SCIM_TRUSTED_PROXIES')?.split(',').map((s) => s.trim()).filter(Boolean)) ?? [...CONFIG_DEFAULTS.trustedProxies];
-  for (const cidr of trustedProxies) if (!isCidr(cidr)) problems.push(`SCIM_TRUSTED_PROXIES: "${cidr}" is not an IP address or CIDR`);
+  for (const cidr of trustedProxies) if (!isValidCidr(cidr)) problems.push(`SCIM_TRUSTED_PROXIES: "${cidr}" is not an IP address or CIDR`);
 
   const socketModeText = str('SCIM_SOCKET_MODE');
   let socketMode: number = CONFIG_DEFAULTS.socketMode;
@@ -163,14 +164,4 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
-}
-
-function isCidr(text: string): boolean {
-  const [addr, bits, ...rest] = text.split('/');
-  if (rest.length > 0 || !addr) return false;
-  const family = isIP(addr);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d+$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
 }

@@ -4,6 +4,7 @@
  * same token, and the alias a group stands for is chosen in group-address.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { withFailureAudit } from '../audit/index.js';
 import { checkWritePreconditions } from '../scim/etag.js';
 import { parseListParams, readListPage, type ListPage, type RawListParams } from '../scim/list-params.js';
 import { normalizeResourceInput } from '../scim/resource-input.js';
@@ -130,14 +131,8 @@ export class GroupService {
     await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version)));
   }
 
-  private async audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      const error = ScimError.from(e);
-      await this.deps.recordFailure?.(caller, operation, id, error).catch(() => undefined);
-      throw error;
-    }
+  private audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
+    return withFailureAudit(this.deps.recordFailure, caller, operation, id, fn);
   }
 }
 

@@ -4,13 +4,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { isAllowedByList } from '../tokens/index.js';
+import { isAddressInCidr } from '../tokens/index.js';
 
 export function resolveClientIp(req: IncomingMessage, trustedProxies: readonly string[]): string | null {
   const peer = req.socket.remoteAddress;
   const header = req.headers['x-real-ip'];
   const claimed = typeof header === 'string' ? header.trim() : undefined;
-  const peerIsTrusted = peer === undefined || isAllowedByList(peer, trustedProxies.length ? trustedProxies : ['0.0.0.0/32']);
+  // No peer address means the Unix socket, which only nginx reaches.
+  const peerIsTrusted = peer === undefined || trustedProxies.some((cidr) => isAddressInCidr(peer, cidr));
   if (peerIsTrusted && claimed && isIP(claimed)) return claimed;
   return peer ?? null;
 }

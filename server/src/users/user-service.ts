@@ -4,6 +4,7 @@
  * provisioning/ (what the user means for the mailbox) and mailcow/ (the rows).
  */
 import { randomUUID } from 'node:crypto';
+import { withFailureAudit, type FailureRecorder as AuditFailureRecorder } from '../audit/index.js';
 import { buildMailboxIntent, resolveMailboxAddress } from '../provisioning/index.js';
 import { checkFilter, evaluateFilter, parseFilter, type CheckedFilter } from '../scim/filter/index.js';
 import { checkWritePreconditions } from '../scim/etag.js';
@@ -17,8 +18,7 @@ import type { Caller, StoredUser, UserChange, UserStore } from './ports.js';
 /** Applies a PatchOp request body to a resource and returns the new resource (never mutates). */
 export type PatchApplier = (resource: Record<string, unknown>, body: unknown) => Record<string, unknown>;
 
-/** Records a refused or failed change in the audit log (successes are written with the change). */
-export type FailureRecorder = (caller: Caller, operation: string, resourceId: string | null, error: ScimError) => Promise<void>;
+export type FailureRecorder = AuditFailureRecorder<Caller>;
 
 export interface UserServiceDeps {
   store: UserStore;
@@ -125,14 +125,8 @@ export class UserService {
     return evaluateFilter(checked, resource);
   };
 
-  private async audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      const error = ScimError.from(e);
-      await this.deps.recordFailure?.(caller, operation, id, error).catch(() => undefined);
-      throw error;
-    }
+  private audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
+    return withFailureAudit(this.deps.recordFailure, caller, operation, id, fn);
   }
 }
 
