@@ -1,5 +1,5 @@
 /**
- * Microsoft's "SCIM Tests" Postman collection (../shared/conformance/entra, MIT, used to check
+ * Microsoft's "SCIM Tests" Postman collection (./entra/, MIT, used to check
  * SCIM endpoints for Entra ID provisioning) replayed with newman against a real sidecar on
  * loopback and real MariaDB. Every request runs; every expectation passes or is listed, with its
  * reason, in entra-deviations.json. The list is checked exactly both ways: an unexpected failure
@@ -12,8 +12,8 @@ import { rowsOf } from '../helpers/mailcow-rows.js';
 import { startTestSidecar, type TestSidecar } from '../helpers/sidecar.js';
 import { runCollectionFolders, type CollectionExecution } from './run-collection.js';
 
-/** CI has a read-only copy of shared/ next to the repository: ../shared from the repo root. */
-const COLLECTION = fileURLToPath(new URL('../../../shared/conformance/entra/PostmanCollection.json', import.meta.url));
+/** Kept in the repository with its licence and origin (entra/README.md). */
+const COLLECTION = fileURLToPath(new URL('./entra/PostmanCollection.json', import.meta.url));
 const DEVIATIONS = fileURLToPath(new URL('./entra-deviations.json', import.meta.url));
 
 /**
