@@ -1,7 +1,8 @@
 /**
- * Finds the MariaDB the integration tests use, once per run: a testcontainers MariaDB 10.11
- * (the version mailcow ships) when a Docker engine answers, otherwise the server at
- * MARIADB_URL (default mysql://root@127.0.0.1:3306). Each test file then makes its own database.
+ * Finds the MariaDB the integration tests use, once per run: the server at MARIADB_URL (default
+ * mysql://root@127.0.0.1:3306, the machine's MariaDB 10.11, the major version mailcow ships).
+ * Each test file then makes its own database. No registry image can be pulled here, so the suite
+ * never starts a database container, even when a Docker engine runs for the container test.
  */
 import type { TestProject } from 'vitest/node';
 import mysql from 'mysql2/promise';
@@ -12,25 +13,8 @@ declare module 'vitest' {
   }
 }
 
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    await Promise.race([getContainerRuntimeClient(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5_000))]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export default async function setup(project: TestProject) {
-  let url = process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
-  let stop: (() => Promise<unknown>) | undefined;
-  if (!process.env.MARIADB_URL && (await dockerAnswers())) {
-    const { MariaDbContainer } = await import('@testcontainers/mariadb');
-    const container = await new MariaDbContainer('mariadb:10.11').withRootPassword('root').start();
-    url = `mysql://root:root@${container.getHost()}:${container.getPort()}`;
-    stop = () => container.stop();
-  }
+  const url = process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
   const u = new URL(url);
   u.pathname = '';
   const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password) });
@@ -45,7 +29,4 @@ export default async function setup(project: TestProject) {
   }
   await conn.end();
   project.provide('mariadbUrl', u.toString().replace(/\/$/, ''));
-  return async () => {
-    await stop?.();
-  };
 }
