@@ -136,7 +136,8 @@ function tokenRow(name: string) {
 
 async function modalShown(id: string) {
   const m = page.locator(`#${id}`);
-  await poll(() => m.evaluate((el) => el.classList.contains('show') && getComputedStyle(el).display === 'block')).toBe(true);
+  // data-state="shown" is set on Bootstrap's shown event: the fade-in is over and the buttons act.
+  await poll(() => m.evaluate((el) => el.getAttribute('data-state') === 'shown' && getComputedStyle(el).display === 'block')).toBe(true);
   return m;
 }
 

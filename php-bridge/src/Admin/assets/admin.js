@@ -41,6 +41,23 @@
     return window.bootstrap ? window.bootstrap.Modal.getOrCreateInstance(node) : null;
   }
 
+  // Bootstrap ignores show() and hide() while a modal is still animating, and two modals open at
+  // once fight over the backdrop: a dialog opened while another closes, or a button clicked while
+  // its dialog fades in, would do nothing. So a dialog opens only once every other one has
+  // finished closing, and data-state says when it is fully shown (its buttons then work).
+  function showModal(id) {
+    var others = Array.prototype.filter.call(document.querySelectorAll('.modal.show'), function (n) { return n.id !== id; });
+    if (!others.length) { modal(id).show(); return; }
+    others[0].addEventListener('hidden.bs.modal', function () { showModal(id); }, { once: true });
+  }
+
+  function trackModalState() {
+    Array.prototype.forEach.call(root.querySelectorAll('.modal'), function (node) {
+      node.addEventListener('shown.bs.modal', function () { node.setAttribute('data-state', 'shown'); });
+      node.addEventListener('hide.bs.modal', function () { node.removeAttribute('data-state'); });
+    });
+  }
+
   // ---- API -----------------------------------------------------------------------------
   function api(action, params) {
     return fetch(endpoint, {
@@ -144,7 +161,7 @@
     $('#scim-base-url').textContent = window.location.origin + '/scim/v2';
     var copy = root.querySelector('[data-action="copy-secret"] span');
     copy.textContent = 'Copy';
-    modal('scim-secret-modal').show();
+    showModal('scim-secret-modal');
   }
 
   // ---- the policy form -----------------------------------------------------------------
@@ -241,7 +258,7 @@
   function openForm(t) {
     state.editing = t || null;
     return api('choices').then(function (c) { state.choices = c; }, function () { /* show the form with what we have */ })
-      .then(function () { fillForm(state.editing); modal('scim-token-modal').show(); });
+      .then(function () { fillForm(state.editing); showModal('scim-token-modal'); });
   }
 
   function saveForm(ev) {
@@ -272,7 +289,7 @@
     var ok = $('#scim-confirm-ok');
     ok.textContent = label;
     ok.onclick = function () { modal('scim-confirm-modal').hide(); fn(); };
-    modal('scim-confirm-modal').show();
+    showModal('scim-confirm-modal');
   }
 
   function onTokenAction(ev) {
@@ -353,6 +370,7 @@
         else { input.select(); document.execCommand('copy'); done(); }
       }
     });
+    trackModalState();
     $('#scim-tokens-table').addEventListener('click', onTokenAction);
     $('#scim-tokens-table').addEventListener('change', function (ev) { if (ev.target.matches('[data-action="toggle"]')) onTokenAction(ev); });
     $('#scim-show-revoked').addEventListener('change', loadTokens);
