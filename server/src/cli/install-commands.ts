@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDoctorReport, runDoctor } from '../install/doctor.js';
 import { findInstallAssets, runInstall, type InstallAction, type InstallResult, type PieceReport } from '../install/index.js';
-import { VERSION } from '../version.js';
+import { releaseImage } from '../install/image-choice.js';
+import { RELEASE_IMAGE_REPOSITORY, VERSION } from '../version.js';
 import { openContext } from './context.js';
 import { print, UsageError, type CliCommand, type CliIo } from './io.js';
 
@@ -37,7 +38,7 @@ function printInstallResult(io: CliIo, r: InstallResult): void {
         io.stdout,
         `
 Installed. Next, in the mailcow directory:
-  docker compose up -d                                 # builds and starts mailcow-scim
+  docker compose up -d                                 # pulls (or builds) and starts mailcow-scim
   docker compose restart php-fpm-mailcow nginx-mailcow # loads the patch, the bridge and site.scim.custom
   docker compose exec mailcow-scim mailcow-scim doctor --url https://${host}/scim/v2
   docker compose exec mailcow-scim mailcow-scim token create --name Entra --domain <your domain>
@@ -61,7 +62,7 @@ schema migration will fail on them.`,
 export const installCommand: CliCommand = {
   path: ['install'],
   summary: 'install into a mailcow checkout (--check: report only, --uninstall: take it out again)',
-  usage: `mailcow-scim install --mailcow-dir DIR [--check | --uninstall] [--image REF] [--build-context DIR] [--keep-backups] [--bridge-dir DIR] [--json]
+  usage: `mailcow-scim install --mailcow-dir DIR [--check | --uninstall] [--image REF | --build [--build-context DIR] | --release] [--keep-backups] [--bridge-dir DIR] [--json]
 
 Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
   docker-compose.override.yml      the mailcow-scim service and the socket volume it shares with nginx and php-fpm
@@ -71,11 +72,16 @@ Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
   a marker-delimited patch of six mailcow files at the hook points of user_login(), verify-sso, …
 Every changed file is backed up under DIR/.mailcow-scim/backups/. A mailcow file that does not look
 like the version the patch expects is refused, and then nothing at all is written.
+The service runs the released image of this version (${releaseImage({ repository: RELEASE_IMAGE_REPOSITORY, version: VERSION })}) unless
+--image or --build says otherwise; that choice is remembered by later runs until --release.
+Without Node on the host: docker run --rm -v /opt/mailcow-dockerized:/mailcow IMAGE install --mailcow-dir /mailcow
 
   --check           report what is installed, missing, outdated or refused; change nothing (exit 1 unless complete)
   --uninstall       remove every piece again (mailcow's files get their original lines back)
-  --image REF       run this image instead of building one from this checkout (remembered)
-  --build-context D the mailcow-scim checkout to build from (default: this one; remembered)
+  --image REF       run this image instead (e.g. pinned by digest, or a mirror of the registry)
+  --build           build the image from a mailcow-scim checkout (pull_policy: build)
+  --build-context D the checkout to build from (implies --build; default: this one)
+  --release         back to the released image of this version after --image or --build
   --keep-backups    with --uninstall: keep DIR/.mailcow-scim/backups/
   --bridge-dir D    the PHP bridge sources to copy (default: php-bridge/src of this checkout; remembered)`,
   async run(args, io) {
@@ -86,7 +92,9 @@ like the version the patch expects is refused, and then nothing at all is writte
         check: { type: 'boolean' },
         uninstall: { type: 'boolean' },
         image: { type: 'string' },
+        build: { type: 'boolean' },
         'build-context': { type: 'string' },
+        release: { type: 'boolean' },
         'keep-backups': { type: 'boolean' },
         'bridge-dir': { type: 'string' },
         json: { type: 'boolean' },
@@ -95,12 +103,16 @@ like the version the patch expects is refused, and then nothing at all is writte
     });
     if (!values['mailcow-dir']) throw new UsageError('--mailcow-dir is required');
     if (values.check && values.uninstall) throw new UsageError('--check and --uninstall exclude each other');
+    const imageFlags = [values.image !== undefined && '--image', (values.build || values['build-context'] !== undefined) && '--build', values.release && '--release'].filter(Boolean);
+    if (imageFlags.length > 1) throw new UsageError(`${imageFlags.join(' and ')} exclude each other`);
     const action: InstallAction = values.check ? 'check' : values.uninstall ? 'uninstall' : 'install';
     const result = await runInstall(
       {
         mailcowDir: resolve(values['mailcow-dir']),
         image: values.image,
+        build: values.build,
         buildContext: values['build-context'] ? resolve(values['build-context']) : undefined,
+        release: values.release,
         keepBackups: values['keep-backups'],
         assets: values['bridge-dir'] ? { ...findInstallAssets(), bridgeDir: resolve(values['bridge-dir']) } : undefined,
         rememberBridgeDir: values['bridge-dir'] !== undefined,

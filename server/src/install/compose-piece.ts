@@ -3,22 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderTemplate, type InstallAssets } from './assets.js';
 import { inspectOverride, mergeOverride, removeFromOverride, wantedFromTemplate, type OverrideWanted } from './compose-override.js';
+import { describeChoice, type ImageChoice } from './image-choice.js';
 import { COMPOSE_NAMES, MAILCOW_FILES } from './layout.js';
 import { readText } from './mailcow-dir.js';
 import { emptyPlan, type PiecePlan } from './plan.js';
 
-export interface ImageChoice {
-  /** The image the service runs. */
-  image: string;
-  /** Build it from this mailcow-scim checkout (undefined: a registry image, pulled). */
-  buildContext?: string;
-}
+export type { ImageChoice } from './image-choice.js';
 
 export async function wantedOverride(assets: InstallAssets, choice: ImageChoice): Promise<OverrideWanted> {
   const template = await readFile(join(assets.deployDir, 'compose', 'docker-compose.override.yml'), 'utf8');
   const rendered = renderTemplate(template, { IMAGE: choice.image, BUILD_CONTEXT: choice.buildContext ?? '' }, 'docker-compose.override.yml');
   const wanted = wantedFromTemplate(rendered, [COMPOSE_NAMES.service]);
-  if (!choice.buildContext) {
+  if (choice.source !== 'build') {
+    // A pulled image: no build section, so `docker compose up -d` and update.sh never build it.
     const service = wanted.ownedServices[COMPOSE_NAMES.service] as Record<string, unknown>;
     delete service.build;
     delete service.pull_policy;
@@ -57,7 +54,7 @@ export async function planCompose(dir: string, assets: InstallAssets, choice: Im
     plan.reports.push({ piece: 'compose', item: rel, state: 'refused', detail: inspection.conflicts.join('; ') });
     return plan;
   }
-  const how = choice.buildContext ? `built from ${choice.buildContext}` : `image ${choice.image}`;
+  const how = describeChoice(choice);
   plan.reports.push({
     piece: 'compose',
     item: rel,

@@ -7,22 +7,30 @@
 import { chmod, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { findInstallAssets, type InstallAssets } from './assets.js';
-import { planCompose, type ImageChoice } from './compose-piece.js';
+import { planCompose } from './compose-piece.js';
 import { planBridge, planGitExclude, planHook, planNginxSite, planVarsLocal } from './file-pieces.js';
 import { KNOWN_MAILCOW_DB_VERSIONS } from './hunks.js';
-import { LOCAL_IMAGE, MAILCOW_FILES } from './layout.js';
+import { chooseImage, type ImageSource } from './image-choice.js';
+import { MAILCOW_FILES } from './layout.js';
 import { readMailcowTree, readText } from './mailcow-dir.js';
 import { planPatch } from './patch-piece.js';
+import { RELEASE_IMAGE_REPOSITORY, VERSION } from '../version.js';
 import { isSettled, type FileOp, type PiecePlan, type PieceReport } from './plan.js';
 
 export type InstallAction = 'install' | 'check' | 'uninstall';
 
 export interface InstallOptions {
   mailcowDir: string;
-  /** Run this image instead of building one from the mailcow-scim checkout. */
+  /** Run this image instead of the released one of this version. */
   image?: string;
-  /** The checkout to build from (default: the one this code runs from). */
+  /** Build the image from a mailcow-scim checkout (buildContext, default: the one this code runs from). */
+  build?: boolean;
+  /** The checkout to build from (implies build). */
   buildContext?: string;
+  /** Go back to the released image after a remembered image or build choice. */
+  release?: boolean;
+  /** package.json's config.image: where released images are (RELEASE_IMAGE_REPOSITORY). */
+  imageRepository?: string;
   assets?: InstallAssets;
   /** Record assets.bridgeDir in the manifest, so later runs (check, doctor) use it too. */
   rememberBridgeDir?: boolean;
@@ -37,6 +45,8 @@ export interface InstallManifest {
   installedAt: string;
   updatedAt: string;
   image: string;
+  /** How `image` was chosen (absent in manifests of older versions: see chooseImage). */
+  imageSource?: ImageSource;
   buildContext?: string;
   /** PHP bridge sources given with --bridge-dir (default: php-bridge/src next to the code). */
   bridgeDir?: string;
@@ -142,10 +152,22 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
     }
   }
   const assets = !options.assets && manifest?.bridgeDir ? { ...found, bridgeDir: manifest.bridgeDir } : found;
-  // A later run (doctor --repair, an upgrade) keeps the image choice of the first one.
-  const image = options.image ?? manifest?.image ?? LOCAL_IMAGE;
-  const buildContext = options.image ? undefined : (options.buildContext ?? (manifest ? manifest.buildContext : assets.root));
-  const choice: ImageChoice = { image, buildContext };
+  // A later run (doctor --repair, an upgrade) keeps an --image or --build choice of an earlier
+  // one; the released image follows the version of the installer that runs.
+  // The installer's version (the CLI always passes it): the release tag it installs.
+  const installerVersion = options.version ?? manifest?.version ?? VERSION;
+  const chosen = chooseImage(
+    { image: options.image, build: options.build, buildContext: options.buildContext, release: options.release },
+    manifest,
+    { repository: options.imageRepository ?? RELEASE_IMAGE_REPOSITORY, version: installerVersion, codeRoot: assets.root },
+  );
+  if (!chosen.choice) {
+    result.refused = true;
+    result.reports = [{ piece: 'compose', item: MAILCOW_FILES.override, state: 'refused', detail: chosen.problem! }];
+    return result;
+  }
+  const choice = chosen.choice;
+  const { image, buildContext } = choice;
   const created = new Set(manifest?.created ?? []);
   const mode = action === 'uninstall' ? 'uninstall' : 'install';
 
@@ -172,10 +194,11 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
   if (action === 'install') {
     const now = (options.now?.() ?? new Date()).toISOString();
     const next: InstallManifest = {
-      version: options.version ?? manifest?.version ?? '0.0.0',
+      version: installerVersion,
       installedAt: manifest?.installedAt ?? now,
       updatedAt: plan.ops.length ? now : (manifest?.updatedAt ?? now),
       image,
+      imageSource: choice.source,
       ...(buildContext ? { buildContext } : {}),
       ...(options.rememberBridgeDir || manifest?.bridgeDir ? { bridgeDir: assets.bridgeDir } : {}),
       created: [...new Set([...created, ...plan.created])].sort(),

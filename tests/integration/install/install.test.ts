@@ -83,7 +83,9 @@ describe('install into a mailcow tree', () => {
 
     // The compose override: our service, the socket volume in nginx and php-fpm.
     const override = parseYaml(await readFile(join(t.dir, 'docker-compose.override.yml'), 'utf8'));
-    expect(override.services['mailcow-scim']).toMatchObject({ image: 'mailcow-scim:local', build: { dockerfile: 'deploy/Dockerfile' }, pull_policy: 'build' });
+    // By default the released image of the installer's version, never built (image-choice.test.ts).
+    expect(override.services['mailcow-scim']).toMatchObject({ image: 'ghcr.io/mailcow-scim/mailcow-scim:9.9.9', user: '1000' });
+    expect(override.services['mailcow-scim'].build).toBeUndefined();
     expect(override.services['mailcow-scim'].environment).toContain('SCIM_HTTP_SOCKET=/run/mailcow-scim/http/http.sock');
     expect(override.services['nginx-mailcow'].volumes).toEqual(['mailcow-scim-socket-vol-1:/run/mailcow-scim/:z']);
     expect(override.services['php-fpm-mailcow'].environment).toEqual(['SCIM_RPC_SOCKET=/run/mailcow-scim/rpc/rpc.sock']);
