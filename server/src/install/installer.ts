@@ -2,10 +2,11 @@
  * `mailcow-scim install`: puts every piece in place (idempotent), reports without changing
  * (`check`), or takes every piece out again (`uninstall`). All pieces are planned first; if any
  * refuses, nothing at all is written. Every pre-existing file that changes is backed up under
- * .mailcow-scim/backups/<time>/ first, and each file is replaced atomically (write, then rename).
+ * .mailcow-scim/backups/<time>/ first, and each file is replaced atomically (write, then rename),
+ * keeping its owner and mode (file-owner.ts).
  */
-import { chmod, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { findInstallAssets, type InstallAssets } from './assets.js';
 import { planCompose } from './compose-piece.js';
 import { planBridge, planGitExclude, planHook, planNginxSite, planVarsLocal } from './file-pieces.js';
@@ -13,6 +14,7 @@ import { KNOWN_MAILCOW_DB_VERSIONS } from './hunks.js';
 import { chooseImage, type ImageSource } from './image-choice.js';
 import { MAILCOW_FILES } from './layout.js';
 import { readMailcowTree, readText } from './mailcow-dir.js';
+import { copyFileAsIs, writeFileInPlace } from './file-owner.js';
 import { planPatch } from './patch-piece.js';
 import { RELEASE_IMAGE_REPOSITORY, VERSION } from '../version.js';
 import { isSettled, type FileOp, type PiecePlan, type PieceReport } from './plan.js';
@@ -92,26 +94,15 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function writeAtomically(path: string, content: string | Buffer, mode?: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const previous = await stat(path).catch(() => undefined);
-  const tmp = `${path}.mailcow-scim-tmp`;
-  await writeFile(tmp, content);
-  await chmod(tmp, mode ?? (previous ? previous.mode & 0o7777 : 0o644));
-  await rename(tmp, path);
-}
-
 async function execute(dir: string, ops: FileOp[], backupDir: string, result: InstallResult): Promise<void> {
   for (const op of ops) {
     const abs = join(dir, op.path);
     if (op.kind !== 'remove-tree' && op.backup && (await exists(abs))) {
-      const copy = join(dir, backupDir, op.path);
-      await mkdir(dirname(copy), { recursive: true });
-      await copyFile(abs, copy);
+      await copyFileAsIs(abs, join(dir, backupDir, op.path));
       result.backupDir = backupDir;
     }
     if (op.kind === 'write') {
-      await writeAtomically(abs, op.content, op.mode);
+      await writeFileInPlace(abs, op.content, op.mode);
       result.written.push(op.path);
     } else if (op.kind === 'delete') {
       await rm(abs, { force: true });
@@ -205,7 +196,7 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
     };
     const text = `${JSON.stringify(next, null, 2)}\n`;
     if ((await readText(dir, MANIFEST)) !== text && (plan.ops.length > 0 || !manifest)) {
-      await writeAtomically(join(dir, MANIFEST), text, 0o644);
+      await writeFileInPlace(join(dir, MANIFEST), text, 0o644);
     }
   } else if (options.keepBackups) {
     await rm(join(dir, MANIFEST), { force: true });
