@@ -24,6 +24,12 @@ const UNREACHABLE_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_SERVER_GONE_ERROR',
   'POOL_CLOSED',
+  // MariaDB answers but will not let the sidecar in (DBUSER locked, its password changed, its
+  // host blocked): as unusable as a server that is down, and nothing the client can fix.
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCOUNT_HAS_BEEN_LOCKED',
+  'ER_HOST_IS_BLOCKED',
+  'ER_HOST_NOT_PRIVILEGED',
 ]);
 
 /** Error numbers that mean "run the whole transaction again" (InnoDB deadlock, lock wait, Galera certification). */
