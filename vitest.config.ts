@@ -25,6 +25,18 @@ export default defineConfig({
           globalSetup: ['tests/helpers/global-setup.ts'],
         },
       },
+      {
+        test: {
+          // The image in Docker (tests/container/container.test.ts): skipped, saying why, without an engine.
+          name: 'container',
+          include: ['tests/container/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          // A cold run builds the base images (debootstrap) and the image first.
+          hookTimeout: 30 * 60_000,
+          globalSetup: ['tests/helpers/global-setup.ts'],
+        },
+      },
     ],
   },
 });

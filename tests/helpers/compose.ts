@@ -7,7 +7,8 @@
  * grace) and cannot drift from it.
  */
 import { createRequire } from 'node:module';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { resolve as resolvePath } from 'node:path';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 
 type Plain = Record<string, unknown>;
 
@@ -82,13 +83,19 @@ export interface ServiceRun {
   volumes: Record<string, string>;
   /** The test's stand-ins for environment values that point at mailcow's network (e.g. REDIS_URL). */
   environment?: Record<string, string>;
-  /** The test's network: containers share sockets, never a private address. */
-  network: 'host' | 'none';
+  /** The test's network: containers share sockets (or another's loopback), never a private address. */
+  network: 'host' | 'none' | `container:${string}`;
   /**
    * Healthcheck timing for the test: probing every 30 s would make each state change take
    * minutes. The command, timeout and retries stay the file's (or the image's).
    */
   healthTiming?: { interval: string; startPeriod: string };
+  /** Where `./…` bind mounts of the file point (the mailcow directory). */
+  baseDir?: string;
+  /** Run in the background (default) or to completion with --rm. */
+  detach?: boolean;
+  /** Another image than the service's (a stand-in for mailcow's nginx or php-fpm). */
+  image?: string;
   /** Anything else, before the image. */
   extra?: string[];
   /** Replaces the image's command. */
@@ -112,7 +119,7 @@ export function dockerRunArgs(service: Plain, run: ServiceRun): string[] {
   const used = new Set(['image', 'user', 'environment', 'volumes', 'healthcheck', 'stop_grace_period']);
   const unknown = Object.keys(service).filter((k) => !replaced.has(k) && !used.has(k));
   if (unknown.length) throw new Error(`dockerRunArgs: the service uses ${unknown.join(', ')}, which the container test does not reproduce yet`);
-  const args = ['run', '-d', '--name', run.name, '--network', run.network];
+  const args = ['run', ...(run.detach === false ? ['--rm'] : ['-d']), '--name', run.name, '--network', run.network];
   if (service.user !== undefined) args.push('--user', String(service.user));
   const env = new Map<string, string>();
   for (const item of environmentList(service.environment)) {
@@ -129,9 +136,9 @@ export function dockerRunArgs(service: Plain, run: ServiceRun): string[] {
     const [source, target, mode] = item.split(':');
     if (!source || !target) throw new Error(`dockerRunArgs: volume ${item}`);
     const isPath = source.startsWith('.') || source.startsWith('/');
-    const mounted = run.volumes[source];
-    if (!mounted && !isPath) throw new Error(`dockerRunArgs: no stand-in for volume ${source}`);
-    args.push('--volume', [mounted ?? source, target, mode].filter(Boolean).join(':'));
+    const mounted = run.volumes[source] ?? (source.startsWith('.') && run.baseDir ? resolvePath(run.baseDir, source) : isPath ? source : undefined);
+    if (!mounted) throw new Error(`dockerRunArgs: no stand-in for volume ${source}`);
+    args.push('--volume', [mounted, target, mode].filter(Boolean).join(':'));
   }
   const hc = service.healthcheck as Plain | undefined;
   if (hc?.test) {
@@ -150,6 +157,6 @@ export function dockerRunArgs(service: Plain, run: ServiceRun): string[] {
   }
   if (run.healthTiming) args.push('--health-interval', run.healthTiming.interval, '--health-start-period', run.healthTiming.startPeriod);
   if (service.stop_grace_period !== undefined) args.push('--stop-timeout', String(Math.ceil(durationSeconds(String(service.stop_grace_period)))));
-  args.push(...(run.extra ?? []), String(service.image), ...(run.command ?? []));
+  args.push(...(run.extra ?? []), run.image ?? String(service.image), ...(run.command ?? []));
   return args;
 }

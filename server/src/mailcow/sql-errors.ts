@@ -24,12 +24,18 @@ const UNREACHABLE_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_SERVER_GONE_ERROR',
   'POOL_CLOSED',
-  // MariaDB answers but will not let the sidecar in (DBUSER locked, its password changed, its
-  // host blocked): as unusable as a server that is down, and nothing the client can fix.
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_ACCOUNT_HAS_BEEN_LOCKED',
-  'ER_HOST_IS_BLOCKED',
-  'ER_HOST_NOT_PRIVILEGED',
+]);
+
+/**
+ * MariaDB answers but will not let the sidecar in: as unusable as a server that is down, and
+ * nothing the client can fix. By number, as MariaDB numbers them: mysql2 names errors after
+ * MySQL's list, where 4151 (MariaDB's ER_ACCOUNT_HAS_BEEN_LOCKED) is an unrelated parser error.
+ */
+const LOGIN_REFUSED_ERRNOS = new Set([
+  1045, // ER_ACCESS_DENIED_ERROR: DBUSER's password changed
+  4151, // ER_ACCOUNT_HAS_BEEN_LOCKED: ALTER USER … ACCOUNT LOCK
+  1129, // ER_HOST_IS_BLOCKED: too many connection errors (FLUSH HOSTS)
+  1130, // ER_HOST_NOT_PRIVILEGED: no DBUSER for this host
 ]);
 
 /** Error numbers that mean "run the whole transaction again" (InnoDB deadlock, lock wait, Galera certification). */
@@ -56,6 +62,7 @@ export function isDatabaseUnreachable(e: unknown): boolean {
   const d = asDriverError(e);
   if (!d) return false;
   if (d.code && UNREACHABLE_CODES.has(d.code)) return true;
+  if (d.errno !== undefined && LOGIN_REFUSED_ERRNOS.has(d.errno)) return true;
   return d.fatal === true && d.errno === undefined;
 }
 
