@@ -17,14 +17,25 @@ final class Bridge
 {
     private ?UnaryChannel $channel;
 
-    public function __construct(public readonly Config $config, ?UnaryChannel $channel = null)
+    public function __construct(public readonly Config $config, ?UnaryChannel $channel = null, private readonly ?InstallState $installState = null)
     {
         $this->channel = $channel;
     }
 
     public function channel(): UnaryChannel
     {
-        return $this->channel ??= new CurlChannel($this->config->rpcSocket, $this->config->adminDeadlineMs, reuseConnections: $this->config->reuseConnections);
+        return $this->channel ??= new CurlChannel(
+            $this->config->rpcSocket,
+            $this->config->adminDeadlineMs,
+            reuseConnections: $this->config->reuseConnections,
+            bridgeVersion: $this->version(),
+        );
+    }
+
+    /** The mailcow-scim version this copy of the bridge came from ('' without an install record). */
+    public function version(): string
+    {
+        return ($this->installState ?? InstallState::load())->version();
     }
 
     public function login(): LoginServiceClient

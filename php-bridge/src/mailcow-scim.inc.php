@@ -11,8 +11,10 @@
 
 declare(strict_types=1);
 
-if (!defined('MAILCOW_SCIM_BRIDGE_VERSION')) {
-    define('MAILCOW_SCIM_BRIDGE_VERSION', '0.1.0');
+// The bridge's version is in install-state.php (MailcowScim\InstallState), written by install
+// from the version it came from; this constant only guards against loading twice.
+if (!defined('MAILCOW_SCIM_BRIDGE_LOADED')) {
+    define('MAILCOW_SCIM_BRIDGE_LOADED', true);
     require_once __DIR__ . '/autoload.php';
     require_once __DIR__ . '/functions.php';
 }

@@ -153,7 +153,7 @@ final class AdminApi
             'login' => null,
             'install' => $this->installCheck->run(),
             'client' => [
-                'bridgeVersion' => \defined('MAILCOW_SCIM_BRIDGE_VERSION') ? MAILCOW_SCIM_BRIDGE_VERSION : '',
+                'bridgeVersion' => $this->bridge->version(),
                 'php' => PHP_VERSION,
                 'libcurl' => $curl['version'] ?? '',
                 'http2' => CurlChannel::libcurlHasHttp2(),

@@ -23,6 +23,11 @@ use MailcowScim\Protobuf\Message;
 final class CurlChannel implements UnaryChannel
 {
     public const USER_AGENT = 'mailcow-scim-php-bridge/1';
+    /**
+     * Every call carries the bridge's version, so the sidecar can show a version skew between
+     * itself and the bridge (metrics, GetStatus, doctor) without waiting for the admin page.
+     */
+    public const VERSION_HEADER = 'mailcow-scim-bridge-version';
 
     private ?\CurlHandle $handle = null;
     private readonly bool $reuse;
@@ -37,6 +42,7 @@ final class CurlChannel implements UnaryChannel
         private readonly int $defaultDeadlineMs = 3000,
         private readonly int $maxResponseBytes = 4 * 1024 * 1024,
         ?bool $reuseConnections = null,
+        private readonly string $bridgeVersion = '',
     ) {
         $this->reuse = $reuseConnections ?? self::libcurlCanReuseConnections();
     }
@@ -123,6 +129,7 @@ final class CurlChannel implements UnaryChannel
                 'grpc-timeout: ' . $deadlineMs . 'm',
                 'user-agent: ' . self::USER_AGENT,
                 'expect:',
+                ...(preg_match('/^[0-9A-Za-z.+~-]{1,64}$/', $this->bridgeVersion) === 1 ? [self::VERSION_HEADER . ': ' . $this->bridgeVersion] : []),
             ],
             CURLOPT_TIMEOUT_MS => $deadlineMs,
             CURLOPT_CONNECTTIMEOUT_MS => min($deadlineMs, 1000),

@@ -51,7 +51,19 @@ final class TransportTest extends TestCase
         $this->assertSame('trailers', $seen['x-seen-te']);
         $this->assertSame('1500m', $seen['x-seen-grpc-timeout']);
         $this->assertSame(CurlChannel::USER_AGENT, $seen['x-seen-user-agent']);
+        $this->assertSame('undefined', $seen['x-seen-bridge-version'], 'no install record: no version header');
         $this->assertSame('0', $seen['grpc-status']);
+    }
+
+    public function testSendsTheBridgeVersionWithEveryCall(): void
+    {
+        $channel = new CurlChannel(TestEnv::badSocket($this), 1500, bridgeVersion: '1.4.2');
+        $this->call($channel, 'Echo');
+        $this->assertSame('1.4.2', $channel->lastMetadata()['x-seen-bridge-version']);
+        // A version that could break the header line is never sent.
+        $bad = new CurlChannel(TestEnv::badSocket($this), 1500, bridgeVersion: "1.0\r\nx-evil: 1");
+        $this->call($bad, 'Echo');
+        $this->assertSame('undefined', $bad->lastMetadata()['x-seen-bridge-version']);
     }
 
     public function testSidecarAbsent(): void

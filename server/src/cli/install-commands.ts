@@ -14,15 +14,32 @@ const STATE_LABEL: Record<PieceReport['state'], { install: string; check: string
   outdated: { install: 'updated', check: 'OUTDATED', uninstall: '-' },
   satisfied: { install: 'ok', check: 'ok', uninstall: '-' },
   absent: { install: '-', check: '-', uninstall: 'absent' },
+  drifted: { install: 'REFUSED', check: 'REFUSED', uninstall: '-' },
   refused: { install: 'REFUSED', check: 'REFUSED', uninstall: 'REFUSED' },
 };
+
+/** `install` exits with this while patch hunks are left out (everything else installed). */
+export const EXIT_HUNKS_LEFT_OUT = 3;
+
+function printLeftOut(io: CliIo, r: InstallResult): void {
+  if (!r.leftOut.length) return;
+  const done = r.action === 'install' ? 'Installed, except' : 'Install would apply everything except';
+  print(io.stdout, `\n${done} ${r.leftOut.length} patch hunk(s) that this mailcow's code no longer matches. While they are missing:`);
+  for (const x of r.leftOut) print(io.stdout, `  - ${x.item.split(' ')[1]}: ${x.impact}`);
+  print(
+    io.stdout,
+    'If you edited those files, restore them (git checkout -- FILE) and run install again; if a mailcow update changed that code, ' +
+      'install a mailcow-scim release that supports this mailcow version. install exits 3 while any hunk is missing.',
+  );
+}
 
 function printInstallResult(io: CliIo, r: InstallResult): void {
   const width = Math.max(...r.reports.map((x) => x.piece.length), 6);
   for (const x of r.reports) {
     const label = STATE_LABEL[x.state][r.action].padEnd(8);
     print(io.stdout, `${label} ${x.piece.padEnd(width)}  ${x.item}`);
-    if (x.state === 'refused') print(io.stdout, `         ${' '.repeat(width)}  ${x.detail}`);
+    if (x.state === 'refused' || x.state === 'drifted') print(io.stdout, `         ${' '.repeat(width)}  ${x.detail}`);
+    if (x.state === 'drifted') print(io.stdout, `         ${' '.repeat(width)}  Without it: ${x.impact}`);
   }
   for (const n of r.notes) print(io.stdout, `note: ${n}`);
   if (r.refused) {
@@ -30,9 +47,10 @@ function printInstallResult(io: CliIo, r: InstallResult): void {
     return;
   }
   if (r.backupDir) print(io.stdout, `\nBackups of the files changed: ${r.backupDir}/`);
+  printLeftOut(io, r);
   const host = r.mailcowHostname || '<MAILCOW_HOSTNAME>';
   if (r.action === 'install') {
-    if (r.written.length === 0 && r.removed.length === 0) print(io.stdout, '\nAlready installed: nothing to do.');
+    if (r.written.length === 0 && r.removed.length === 0) print(io.stdout, `\n${r.leftOut.length ? 'Nothing else to do' : 'Already installed: nothing to do'}.`);
     else
       print(
         io.stdout,
@@ -45,7 +63,9 @@ Installed. Next, in the mailcow directory:
 Then give your identity provider https://${host}/scim/v2 and the token.`,
       );
   } else if (r.action === 'check') {
-    print(io.stdout, r.complete ? '\nEverything is installed.' : '\nNot everything is installed: run mailcow-scim install --mailcow-dir <dir>.');
+    const pending = r.reports.some((x) => x.state === 'missing' || x.state === 'outdated');
+    if (r.complete) print(io.stdout, '\nEverything is installed.');
+    else if (pending) print(io.stdout, '\nNot everything is installed: run mailcow-scim install --mailcow-dir <dir>.');
   } else {
     print(
       io.stdout,
@@ -70,8 +90,11 @@ Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
   data/hooks/phpfpm/…enum-guard.sh keeps 'scim' in mailbox.authsource through mailcow schema updates
   data/web/inc/mailcow-scim/       the PHP bridge, loaded from data/web/inc/vars.local.inc.php
   a marker-delimited patch of six mailcow files at the hook points of user_login(), verify-sso, …
-Every changed file is backed up under DIR/.mailcow-scim/backups/. A mailcow file that does not look
-like the version the patch expects is refused, and then nothing at all is written.
+Every changed file is backed up under DIR/.mailcow-scim/backups/. A patch hunk whose mailcow code
+is not what it expects (a mailcow update moved it) is left out and reported with what it disables;
+every other hunk and piece is installed. Anything else that cannot be changed safely (a file that
+is not ours, a directory that is not mailcow) refuses the install, and then nothing is written.
+Exit code: 0 everything in place, 1 refused (nothing written), 3 installed except left-out hunks.
 The service runs the released image of this version (${releaseImage({ repository: RELEASE_IMAGE_REPOSITORY, version: VERSION })}) unless
 --image or --build says otherwise; that choice is remembered by later runs until --release.
 Without Node on the host: docker run --rm -v /opt/mailcow-dockerized:/mailcow IMAGE install --mailcow-dir /mailcow
@@ -123,7 +146,8 @@ Without Node on the host: docker run --rm -v /opt/mailcow-dockerized:/mailcow IM
     if (values.json) print(io.stdout, JSON.stringify(result));
     else printInstallResult(io, result);
     if (result.refused) return 1;
-    return action === 'check' && !result.complete ? 1 : 0;
+    if (action === 'check') return result.complete ? 0 : 1;
+    return result.leftOut.length ? EXIT_HUNKS_LEFT_OUT : 0;
   },
 };
 

@@ -18,7 +18,8 @@ import { readOwnershipDrift, restoreScimAuthsource, PARKING_TABLE } from './auth
 import { runInstall, type InstallResult } from './installer.js';
 import { MAILCOW_FILES } from './layout.js';
 import { parseDbVersion, readText } from './mailcow-dir.js';
-import { isSettled } from './plan.js';
+import { HUNKS } from './hunks.js';
+import { isSettled, type PieceReport } from './plan.js';
 import { probeGrpcSocket, probeHealthz, probeHttpSocket, probeScimUrl } from './probes.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
@@ -61,6 +62,31 @@ const PIECE_NAMES: Record<string, string> = {
   'git-exclude': 'our files excluded from git',
 };
 
+/** One check per patch hunk that is not in place, each saying what it disables. */
+function patchChecks(reports: PieceReport[], dir: string): DoctorCheck[] {
+  const bad = reports.filter((r) => !isSettled(r.state));
+  if (!bad.length) return [{ name: PIECE_NAMES.patch!, status: 'ok' }];
+  return bad.map((r) => {
+    const id = r.item.split(' ')[1] ?? r.item;
+    const hunk = HUNKS.find((h) => h.id === id);
+    const where = `${hunk ? `hook point ${hunk.hookPoint}, ` : ''}${r.item.split(' ')[0]}`;
+    if (r.state === 'drifted' || r.state === 'refused') {
+      return {
+        name: `patch hunk ${id} left out`,
+        status: 'fail',
+        detail: `${where}: ${r.detail} Without it: ${r.impact ?? hunk?.impact ?? ''}`.trim(),
+        fix: `if you edited the file: git checkout -- ${r.item.split(' ')[0]}, then mailcow-scim install --mailcow-dir ${dir}; if a mailcow update changed it: install a mailcow-scim release that supports this mailcow version`,
+      };
+    }
+    return {
+      name: `patch hunk ${id} in place`,
+      status: 'fail',
+      detail: `${where}: ${r.state === 'missing' ? 'not in mailcow\'s file (a mailcow update dropped it?)' : 'written by another mailcow-scim version'}. Without it: ${hunk?.impact ?? r.detail}`,
+      fix: `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir}); then docker compose restart php-fpm-mailcow`,
+    };
+  });
+}
+
 function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
   if (result.reports.length && result.reports.every((r) => r.piece === 'mailcow')) {
     return [{ name: 'mailcow checkout recognised', status: 'fail', detail: result.reports.map((r) => r.detail).join('; '), fix: 'pass the mailcow-dockerized directory as --mailcow-dir' }];
@@ -69,6 +95,10 @@ function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
   for (const [piece, name] of Object.entries(PIECE_NAMES)) {
     const reports = result.reports.filter((r) => r.piece === piece);
     if (!reports.length) continue;
+    if (piece === 'patch') {
+      checks.push(...patchChecks(reports, dir));
+      continue;
+    }
     const bad = reports.filter((r) => !isSettled(r.state));
     const refused = bad.filter((r) => r.state === 'refused');
     checks.push({
@@ -78,7 +108,7 @@ function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
       fix: refused.length
         ? 'resolve the refusal above by hand, then run: mailcow-scim install --mailcow-dir ' + dir
         : bad.length
-          ? `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir})${piece === 'patch' ? '; then docker compose restart php-fpm-mailcow' : piece === 'nginx' ? '; then docker compose restart nginx-mailcow' : ''}`
+          ? `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir})${piece === 'nginx' ? '; then docker compose restart nginx-mailcow' : ''}`
           : undefined,
     });
   }
@@ -196,6 +226,7 @@ export async function runDoctor(o: DoctorOptions, repair = false): Promise<Docto
       const r = await runInstall({ mailcowDir: o.mailcowDir, assets: o.assets, version: o.version }, 'install');
       if (r.refused) repairs.push(`install refused (see the checks below): nothing written to ${o.mailcowDir}`);
       else if (r.written.length || r.removed.length) repairs.push(`install updated ${[...r.written, ...r.removed].join(', ')}`);
+      if (r.leftOut.length) repairs.push(`install left out ${r.leftOut.length} patch hunk(s) whose mailcow code drifted (see the checks below)`);
     }
   }
 

@@ -9,6 +9,7 @@ import type { InstallAssets } from './assets.js';
 import { renderTemplate } from './assets.js';
 import { BRIDGE_ENTRY_FILE, CONTAINER_SOCKETS, MAILCOW_FILES, NGINX_CLIENT_MAX_BODY_SIZE } from './layout.js';
 import { readText } from './mailcow-dir.js';
+import { BRIDGE_STAMP_FILE, readBridgeStampVersion } from './bridge-stamp.js';
 import { emptyPlan, type PiecePlan } from './plan.js';
 import { inspectVarsLocal, withoutVarsLocalBlock, withVarsLocalBlock } from './vars-local.js';
 
@@ -84,8 +85,16 @@ async function listFiles(root: string, sub = ''): Promise<string[]> {
   return out.sort();
 }
 
-/** The PHP bridge: php-bridge/src copied to data/web/inc/mailcow-scim/ (ours entirely). */
-export async function planBridge(dir: string, assets: InstallAssets, action: 'install' | 'uninstall'): Promise<PiecePlan> {
+/**
+ * The PHP bridge: php-bridge/src copied to data/web/inc/mailcow-scim/ (ours entirely), plus its
+ * install record (bridge-stamp.ts), which carries the version the copy came from.
+ */
+export async function planBridge(
+  dir: string,
+  assets: InstallAssets,
+  action: 'install' | 'uninstall',
+  stamp?: { version: string; content: string },
+): Promise<PiecePlan> {
   const plan = emptyPlan();
   const target = MAILCOW_FILES.bridgeDir;
   const installed = await listFiles(join(dir, target));
@@ -94,8 +103,8 @@ export async function planBridge(dir: string, assets: InstallAssets, action: 'in
     if (installed.length) plan.ops.push({ kind: 'remove-tree', path: target });
     return plan;
   }
-  const source = await listFiles(assets.bridgeDir);
-  if (!source.includes(BRIDGE_ENTRY_FILE)) {
+  const sourceFiles = await listFiles(assets.bridgeDir);
+  if (!sourceFiles.includes(BRIDGE_ENTRY_FILE)) {
     plan.reports.push({
       piece: 'bridge',
       item: `${target}/`,
@@ -104,19 +113,25 @@ export async function planBridge(dir: string, assets: InstallAssets, action: 'in
     });
     return plan;
   }
-  let differs = installed.length !== source.length || installed.some((f, i) => f !== source[i]);
-  for (const f of source) {
-    const want = await readFile(join(assets.bridgeDir, f));
+  const wanted = new Map<string, Buffer>();
+  for (const f of sourceFiles) wanted.set(f, await readFile(join(assets.bridgeDir, f)));
+  if (stamp) wanted.set(BRIDGE_STAMP_FILE, Buffer.from(stamp.content));
+  const names = [...wanted.keys()].sort();
+  let differs = installed.length !== names.length || installed.some((f, i) => f !== names[i]);
+  for (const [f, want] of wanted) {
     const have = await readFile(join(dir, target, f)).catch(() => undefined);
     if (!have || !have.equals(want)) differs = true;
   }
   const state = installed.length === 0 ? 'missing' : differs ? 'outdated' : 'installed';
-  plan.reports.push({ piece: 'bridge', item: `${target}/`, state, detail: `the PHP bridge (${source.length} files, loaded through vars.local.inc.php)` });
+  const was = installed.includes(BRIDGE_STAMP_FILE) ? readBridgeStampVersion(await readText(dir, `${target}/${BRIDGE_STAMP_FILE}`)) : '';
+  const version = stamp ? ` ${stamp.version}` : '';
+  const from = state === 'outdated' ? (was && stamp && was !== stamp.version ? `, replacing ${was}` : was ? '' : ', replacing a copy without a version') : '';
+  plan.reports.push({ piece: 'bridge', item: `${target}/`, state, detail: `the PHP bridge${version} (${names.length} files, loaded through vars.local.inc.php${from})` });
   if (state === 'installed') return plan;
   // Replace the whole copy, so files the new version dropped disappear too.
   if (installed.length) plan.ops.push({ kind: 'remove-tree', path: target });
-  for (const f of source) {
-    plan.ops.push({ kind: 'write', path: `${target}/${f}`, content: await readFile(join(assets.bridgeDir, f)), mode: 0o644, backup: false });
+  for (const [f, content] of [...wanted].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    plan.ops.push({ kind: 'write', path: `${target}/${f}`, content, mode: 0o644, backup: false });
   }
   if (installed.length === 0) plan.created.push(target);
   return plan;

@@ -27,6 +27,11 @@ export interface Hunk {
   hookPoint: number;
   /** One line for `install --check` and doctor. */
   purpose: string;
+  /**
+   * What an admin loses while this hunk is not in mailcow's code (it drifted, or an update
+   * dropped it), in their words: shown by install, `--check`, doctor and the admin page.
+   */
+  impact: string;
   scopes: HunkScope[];
   /** Lines that must come right before the target (disambiguate repeated code). */
   before?: string[];

@@ -1,7 +1,9 @@
 /**
  * `mailcow-scim install`: puts every piece in place (idempotent), reports without changing
  * (`check`), or takes every piece out again (`uninstall`). All pieces are planned first; if any
- * refuses, nothing at all is written. Every pre-existing file that changes is backed up under
+ * refuses, nothing at all is written. A patch hunk whose mailcow code drifted is not a refusal:
+ * it is left out and reported with what it disables, and everything else is installed (the
+ * result is then not complete). Every pre-existing file that changes is backed up under
  * .mailcow-scim/backups/<time>/ first, and each file is replaced atomically (write, then rename),
  * keeping its owner and mode (file-owner.ts).
  */
@@ -9,6 +11,7 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findInstallAssets, type InstallAssets } from './assets.js';
 import { planCompose } from './compose-piece.js';
+import { renderBridgeStamp } from './bridge-stamp.js';
 import { planBridge, planGitExclude, planHook, planNginxSite, planVarsLocal } from './file-pieces.js';
 import { KNOWN_MAILCOW_DB_VERSIONS } from './hunks.js';
 import { chooseImage, type ImageSource } from './image-choice.js';
@@ -38,6 +41,7 @@ export interface InstallOptions {
   rememberBridgeDir?: boolean;
   /** Uninstall: keep .mailcow-scim/ (backups) instead of removing it. */
   keepBackups?: boolean;
+  /** The version recorded in the manifest and the bridge's install record (default: package.json's). */
   version?: string;
   now?: () => Date;
 }
@@ -63,6 +67,8 @@ export interface InstallResult {
   /** Everything is in place (install/check) or gone (uninstall). */
   complete: boolean;
   reports: PieceReport[];
+  /** Patch hunks left out because mailcow's code drifted (the rest is installed): each with its impact. */
+  leftOut: PieceReport[];
   /** Anything worth telling besides the reports (e.g. an unknown mailcow schema version). */
   notes: string[];
   written: string[];
@@ -117,7 +123,7 @@ async function execute(dir: string, ops: FileOp[], backupDir: string, result: In
 /** Runs install, check or uninstall against one mailcow checkout. */
 export async function runInstall(options: InstallOptions, action: InstallAction): Promise<InstallResult> {
   const dir = options.mailcowDir;
-  const result: InstallResult = { action, refused: false, complete: false, reports: [], notes: [], written: [], removed: [] };
+  const result: InstallResult = { action, refused: false, complete: false, reports: [], leftOut: [], notes: [], written: [], removed: [] };
   const { tree, problems } = await readMailcowTree(dir);
   if (!tree) {
     result.refused = true;
@@ -145,8 +151,9 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
   const assets = !options.assets && manifest?.bridgeDir ? { ...found, bridgeDir: manifest.bridgeDir } : found;
   // A later run (doctor --repair, an upgrade) keeps an --image or --build choice of an earlier
   // one; the released image follows the version of the installer that runs.
-  // The installer's version (the CLI always passes it): the release tag it installs.
-  const installerVersion = options.version ?? manifest?.version ?? VERSION;
+  // The version of the installer that runs: the release tag it installs, the version the manifest
+  // and the bridge's install record carry (never an older manifest's, or the record goes stale).
+  const installerVersion = options.version ?? VERSION;
   const chosen = chooseImage(
     { image: options.image, build: options.build, buildContext: options.buildContext, release: options.release },
     manifest,
@@ -162,16 +169,19 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
   const created = new Set(manifest?.created ?? []);
   const mode = action === 'uninstall' ? 'uninstall' : 'install';
 
+  const patch = await planPatch(dir, mode);
+  const bridgeStamp = mode === 'install' ? { version: installerVersion, content: renderBridgeStamp(installerVersion, patch.outcomes) } : undefined;
   const plan = merge([
-    await planPatch(dir, mode),
+    patch,
     await planNginxSite(dir, assets, mode),
     await planHook(dir, assets, mode),
-    await planBridge(dir, assets, mode),
+    await planBridge(dir, assets, mode, bridgeStamp),
     await planVarsLocal(dir, mode, created.has(MAILCOW_FILES.varsLocal)),
     await planCompose(dir, assets, choice, mode, created.has(MAILCOW_FILES.override)),
     await planGitExclude(dir, mode),
   ]);
   result.reports = plan.reports;
+  result.leftOut = plan.reports.filter((r) => r.state === 'drifted');
   result.refused = plan.reports.some((r) => r.state === 'refused');
   if (action === 'check' || result.refused) {
     result.complete = !result.refused && plan.reports.every((r) => isSettled(r.state));
@@ -204,7 +214,7 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
     await rm(join(dir, MAILCOW_FILES.stateDir), { recursive: true, force: true });
     result.backupDir = undefined;
   }
-  result.complete = true;
+  result.complete = result.leftOut.length === 0;
   return result;
 }
 

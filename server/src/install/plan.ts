@@ -11,7 +11,12 @@ export type PieceState =
   | 'satisfied'
   /** Not there and nothing to remove (uninstall). */
   | 'absent'
-  /** Cannot be changed safely: install (or uninstall) refuses, with the reason in `detail`. */
+  /**
+   * A patch hunk left out: mailcow's code at its hook point is not what the patch expects (or
+   * our block there is damaged). The rest is installed; `impact` says what this one disables.
+   */
+  | 'drifted'
+  /** Cannot be changed safely: install (or uninstall) writes nothing at all, the reason in `detail`. */
   | 'refused';
 
 export interface PieceReport {
@@ -21,6 +26,8 @@ export interface PieceReport {
   item: string;
   state: PieceState;
   detail: string;
+  /** Patch hunks: what an admin loses while this hunk is not in place. */
+  impact?: string;
 }
 
 export type FileOp =

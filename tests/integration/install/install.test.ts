@@ -5,7 +5,7 @@
  * the tree byte for byte, and an update.sh-style merge that drops a hunk, noticed and re-applied.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -55,7 +55,7 @@ describe('install into a mailcow tree', () => {
     expect(before.reports.filter((r) => r.state === 'missing')).toHaveLength(HUNKS.length + 6); // + nginx, hook, bridge, vars.local, compose, git-exclude
     expect(await snapshot(t.dir)).toEqual(pristine);
 
-    const first = await runInstall({ mailcowDir: t.dir, assets: t.assets, version: '9.9.9' }, 'install');
+    const first = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
     expect(first.refused).toBe(false);
     expect(first.complete).toBe(true);
     expect(first.written).toEqual(expect.arrayContaining([...PATCHED, 'data/conf/nginx/site.scim.custom', 'docker-compose.override.yml']));
@@ -116,38 +116,101 @@ describe('install into a mailcow tree', () => {
     expect(await readFile(join(t.dir, '.git/info/exclude'), 'utf8')).not.toContain('mailcow-scim');
   });
 
-  it('refuses a drifted mailcow file and writes nothing at all', async () => {
+  it('applies every hunk that still applies, refuses only the drifted one, and uninstall gives the tree back', async () => {
     const t = await tree();
     const file = join(t.dir, 'data/web/inc/functions.auth.inc.php');
+    // A mailcow update rewrote the line user_login()'s hunk anchors on; the other two hunks of
+    // the same file (keycloak and LDAP logins) still find theirs.
     await writeFile(file, (await readFile(file, 'utf8')).replace("  switch ($row['authsource']) {", '  switch ($row["authsource"]) {'));
+    const drifted = await readFile(file, 'utf8');
+    git(t.dir, 'commit', '-q', '-am', 'mailcow update');
     const pristine = await snapshot(t.dir);
+
     const r = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
-    expect(r.refused).toBe(true);
-    const refusal = r.reports.find((x) => x.state === 'refused')!;
-    expect(refusal.item).toBe('data/web/inc/functions.auth.inc.php user-login-scim-case');
+    expect(r.refused).toBe(false);
+    expect(r.complete).toBe(false);
+    expect(r.leftOut.map((x) => x.item)).toEqual(['data/web/inc/functions.auth.inc.php user-login-scim-case']);
+    const refusal = r.leftOut[0]!;
+    expect(refusal.state).toBe('drifted');
     expect(refusal.detail).toContain('does not look like the mailcow version this patch expects (hook point 2');
     expect(refusal.detail).toContain("`switch ($row['authsource']) {` was not found in user_login()");
     expect(refusal.detail).toContain('git checkout -- data/web/inc/functions.auth.inc.php');
-    expect(await snapshot(t.dir)).toEqual(pristine);
+    expect(refusal.impact).toBe('SCIM users cannot log in with a password (webmail, IMAP, SMTP): mailcow refuses their authsource. SSO and app passwords still work, mail still flows.');
+    // Every other hunk is in place, the two beside it in the same file too.
+    for (const h of HUNKS.filter((x) => x.id !== 'user-login-scim-case')) {
+      expect(await readFile(join(t.dir, h.file), 'utf8'), h.id).toContain(`mailcow-scim:begin ${h.id}`);
+    }
+    const patched = await readFile(file, 'utf8');
+    expect(patched).not.toContain('mailcow-scim:begin user-login-scim-case');
+    expect(patched).toContain('  switch ($row["authsource"]) {');
+    phpLint(file);
+    expect(r.reports.filter((x) => x.piece !== 'patch').every((x) => x.state === 'missing' || x.state === 'satisfied')).toBe(true);
+    // The bridge's install record says which hunk is missing and what that disables.
+    const stamp = await readFile(join(t.dir, 'data/web/inc/mailcow-scim/install-state.php'), 'utf8');
+    expect(stamp).toContain("'id' => 'user-login-scim-case',");
+    expect(stamp).toContain("'state' => 'drifted',");
 
-    // The CLI says the same and exits 1.
+    // Installing again is idempotent, and still says what is missing.
+    const again = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    expect(again.written).toEqual([]);
+    expect(again.leftOut).toHaveLength(1);
+
+    // The CLI: install exits 3 while a hunk is missing, --check 1; both name the feature it disables.
     const out = await cli({}, 'install', '--mailcow-dir', t.dir, '--bridge-dir', t.bridgeDir);
-    expect(out.code).toBe(1);
-    expect(out.out).toContain('REFUSED');
-    expect(out.out).toContain('Nothing was changed');
+    expect(out.code).toBe(3);
+    expect(out.out).toMatch(/REFUSED\s+patch\s+data\/web\/inc\/functions\.auth\.inc\.php user-login-scim-case/);
+    expect(out.out).toContain('Without it: SCIM users cannot log in with a password');
+    expect(out.out).toContain('Installed, except 1 patch hunk(s)');
+    const check = await cli({}, 'install', '--mailcow-dir', t.dir, '--check');
+    expect(check.code).toBe(1);
+    expect(check.out).toContain('user-login-scim-case: SCIM users cannot log in with a password');
+    expect(JSON.parse((await cli({}, 'install', '--mailcow-dir', t.dir, '--check', '--json')).out).leftOut).toHaveLength(1);
+
+    // Uninstall restores mailcow's exact lines for the hunks that were applied.
+    const removed = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'uninstall');
+    expect(removed.refused).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe(drifted);
     expect(await snapshot(t.dir)).toEqual(pristine);
+    expect(git(t.dir, 'status', '--porcelain')).toBe('');
   });
 
-  it('refuses a file that is not the mailcow file it should be, and a directory that is not mailcow', async () => {
+  it('leaves out a hunk whose block a merge damaged, and installs the rest', async () => {
+    const t = await tree({ git: false });
+    await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    const file = join(t.dir, 'data/web/inc/functions.inc.php');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/^[^\n]*mailcow-scim:end idp-delete-ignore-scim[^\n]*\n/m, ''));
+    const nginx = join(t.dir, 'data/conf/nginx/site.scim.custom');
+    await writeFile(nginx, `${await readFile(nginx, 'utf8')}# a stray edit\n`);
+    const r = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    expect(r.refused).toBe(false);
+    expect(r.leftOut.map((x) => x.item)).toEqual(['data/web/inc/functions.inc.php idp-delete-ignore-scim']);
+    expect(r.leftOut[0]!.detail).toContain('is damaged (its markers are incomplete (1 begin, 0 end))');
+    expect(r.leftOut[0]!.impact).toContain('Deleting the identity provider fails');
+    expect(r.written).toContain('data/conf/nginx/site.scim.custom');
+  });
+
+  it('leaves out the hunks of a file that is not the mailcow file it should be, and refuses a directory that is not mailcow', async () => {
     const t = await tree({ git: false });
     await writeFile(join(t.dir, 'data/web/inc/init_db.inc.php'), '<?php\n// something else entirely\n');
     const r = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
-    expect(r.refused).toBe(true);
-    expect(r.reports.find((x) => x.state === 'refused')!.detail).toMatch(/init_db\.inc\.php does not look like mailcow's schema migration/);
+    expect(r.refused).toBe(false);
+    expect(r.leftOut.map((x) => x.item)).toEqual(['data/web/inc/init_db.inc.php init-db-authsource-enum']);
+    expect(r.leftOut[0]!.detail).toMatch(/init_db\.inc\.php does not look like mailcow's schema migration/);
+    expect(await readFile(join(t.dir, 'data/web/inc/init_db.inc.php'), 'utf8')).toBe('<?php\n// something else entirely\n');
 
     const notMailcow = await runInstall({ mailcowDir: join(t.dir, 'data'), assets: t.assets }, 'install');
     expect(notMailcow.refused).toBe(true);
     expect(notMailcow.reports[0]!.detail).toContain('has no docker-compose.yml');
+  });
+
+  it('refuses everything, writing nothing, when a patched file is missing altogether', async () => {
+    const t = await tree({ git: false });
+    await rm(join(t.dir, 'data/web/templates/edit/mailbox.twig'));
+    const pristine = await snapshot(t.dir);
+    const r = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    expect(r.refused).toBe(true);
+    expect(r.reports.find((x) => x.state === 'refused')!.detail).toContain('is missing: this does not look like a complete mailcow checkout');
+    expect(await snapshot(t.dir)).toEqual(pristine);
   });
 
   it("keeps an admin's vars.local.inc.php and docker-compose.override.yml, and takes out only our parts", async () => {

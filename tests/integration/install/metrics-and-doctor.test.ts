@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, formatDoctorReport } from '../../../server/src/install/doctor.js';
+import { HUNKS } from '../../../server/src/install/index.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { cli, makeMailcowTree, type TestTree } from './mailcow-tree.js';
@@ -115,12 +116,15 @@ describe('/metrics and /healthz', () => {
       'gRPC socket answering': 'ok',
       'health endpoint green': 'ok',
       'identity provider configured': 'warn',
-      'mailcow patch markers in place': 'fail',
+      'patch hunk user-login-scim-case in place': 'fail',
+      'patch hunk admin-scim-tab-pane in place': 'fail',
       'nginx route answering': 'skip',
     });
+    // One check per hunk that is not in place, each saying what it disables.
+    expect(report.checks.filter((c) => c.name.startsWith('patch hunk '))).toHaveLength(HUNKS.length);
     const text = formatDoctorReport(report).join('\n');
     expect(text).toContain(`→ run: mailcow-scim install --mailcow-dir ${tree.dir}`);
-    expect(text).toContain('SCIM users cannot');
+    expect(text).toContain('Without it: SCIM users cannot log in with a password');
   });
 
   it("health goes red while mailbox.authsource lacks 'scim', writes are refused, and doctor --repair brings it back", async () => {

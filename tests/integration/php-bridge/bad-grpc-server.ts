@@ -47,6 +47,7 @@ const HANDLERS: Record<string, Handler> = {
       'x-seen-te': String(headers.te),
       'x-seen-grpc-timeout': String(headers['grpc-timeout']),
       'x-seen-user-agent': String(headers['user-agent']),
+      'x-seen-bridge-version': String(headers['mailcow-scim-bridge-version']),
       'x-sessions': String(sessions),
     }),
   NotGrpc: (stream) => {

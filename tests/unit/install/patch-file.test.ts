@@ -9,6 +9,7 @@ const replace: Hunk = {
   file: 'x.php',
   hookPoint: 0,
   purpose: 'demo',
+  impact: 'the demo is off',
   scopes: [{ start: /^function f\(/, end: /^function /, label: 'f()' }],
   target: ['  return 1;'],
   mode: 'replace',

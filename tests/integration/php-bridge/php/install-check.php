@@ -17,5 +17,6 @@ $defined = array_values(array_diff(get_defined_functions()['user'], $before));
 echo json_encode([
     'output' => $output,
     'functions' => $defined,
+    'version' => MailcowScim\InstallState::load($web . '/inc/mailcow-scim')->version(),
     'checks' => (new MailcowScim\Admin\InstallCheck($web))->run(),
 ], JSON_THROW_ON_ERROR);
