@@ -1,8 +1,10 @@
 /**
  * The minimal patch of mailcow's tracked files, at the hook points of mailcow-integration.md §7
- * (mailcow HEAD 06424670, db_schema 19022026_1220). Each hunk anchors on mailcow's own lines,
- * verbatim; when they are not found exactly once in the expected place, install refuses rather
- * than guess. The rest of the integration (nginx, hook, bridge, compose) needs no patch.
+ * (written against mailcow HEAD 06424670, db_schema 19022026_1220; it applies unchanged to every
+ * release from 2025-03 to 2026-07a, tests/fixtures/mailcow-releases/). Each hunk anchors on
+ * mailcow's own lines, verbatim; when they are not found exactly once in the expected place,
+ * install leaves that hunk out rather than guess. The rest of the integration (nginx, hook,
+ * bridge, compose) needs no patch.
  *
  * Contract with the PHP bridge (php-bridge/): mailcow's `user_login()` calls
  * `mailcow_scim_user_login($user, $pass, $extra, $row)` for 'scim' mailboxes (false when the
@@ -19,8 +21,11 @@ export const SKIP_TEMPLATE_FLAG = 'mailcow_scim_skip_template';
 /** The bridge's admin endpoint (php-bridge/src/admin-api.php as copied into data/web/inc/mailcow-scim/). */
 export const BRIDGE_ADMIN_ENDPOINT = '/inc/mailcow-scim/admin-api.php';
 
-/** init_db.inc.php's schema versions this patch was written against. */
-export const KNOWN_MAILCOW_DB_VERSIONS: readonly string[] = ['19022026_1220'];
+/**
+ * init_db.inc.php's schema versions of the mailcow releases the patch is proven against
+ * (2025-03 … 2026-07a, tests/fixtures/mailcow-releases/; a test keeps this list equal to it).
+ */
+export const KNOWN_MAILCOW_DB_VERSIONS: readonly string[] = ['27012025_1555', '19082025_1436', '07102025_1015', '10312025_0525', '28012026_1000', '19022026_1220'];
 
 const FUNCTION_END = /^function /;
 const CASE_END = /^    case /;
