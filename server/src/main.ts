@@ -14,7 +14,7 @@ import { groupRoutes, groupSearchTarget } from './http/routes/groups.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { ensureScimAuthsource } from './mailcow/authsource.js';
 import { cursorKeySource } from './mailcow/cursor-key.js';
-import { WriteGuard } from './mailcow/database-state.js';
+import { readDatabaseState, WriteGuard } from './mailcow/database-state.js';
 import { nowIso } from './mailcow/db-time.js';
 import { migrate } from './mailcow/migrations.js';
 import { createPool } from './mailcow/pool.js';
@@ -61,6 +61,7 @@ export interface Sidecar {
 export async function prepareDatabase(pool: Pool, config: Pick<Config, 'ensureAuthsource'>, logger: Logger): Promise<void> {
   const result = await migrate(pool, nowIso);
   if (result.applied.length) logger.info({ applied: result.applied }, 'plugin schema migrated');
+  if (result.ahead) logger.error({ schemaVersion: result.from }, (await readDatabaseState(pool)).problem);
   if (config.ensureAuthsource && (await ensureScimAuthsource(pool))) {
     logger.warn("added 'scim' to mailbox.authsource (it was missing: new install or a mailcow schema update)");
   }

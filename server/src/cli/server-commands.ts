@@ -55,6 +55,7 @@ SCIM_HTTP_HOST, SCIM_RPC_SOCKET, SCIM_METRICS_PORT, REDIS_URL, MEMCACHED_URL, LO
         const s = await readDatabaseState(ctx.pool);
         print(io.stdout, `plugin schema: version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`);
         print(io.stdout, `mailbox.authsource accepts 'scim': ${s.authsourceHasScim ? 'yes' : 'no'}`);
+        if (!s.writesAllowed) print(io.stdout, s.problem);
         return s.writesAllowed ? 0 : 1;
       } finally {
         await ctx.close();

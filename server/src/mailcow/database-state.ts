@@ -1,16 +1,24 @@
 /**
- * Whether the sidecar may write: the database answers, our schema is current, and
- * mailbox.authsource accepts 'scim'. The state is re-read on demand (and after an error
- * 1265), never assumed, so the sidecar recovers by itself once an admin fixes the cause.
+ * Whether the sidecar may write: the database answers, our schema is exactly the one this build
+ * knows, and mailbox.authsource accepts 'scim'. A schema newer than this build (a newer image
+ * migrated it, then this older one started: a rollback) refuses writes, because this build would
+ * write with an outdated idea of the tables; reads go on, since migrations only add. The state is
+ * re-read on demand (and after an error 1265), never assumed, so the sidecar recovers by itself
+ * once an admin fixes the cause.
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { readAuthsourceState } from './authsource.js';
-import { readSchemaVersion, SCHEMA_TARGET_VERSION } from './migrations.js';
+import { VERSION } from '../version.js';
+import { readSchemaVersion, readSchemaWriter, SCHEMA_TARGET_VERSION } from './migrations.js';
 
 export interface DatabaseState {
   reachable: boolean;
   pluginSchemaVersion: number;
   pluginSchemaTarget: number;
+  /** The tables are newer than this build knows: writes are refused until a newer image runs. */
+  pluginSchemaAhead: boolean;
+  /** The mailcow-scim version that applied the newest migration ('' when unknown). */
+  pluginSchemaWriter: string;
   mailcowDbSchema: string;
   authsourceHasScim: boolean;
   writesAllowed: boolean;
@@ -23,6 +31,8 @@ export async function readDatabaseState(pool: Pool): Promise<DatabaseState> {
     reachable: false,
     pluginSchemaVersion: 0,
     pluginSchemaTarget: SCHEMA_TARGET_VERSION,
+    pluginSchemaAhead: false,
+    pluginSchemaWriter: '',
     mailcowDbSchema: '',
     authsourceHasScim: false,
     writesAllowed: false,
@@ -44,7 +54,15 @@ export async function readDatabaseState(pool: Pool): Promise<DatabaseState> {
     state.problem = `The database schema could not be read: ${(e as Error).message}`;
     return state;
   }
-  if (state.pluginSchemaVersion < SCHEMA_TARGET_VERSION) {
+  if (state.pluginSchemaVersion > SCHEMA_TARGET_VERSION) {
+    state.pluginSchemaAhead = true;
+    state.pluginSchemaWriter = await readSchemaWriter(pool);
+    const newer = state.pluginSchemaWriter ? `mailcow-scim ${state.pluginSchemaWriter}` : 'a newer mailcow-scim';
+    state.problem =
+      `The mailcow_scim_* tables are at version ${state.pluginSchemaVersion}, newer than this mailcow-scim ${VERSION} knows (${SCHEMA_TARGET_VERSION}): ` +
+      `${newer} migrated them. This older image refuses every write rather than write with an outdated idea of the schema (reads go on). ` +
+      `Run ${state.pluginSchemaWriter ? `mailcow-scim ${state.pluginSchemaWriter} or newer` : 'the newer image again'}; migrations are never rolled back.`;
+  } else if (state.pluginSchemaVersion < SCHEMA_TARGET_VERSION) {
     state.problem = `The mailcow_scim_* tables are at version ${state.pluginSchemaVersion}, this sidecar needs ${SCHEMA_TARGET_VERSION}: run \`mailcow-scim migrate\`.`;
   } else if (!state.authsourceHasScim) {
     state.problem =

@@ -3,9 +3,16 @@
  * undeclared columns on its own tables, so everything the plugin needs lives here. The
  * `mailbox` column is declared exactly like mailbox.username (utf8mb4, default collation)
  * because the foreign key needs identical types.
+ *
+ * Migrations are forward-only and additive: a new one only adds (tables, columns, indexes),
+ * never drops, renames or retypes what an older version reads, because an older image keeps
+ * serving reads on a newer schema while it refuses writes (database-state.ts). A unit test
+ * holds every statement to that.
  */
+import { VERSION } from '../version.js';
 import type { Queryable } from './queryable.js';
 import { toDbTime } from './db-time.js';
+import { withLease, type Lease, type LeaseOptions } from './migration-lock.js';
 
 export interface Migration {
   version: number;
@@ -167,6 +174,9 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/** The lease migrators take (migration-lock.ts). */
+export const MIGRATION_LOCK = 'migrate';
+
 const META_DDL = `CREATE TABLE IF NOT EXISTS mailcow_scim_meta (
   name VARCHAR(100) NOT NULL,
   value TEXT NOT NULL,
@@ -184,30 +194,70 @@ export async function readSchemaVersion(db: Queryable): Promise<number> {
   return rows.length ? Number(rows[0]!.value) : 0;
 }
 
+/** The mailcow-scim version that applied the newest migration ('' when unknown). */
+export async function readSchemaWriter(db: Queryable): Promise<string> {
+  const [rows] = await db.query<import('mysql2').RowDataPacket[]>(`SELECT value FROM mailcow_scim_meta WHERE name = 'schema_version_by'`).catch(() => [[]] as never);
+  return rows[0] ? String(rows[0].value) : '';
+}
+
 export interface MigrationResult {
   from: number;
   to: number;
   applied: string[];
+  /** The database has migrations this build does not know: nothing was touched, writes are refused. */
+  ahead: boolean;
+}
+
+export interface MigrateOptions {
+  /** The migrations to apply (tests); default MIGRATIONS. */
+  migrations?: readonly Migration[];
+  /** Recorded as the schema's writer (default: package.json's version). */
+  version?: string;
+  lease?: LeaseOptions;
+}
+
+/** Versions 1, 2, 3, … in order: a migration is never renumbered, reordered or taken back. */
+export function checkForwardOnly(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${m.name}: version ${m.version} where ${i + 1} was expected (versions are 1, 2, 3, … in order)`);
+  });
 }
 
 /**
- * Applies pending migrations in order. DDL auto-commits in MariaDB, so each migration is
- * idempotent (IF NOT EXISTS) and recorded only after all its statements ran; a replica that
- * races another at start simply re-runs harmless statements.
+ * Applies pending migrations in order, forward only, exactly once across every sidecar that
+ * starts at the same moment: the work runs under a lease (migration-lock.ts), and the version is
+ * read again once the lease is held, so a replica that waited finds the work done. A database
+ * already at the target costs two reads and no lock; one ahead of this build is left alone.
+ * DDL auto-commits in MariaDB, so each statement is idempotent (IF NOT EXISTS) and a migration
+ * is recorded only after all its statements ran: one interrupted half-way runs again whole.
  */
-export async function migrate(db: Queryable, now: () => string): Promise<MigrationResult> {
+export async function migrate(db: Queryable, now: () => string, options: MigrateOptions = {}): Promise<MigrationResult> {
+  const migrations = options.migrations ?? MIGRATIONS;
+  checkForwardOnly(migrations);
+  const target = migrations[migrations.length - 1]?.version ?? 0;
+  const current = await readSchemaVersion(db);
+  if (current >= target) return { from: current, to: current, applied: [], ahead: current > target };
+  return withLease(db, MIGRATION_LOCK, (lease) => applyPending(db, now, migrations, lease, options.version ?? VERSION), options.lease);
+}
+
+async function applyPending(db: Queryable, now: () => string, migrations: readonly Migration[], lease: Lease, version: string): Promise<MigrationResult> {
   await db.query(META_DDL);
   const from = await readSchemaVersion(db);
+  const target = migrations[migrations.length - 1]?.version ?? 0;
+  if (from >= target) return { from, to: from, applied: [], ahead: from > target };
   const applied: string[] = [];
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (m.version <= from) continue;
     for (const sql of m.statements) await db.query(sql);
+    // Recorded only by the lease's holder: a migrator that lost it stops here.
+    await lease.confirm();
+    const at = toDbTime(now());
     await db.query(
-      `INSERT INTO mailcow_scim_meta (name, value, updated_at) VALUES ('schema_version', ?, ?), (?, ?, ?)
+      `INSERT INTO mailcow_scim_meta (name, value, updated_at) VALUES ('schema_version', ?, ?), (?, ?, ?), ('schema_version_by', ?, ?)
        ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)`,
-      [String(m.version), toDbTime(now()), `migration:${String(m.version).padStart(4, '0')}`, m.name, toDbTime(now())],
+      [String(m.version), at, `migration:${String(m.version).padStart(4, '0')}`, m.name, at, version, at],
     );
     applied.push(`${m.version}: ${m.name}`);
   }
-  return { from, to: Math.max(from, SCHEMA_TARGET_VERSION), applied };
+  return { from, to: target, applied, ahead: false };
 }
