@@ -43,6 +43,11 @@ export interface Config {
   readonly skipSogo: boolean;
   /** Milliseconds to let in-flight requests finish on SIGTERM before cutting them. */
   readonly shutdownGraceMs: number;
+  /**
+   * The image this sidecar runs (SCIM_IMAGE, set by the compose override), named in the fix for
+   * a bridge/sidecar version skew; without it the fix asks Docker for the running image.
+   */
+  readonly image?: string;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -134,6 +139,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const publicBaseUrl = str('SCIM_BASE_URL');
   if (publicBaseUrl && !/^https?:\/\/[^\s]+$/.test(publicBaseUrl)) problems.push('SCIM_BASE_URL must be an http(s) URL');
 
+  const image = str('SCIM_IMAGE');
+  // It is pasted into a shell command: a plain image reference only.
+  if (image !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(image)) problems.push(`SCIM_IMAGE must be an image reference like ghcr.io/owner/mailcow-scim:1.2.3 (got "${image}")`);
+
   const httpSocket = socket('SCIM_HTTP_SOCKET', CONFIG_DEFAULTS.httpSocket);
   const httpPort = int('SCIM_HTTP_PORT', 1, 65535);
   if (httpSocket === '' && httpPort === undefined && overrides.httpPort === undefined && overrides.httpSocket === undefined) {
@@ -160,6 +169,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mailcowUiLog: bool('SCIM_MAILCOW_UI_LOG') ?? CONFIG_DEFAULTS.mailcowUiLog,
     skipSogo: bool('SKIP_SOGO') ?? CONFIG_DEFAULTS.skipSogo,
     shutdownGraceMs: int('SCIM_SHUTDOWN_GRACE_MS', 0, 600_000) ?? CONFIG_DEFAULTS.shutdownGraceMs,
+    ...(image !== undefined ? { image } : {}),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -28,6 +28,7 @@ import { createLoginFactsSource } from './mailcow/login-facts.js';
 import { createAdminReads } from './mailcow/admin-catalog.js';
 import { loginHandlers } from './rpc/login-handlers.js';
 import { adminHandlers } from './rpc/admin-handlers.js';
+import { BridgeVersions } from './rpc/bridge-versions.js';
 import { startRpcServer, type RpcServer } from './rpc/server.js';
 import { healthHandlers, statusHandlers } from './rpc/status-handlers.js';
 import { tokenHandlers } from './rpc/token-handlers.js';
@@ -45,6 +46,7 @@ import { MailcowSideEffects } from './mailcow/side-effects.js';
 import { recordEvent } from './mailcow/events.js';
 import { translateDriverError } from './mailcow/sql-errors.js';
 import { VERSION } from './version.js';
+import { describeVersionSkew } from './version-skew.js';
 import { createSidecarMetrics, startMetricsServer, type MetricsServer } from './metrics/index.js';
 
 export interface Sidecar {
@@ -114,8 +116,14 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     recordFailure: recordFailure('Group'),
     cursorKey,
   });
-  const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh) };
-  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, startedAt });
+  const bridges = new BridgeVersions((bridgeVersion) => {
+    const skew = describeVersionSkew(VERSION, bridgeVersion, config.image);
+    if (skew.skew) logger.warn({ bridgeVersion, fix: skew.fix }, skew.problem);
+    else logger.info({ bridgeVersion }, 'the PHP bridge and the sidecar are the same version');
+  });
+  const versions = () => describeVersionSkew(VERSION, bridges.last(), config.image);
+  const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh), versions };
+  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt });
 
   const app = await buildHttpApp({
     settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
@@ -154,7 +162,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       { definition: TokenServiceService, implementation: tokenHandlers(tokens, logger) },
       { definition: LoginServiceService, implementation: loginHandlers(createLoginFactsSource(pool), logger) },
       { definition: AdminServiceService, implementation: adminHandlers(createAdminReads(pool), logger) },
-    ]);
+    ], [bridges.interceptor()]);
   }
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metricsPort });

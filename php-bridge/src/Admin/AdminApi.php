@@ -150,6 +150,7 @@ final class AdminApi
         $out = [
             'sidecar' => ['reachable' => false, 'error' => '', 'socket' => $this->bridge->config->rpcSocket],
             'status' => null,
+            'versions' => null,
             'login' => null,
             'install' => $this->installCheck->run(),
             'client' => [
@@ -163,12 +164,45 @@ final class AdminApi
         try {
             $out['status'] = $this->bridge->status()->getStatus(new GetStatusRequest(), $deadline)->toArray();
             $out['sidecar']['reachable'] = true;
+            $out['versions'] = $this->versions($out['status']);
             $out['login'] = $this->bridge->admin()->getLoginSetup(new GetLoginSetupRequest(), $deadline)->toArray();
         } catch (GrpcException $e) {
             $out['sidecar']['error'] = $e->getDetails();
         }
 
         return $out;
+    }
+
+    /**
+     * The sidecar's comparison with this bridge (it saw this very call's version). A sidecar
+     * older than version records sends none: then the bridge compares the two numbers itself.
+     *
+     * @param array<string, mixed> $status
+     * @return array{skew: bool, problem: string, fix: string, bridgeVersion: string, sidecarVersion: string}
+     */
+    private function versions(array $status): array
+    {
+        $v = \is_array($status['versions'] ?? null) ? $status['versions'] : null;
+        if ($v !== null && ($v['sidecarVersion'] ?? '') !== '') {
+            return [
+                'skew' => (bool) ($v['skew'] ?? false),
+                'problem' => (string) ($v['problem'] ?? ''),
+                'fix' => (string) ($v['fix'] ?? ''),
+                'bridgeVersion' => (string) ($v['bridgeVersion'] ?? ''),
+                'sidecarVersion' => (string) $v['sidecarVersion'],
+            ];
+        }
+        $sidecar = (string) ($status['version'] ?? '');
+        $bridge = $this->bridge->version();
+        $skew = $bridge !== $sidecar;
+
+        return [
+            'skew' => $skew,
+            'problem' => $skew ? "The PHP bridge is " . ($bridge !== '' ? $bridge : 'without a version') . ", the sidecar $sidecar (a sidecar too old to compare versions itself). Re-run mailcow-scim install from the sidecar's image, in the mailcow directory, then restart php-fpm-mailcow." : '',
+            'fix' => '',
+            'bridgeVersion' => $bridge,
+            'sidecarVersion' => $sidecar,
+        ];
     }
 
     private function asset(string $name): AdminResponse

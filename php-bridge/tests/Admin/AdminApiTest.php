@@ -8,6 +8,7 @@ use MailcowScim\Admin\AdminApi;
 use MailcowScim\Admin\AdminResponse;
 use MailcowScim\Bridge;
 use MailcowScim\Config;
+use MailcowScim\InstallState;
 use MailcowScim\Tests\Support\TestEnv;
 use PHPUnit\Framework\TestCase;
 
@@ -17,9 +18,9 @@ final class AdminApiTest extends TestCase
     private const CSRF = 'c0ffee0000000000000000000000000000000000000000000000000000000000';
     private const ADMIN = ['mailcow_cc_role' => 'admin', 'mailcow_cc_username' => 'admin', 'CSRF' => ['TOKEN' => self::CSRF]];
 
-    private function api(?string $socket = null): AdminApi
+    private function api(?string $socket = null, ?InstallState $installed = null): AdminApi
     {
-        return new AdminApi(new Bridge(new Config($socket ?? TestEnv::rpcSocket($this), 2000, 2000)), '/nonexistent-web-root');
+        return new AdminApi(new Bridge(new Config($socket ?? TestEnv::rpcSocket($this), 2000, 2000), null, $installed), '/nonexistent-web-root');
     }
 
     /**
@@ -93,6 +94,23 @@ final class AdminApiTest extends TestCase
         $this->assertSame(['bridge-loaded', 'install-record'], array_column($o['install'], 'id'), 'the test bridge has no install record');
         $this->assertTrue($o['client']['http2']);
         $this->assertSame(PHP_VERSION, $o['client']['php']);
+        // No install record: the bridge sends no version, and the sidecar says what that means.
+        $this->assertSame('', $o['client']['bridgeVersion']);
+        $this->assertTrue($o['versions']['skew']);
+        $this->assertStringContainsString('has no version record', $o['versions']['problem']);
+        $this->assertStringContainsString('install --mailcow-dir /mailcow', $o['versions']['fix']);
+    }
+
+    public function testOverviewComparesTheBridgeVersionWithTheSidecars(): void
+    {
+        $sidecar = $this->post('overview')[1]['data']['status']['version'];
+        $same = $this->post('overview', [], self::ADMIN, [], $this->api(null, new InstallState(['version' => $sidecar, 'hunks' => []])))[1]['data'];
+        $this->assertSame($sidecar, $same['client']['bridgeVersion']);
+        $this->assertSame(['skew' => false, 'problem' => '', 'fix' => '', 'bridgeVersion' => $sidecar, 'sidecarVersion' => $sidecar], $same['versions']);
+        $older = $this->post('overview', [], self::ADMIN, [], $this->api(null, new InstallState(['version' => '0.0.1', 'hunks' => []])))[1]['data'];
+        $this->assertTrue($older['versions']['skew']);
+        $this->assertSame('0.0.1', $older['versions']['bridgeVersion']);
+        $this->assertStringContainsString("The PHP bridge in mailcow is 0.0.1, older than the sidecar $sidecar", $older['versions']['problem']);
     }
 
     public function testOverviewWhenTheSidecarIsDown(): void

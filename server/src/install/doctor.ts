@@ -16,11 +16,15 @@ import type { TokenService } from '../tokens/index.js';
 import type { InstallAssets } from './assets.js';
 import { readOwnershipDrift, restoreScimAuthsource, PARKING_TABLE } from './authsource-repair.js';
 import { runInstall, type InstallResult } from './installer.js';
-import { MAILCOW_FILES } from './layout.js';
+import { BRIDGE_ENTRY_FILE, MAILCOW_FILES } from './layout.js';
 import { parseDbVersion, readText } from './mailcow-dir.js';
 import { HUNKS } from './hunks.js';
 import { isSettled, type PieceReport } from './plan.js';
 import { probeGrpcSocket, probeHealthz, probeHttpSocket, probeScimUrl } from './probes.js';
+import { BRIDGE_STAMP_FILE, readBridgeStampVersion } from './bridge-stamp.js';
+import { fetchRunningStatus } from '../rpc/status-client.js';
+import { VERSION } from '../version.js';
+import { describeVersionSkew } from '../version-skew.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
 
@@ -35,7 +39,7 @@ export interface DoctorCheck {
 export interface DoctorOptions {
   pool: DatabasePool;
   tokens: TokenService;
-  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort'>;
+  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort' | 'image'>;
   mailcowDir?: string;
   /** The public SCIM base URL to test through nginx, e.g. https://mail.example.org/scim/v2. */
   url?: string;
@@ -120,9 +124,11 @@ async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: Doctor
   if (!s.reachable) return;
   checks.push({
     name: 'plugin schema current',
-    status: s.pluginSchemaVersion >= s.pluginSchemaTarget ? 'ok' : 'fail',
-    detail: `version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`,
-    fix: 'run: mailcow-scim migrate (or doctor --repair)',
+    status: s.pluginSchemaVersion === s.pluginSchemaTarget ? 'ok' : 'fail',
+    detail: s.pluginSchemaAhead ? s.problem : `version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`,
+    fix: s.pluginSchemaAhead
+      ? `run mailcow-scim ${s.pluginSchemaWriter ? `${s.pluginSchemaWriter} or newer` : 'of the version that migrated the database'} (this is ${o.version ?? VERSION}); migrations are never rolled back`
+      : 'run: mailcow-scim migrate (or doctor --repair)',
   });
   checks.push({
     name: "mailbox.authsource accepts 'scim'",
@@ -174,6 +180,44 @@ async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: Doctor
       status: setup.complete ? 'ok' : 'warn',
       detail: setup.summary,
       fix: setup.complete ? undefined : 'configure one in mailcow: System > Configuration > Access > Identity Provider',
+    });
+  }
+}
+
+/**
+ * The PHP bridge against the sidecar: the copy installed in mailcow (with --mailcow-dir) and
+ * the one php-fpm last called with, against the running sidecar's version (this CLI's own when
+ * the sidecar does not answer).
+ */
+async function versionChecks(o: DoctorOptions, checks: DoctorCheck[]): Promise<void> {
+  const running = o.config.rpcSocket ? await fetchRunningStatus(o.config.rpcSocket) : undefined;
+  const sidecar = (running?.ok && running.status.version) || (o.version ?? VERSION);
+  const calledWith = running?.ok ? running.status.bridgeVersion : undefined;
+  const name = 'PHP bridge and sidecar are the same version';
+  let installed: string | undefined;
+  if (o.mailcowDir && (await readText(o.mailcowDir, `${MAILCOW_FILES.bridgeDir}/${BRIDGE_ENTRY_FILE}`)) !== undefined) {
+    installed = readBridgeStampVersion(await readText(o.mailcowDir, `${MAILCOW_FILES.bridgeDir}/${BRIDGE_STAMP_FILE}`));
+  }
+  const compared = installed ?? calledWith;
+  if (compared === undefined) {
+    checks.push({ name, status: 'skip', detail: 'no PHP bridge has called the sidecar yet; give --mailcow-dir to compare the installed copy' });
+    return;
+  }
+  const skew = describeVersionSkew(sidecar, compared, o.config.image);
+  const of = running?.ok ? 'the running sidecar' : 'this mailcow-scim';
+  checks.push({
+    name,
+    status: skew.skew ? 'fail' : 'ok',
+    detail: skew.skew ? `${skew.problem} (${installed !== undefined ? 'installed copy' : 'bridge calls'} ${compared || 'without a version'}, ${of} ${sidecar})` : `${sidecar}`,
+    fix: skew.fix || undefined,
+  });
+  // opcache in mailcow's php-fpm never re-reads PHP files: a new copy runs only after a restart.
+  if (!skew.skew && installed !== undefined && calledWith !== undefined && calledWith !== installed) {
+    checks.push({
+      name: 'php-fpm runs the installed PHP bridge',
+      status: 'fail',
+      detail: `the installed copy is ${installed}, but php-fpm still calls with ${calledWith || 'no version'} (opcache keeps PHP files until php-fpm restarts)`,
+      fix: 'docker compose restart php-fpm-mailcow',
     });
   }
 }
@@ -233,7 +277,8 @@ export async function runDoctor(o: DoctorOptions, repair = false): Promise<Docto
   const checks: DoctorCheck[] = [];
   const state = await readDatabaseState(o.pool);
   await databaseChecks(o, state, checks);
-  if (o.mailcowDir) checks.push(...installChecks(await runInstall({ mailcowDir: o.mailcowDir, assets: o.assets }, 'check'), o.mailcowDir));
+  if (o.mailcowDir) checks.push(...installChecks(await runInstall({ mailcowDir: o.mailcowDir, assets: o.assets, version: o.version }, 'check'), o.mailcowDir));
+  await versionChecks(o, checks);
   await runtimeChecks(o, checks);
   return { checks, repairs, state, ok: checks.every((c) => c.status !== 'fail') };
 }

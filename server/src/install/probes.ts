@@ -1,7 +1,8 @@
 /**
  * Small clients for doctor: is the SCIM socket answering, is the gRPC socket answering a real
- * health check, does nginx route /scim/v2/ to the sidecar, is /healthz green. Each resolves to
- * a result with a human detail and never throws; every call has a timeout.
+ * health check, does nginx route /scim/v2/ to the sidecar, is /healthz green (GetStatus is in
+ * rpc/status-client.ts). Each resolves to a result with a human detail and never throws; every
+ * call has a timeout.
  */
 import { connect as http2Connect, constants as h2 } from 'node:http2';
 import { request as httpRequest } from 'node:http';
@@ -130,3 +131,4 @@ export function probeGrpcSocket(socketPath: string, timeoutMs = 3000): Promise<P
     stream.end(Buffer.from([0, 0, 0, 0, 0]));
   });
 }
+

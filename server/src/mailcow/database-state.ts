@@ -8,7 +8,9 @@
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { readAuthsourceState } from './authsource.js';
+import { ScimError } from '../scim/index.js';
 import { VERSION } from '../version.js';
+import type { Queryable } from './queryable.js';
 import { readSchemaVersion, readSchemaWriter, SCHEMA_TARGET_VERSION } from './migrations.js';
 
 export interface DatabaseState {
@@ -24,6 +26,23 @@ export interface DatabaseState {
   writesAllowed: boolean;
   /** Why writes are refused ("" when allowed). */
   problem: string;
+}
+
+function schemaAheadProblem(version: number, writer: string): string {
+  return (
+    `The mailcow_scim_* tables are at version ${version}, newer than this mailcow-scim ${VERSION} knows (${SCHEMA_TARGET_VERSION}): ` +
+    `${writer ? `mailcow-scim ${writer}` : 'a newer mailcow-scim'} migrated them. This older image refuses every write rather than write with an outdated idea of the schema (reads go on). ` +
+    `Run ${writer ? `mailcow-scim ${writer} or newer` : 'the newer image again'}; migrations are never rolled back.`
+  );
+}
+
+/**
+ * For writes outside a SCIM change (tokens): refuses, with the same words, when the tables are
+ * newer than this build. One indexed read; those writes are rare.
+ */
+export async function assertSchemaKnown(db: Queryable): Promise<void> {
+  const version = await readSchemaVersion(db);
+  if (version > SCHEMA_TARGET_VERSION) throw ScimError.unavailable(schemaAheadProblem(version, await readSchemaWriter(db)), 30);
 }
 
 export async function readDatabaseState(pool: Pool): Promise<DatabaseState> {
@@ -57,11 +76,7 @@ export async function readDatabaseState(pool: Pool): Promise<DatabaseState> {
   if (state.pluginSchemaVersion > SCHEMA_TARGET_VERSION) {
     state.pluginSchemaAhead = true;
     state.pluginSchemaWriter = await readSchemaWriter(pool);
-    const newer = state.pluginSchemaWriter ? `mailcow-scim ${state.pluginSchemaWriter}` : 'a newer mailcow-scim';
-    state.problem =
-      `The mailcow_scim_* tables are at version ${state.pluginSchemaVersion}, newer than this mailcow-scim ${VERSION} knows (${SCHEMA_TARGET_VERSION}): ` +
-      `${newer} migrated them. This older image refuses every write rather than write with an outdated idea of the schema (reads go on). ` +
-      `Run ${state.pluginSchemaWriter ? `mailcow-scim ${state.pluginSchemaWriter} or newer` : 'the newer image again'}; migrations are never rolled back.`;
+    state.problem = schemaAheadProblem(state.pluginSchemaVersion, state.pluginSchemaWriter);
   } else if (state.pluginSchemaVersion < SCHEMA_TARGET_VERSION) {
     state.problem = `The mailcow_scim_* tables are at version ${state.pluginSchemaVersion}, this sidecar needs ${SCHEMA_TARGET_VERSION}: run \`mailcow-scim migrate\`.`;
   } else if (!state.authsourceHasScim) {

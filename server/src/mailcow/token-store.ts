@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2';
 import type { Queryable } from './queryable.js';
 import type { TokenRecord, TokenStore } from '../tokens/index.js';
 import { buildPolicy } from '../tokens/index.js';
+import { assertSchemaKnown } from './database-state.js';
 import { fromDbTime, toDbTime } from './db-time.js';
 
 interface TokenRow extends RowDataPacket {
@@ -44,6 +45,7 @@ function toRecord(row: TokenRow): TokenRecord {
 export function createTokenStore(db: Queryable): TokenStore {
   return {
     async insert(r, hash) {
+      await assertSchemaKnown(db);
       await db.execute(
         `INSERT INTO mailcow_scim_tokens (id, name, token_hash, prefix, policy, active, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -65,6 +67,7 @@ export function createTokenStore(db: Queryable): TokenStore {
       return rows[0] ? { record: toRecord(rows[0]), hash: rows[0].token_hash } : undefined;
     },
     async update(id, c) {
+      await assertSchemaKnown(db);
       const sets: string[] = ['updated_at = ?'];
       const values: unknown[] = [toDbTime(c.updatedAt)];
       if (c.name !== undefined) (sets.push('name = ?'), values.push(c.name));

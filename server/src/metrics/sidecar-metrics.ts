@@ -4,6 +4,7 @@
  * label values are operation names and status codes only (architecture §2).
  */
 import type { DatabaseState } from '../mailcow/database-state.js';
+import type { VersionSkew } from '../version-skew.js';
 import { scimOperationOf } from './operation.js';
 import { readPoolUsage } from './pool-usage.js';
 import { Counter, Gauge, Histogram, Registry } from './registry.js';
@@ -17,6 +18,8 @@ export interface SidecarMetricsDeps {
   pool: unknown;
   /** The write guard's state (cached a few seconds); `fresh` forces a re-read. */
   state(fresh?: boolean): Promise<DatabaseState>;
+  /** This sidecar against the last PHP bridge that called. */
+  versions?(): VersionSkew;
   startedAt?: number;
 }
 
@@ -29,6 +32,8 @@ export interface ObservedRequest {
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   version: string;
+  /** Present once a PHP bridge called: a skew does not make the sidecar unhealthy, but is shown. */
+  bridge?: Pick<VersionSkew, 'bridge' | 'match' | 'skew' | 'problem' | 'fix'>;
   uptimeSeconds: number;
   database: Omit<DatabaseState, 'problem'>;
   problem?: string;
@@ -81,6 +86,19 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
   );
   registry.register(new Gauge('mailcow_scim_writes_allowed', '1 when the sidecar accepts SCIM writes.', () => [{ value: lastState?.writesAllowed ? 1 : 0 }]));
   registry.register(new Gauge('mailcow_scim_info', 'Build information.', () => [{ labels: { version: deps.version }, value: 1 }]));
+  // The bridge's version is request data, but from php-fpm only, checked against a version
+  // pattern, and one series: the last one seen.
+  registry.register(
+    new Gauge('mailcow_scim_bridge_info', 'The PHP bridge that last called: its version ("" when it sent none) and how it compares with this sidecar.', () => {
+      const v = deps.versions?.();
+      return v && v.match !== 'no-bridge-seen' ? [{ labels: { bridge_version: v.bridge, sidecar_version: deps.version, match: v.match }, value: 1 }] : [];
+    }),
+  );
+  registry.register(
+    new Gauge('mailcow_scim_version_skew', '1 while the PHP bridge in mailcow and this sidecar are different versions (re-run install from the sidecar image).', () => [
+      { value: deps.versions?.().skew ? 1 : 0 },
+    ]),
+  );
   registry.register(new Gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', () => [{ value: Math.floor(startedAt / 1000) }]));
   registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => [{ value: process.memoryUsage().rss }]));
   registry.register(new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => [{ value: process.memoryUsage().heapUsed }]));
@@ -111,9 +129,11 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
     async health() {
       const s = await readState(true);
       const { problem, ...database } = s;
+      const v = deps.versions?.();
       return {
         status: !s.reachable ? 'down' : s.writesAllowed ? 'ok' : 'degraded',
         version: deps.version,
+        ...(v && v.match !== 'no-bridge-seen' ? { bridge: { bridge: v.bridge, match: v.match, skew: v.skew, problem: v.problem, fix: v.fix } } : {}),
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         database,
         ...(problem ? { problem } : {}),

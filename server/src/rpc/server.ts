@@ -2,7 +2,7 @@
  * The gRPC surface on a Unix socket (architecture §2). grpc-js creates the socket 0755, so
  * the mode is set after bind; the socket's group is shared with php-fpm by the deployment.
  */
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { prepareSocketPath, removeSocketFile, setSocketMode } from '../socket-file.js';
 
 export interface RpcService {
@@ -14,8 +14,8 @@ export interface RpcServer {
   close(graceMs: number): Promise<void>;
 }
 
-export async function startRpcServer(socket: string, socketMode: number, services: RpcService[]): Promise<RpcServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+export async function startRpcServer(socket: string, socketMode: number, services: RpcService[], interceptors: ServerInterceptor[] = []): Promise<RpcServer> {
+  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024, interceptors });
   for (const s of services) server.addService(s.definition, s.implementation);
   await prepareSocketPath(socket);
   await new Promise<void>((resolve, reject) =>

@@ -2,16 +2,27 @@
 import { status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
 import type { HealthServer, HealthCheckRequest, HealthCheckResponse } from '../gen/grpc/health/v1/health.js';
 import { HealthCheckResponse_ServingStatus as Serving } from '../gen/grpc/health/v1/health.js';
-import type { StatusServiceServer } from '../gen/mailcow/scim/v1/status.js';
+import { VersionMatch, type StatusServiceServer } from '../gen/mailcow/scim/v1/status.js';
 import type { Logger } from '../logging.js';
 import type { DatabaseState } from '../mailcow/database-state.js';
+import type { VersionSkew } from '../version-skew.js';
 import { unary } from './unary.js';
 
 export interface StatusSource {
   version: string;
   startedAt: number;
   state(fresh?: boolean): Promise<DatabaseState>;
+  /** This sidecar against the last PHP bridge that called (the current call included). */
+  versions(): VersionSkew;
 }
+
+const MATCH: Record<VersionSkew['match'], VersionMatch> = {
+  same: VersionMatch.VERSION_MATCH_SAME,
+  'bridge-older': VersionMatch.VERSION_MATCH_BRIDGE_OLDER,
+  'bridge-newer': VersionMatch.VERSION_MATCH_BRIDGE_NEWER,
+  'bridge-unversioned': VersionMatch.VERSION_MATCH_BRIDGE_UNVERSIONED,
+  'no-bridge-seen': VersionMatch.VERSION_MATCH_NO_BRIDGE_SEEN,
+};
 
 /** Service names the health service knows ("" is the whole server). */
 export const HEALTH_SERVICES = ['', 'mailcow.scim.v1.StatusService', 'mailcow.scim.v1.TokenService'];
@@ -20,6 +31,7 @@ export function statusHandlers(source: StatusSource, logger: Logger): StatusServ
   return {
     getStatus: unary(logger, 'GetStatus', async () => {
       const s = await source.state(true);
+      const v = source.versions();
       return {
         version: source.version,
         databaseReachable: s.reachable,
@@ -31,7 +43,10 @@ export function statusHandlers(source: StatusSource, logger: Logger): StatusServ
           authsourceHasScim: s.authsourceHasScim,
           writesAllowed: s.writesAllowed,
           problem: s.problem,
+          pluginSchemaAhead: s.pluginSchemaAhead,
+          pluginSchemaWriter: s.pluginSchemaWriter,
         },
+        versions: { sidecarVersion: v.sidecar, bridgeVersion: v.bridge, match: MATCH[v.match], skew: v.skew, problem: v.problem, fix: v.fix },
       };
     }),
   };

@@ -5,14 +5,16 @@
  * it once, edit its policy, toggle it, rotate and revoke it. Screenshots go to
  * test-artifacts/admin-page/.
  */
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUNKS } from '../../../server/src/install/index.js';
+import { findInstallAssets, HUNKS, runInstall } from '../../../server/src/install/index.js';
+import { VERSION } from '../../../server/src/version.js';
+import { makeMailcowTree, type TestTree } from '../install/mailcow-tree.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
 // Browser globals used inside page.evaluate() callbacks (tsconfig has no DOM lib).
@@ -24,6 +26,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 let t: TestSidecar;
 let docroot: string;
+let installed: TestTree;
 let php: ChildProcess;
 let phpLog = '';
 let base: string;
@@ -72,10 +75,13 @@ beforeAll(async () => {
      VALUES ('2026-11-28 09:00:00.000', 'create', 'User', 'grace@example.org', 'success', 201, 'mailbox created', '192.0.2.7')`,
   );
 
-  // The frame double as a document root, with the bridge where the installer puts it.
+  // The frame double as a document root, with the bridge as the installer leaves it (its
+  // install record included), taken from an install into the stand-in mailcow tree.
   docroot = await mkdtemp(join(tmpdir(), 'mcs-web-'));
   await cp('tests/browser/mailcow-frame', docroot, { recursive: true });
-  await symlink(resolve('php-bridge/src'), join(docroot, 'inc/mailcow-scim'));
+  installed = await makeMailcowTree({ git: false });
+  await runInstall({ mailcowDir: installed.dir, assets: findInstallAssets() }, 'install');
+  await cp(join(installed.dir, 'data/web/inc/mailcow-scim'), join(docroot, 'inc/mailcow-scim'), { recursive: true });
   await writeFile(
     join(docroot, 'inc/vars.local.inc.php'),
     "<?php\n// mailcow-scim:begin bridge\nif (file_exists(__DIR__ . '/mailcow-scim/mailcow-scim.inc.php')) {\n  require_once __DIR__ . '/mailcow-scim/mailcow-scim.inc.php';\n}\n// mailcow-scim:end bridge\n",
@@ -119,6 +125,7 @@ afterAll(async () => {
   php?.kill();
   await t?.stop();
   if (docroot) await rm(docroot, { recursive: true, force: true });
+  await installed?.cleanup();
 });
 
 async function openScimTab(): Promise<void> {
@@ -158,10 +165,34 @@ describe('the SCIM admin page', () => {
     expect(status).toMatch(/authsource 'scim'\s+OK/);
     expect(status).toMatch(/Identity provider\s+Problem\s*none configured/);
     expect(status).toMatch(/libcurl/);
-    // The frame has none of mailcow's patched files: every install check says what is missing.
-    await poll(() => page.locator('#scim-install-list [data-check]').count()).toBe(9);
+    // The frame has none of mailcow's patched files: every hunk of the install record is missing.
+    await poll(() => page.locator('#scim-install-list [data-check]').count()).toBe(HUNKS.length + 1);
+    expect(await page.locator('#scim-install-list [data-check="user-login-scim-case"]').innerText()).toContain('SCIM users cannot log in with a password');
+    // Bridge and sidecar came from the same install: no version warning.
+    expect(status).toMatch(new RegExp(`Version\\s+OK\\s*sidecar ${VERSION.replace(/\./g, '\\.')} \\(up \\d+ min\\), PHP bridge ${VERSION.replace(/\./g, '\\.')}`));
+    expect(await page.locator('#scim-status-alerts [data-warning="version-skew"]').count()).toBe(0);
     expect(await page.locator('#scim-events-table tbody').innerText()).toContain('grace@example.org');
     await shot('01-status');
+  });
+
+  it('warns of a version skew between the bridge and the sidecar, with the one command that fixes it', async () => {
+    // An older bridge than the sidecar: the sidecar was upgraded without re-running install.
+    const record = join(docroot, 'inc/mailcow-scim/install-state.php');
+    const current = await readFile(record, 'utf8');
+    await writeFile(record, current.replace(`    'version' => '${VERSION}',`, "    'version' => '0.0.1',"));
+    try {
+      await openScimTab();
+      const alert = page.locator('#scim-status-alerts [data-warning="version-skew"]');
+      await alert.waitFor();
+      expect(await alert.innerText()).toContain(`The PHP bridge in mailcow is 0.0.1, older than the sidecar ${VERSION}`);
+      expect(await alert.locator('[data-fix]').innerText()).toMatch(/^docker run --rm -v "\$PWD:\/mailcow" .* install --mailcow-dir \/mailcow && docker compose restart php-fpm-mailcow$/);
+      expect(await page.locator('#scim-status-table').innerText()).toMatch(/Version\s+Problem\s*sidecar .*PHP bridge 0\.0\.1/);
+      await shot('01b-version-skew');
+    } finally {
+      await writeFile(record, current);
+    }
+    await openScimTab();
+    expect(await page.locator('#scim-status-alerts [data-warning="version-skew"]').count()).toBe(0);
   });
 
   it('creates a token and shows its secret exactly once, with a copy button', async () => {

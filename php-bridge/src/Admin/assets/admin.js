@@ -94,14 +94,20 @@
     if (o.status && !o.status.schema.writesAllowed) warnings.push(['danger', o.status.schema.problem || 'The sidecar refuses SCIM writes.']);
     if (o.login) o.login.warnings.forEach(function (w, i) { warnings.push([i === 0 && !o.login.identityProviderComplete ? 'danger' : 'warning', w]); });
     warnings.forEach(function (w) { alerts.appendChild(el('div', { className: 'alert alert-' + w[0], role: 'alert', 'data-warning': true, text: w[1] })); });
+    // Bridge and sidecar of different versions: what it means, and the one command that fixes it.
+    var v = o.versions;
+    if (v && v.skew) {
+      alerts.appendChild(el('div', { className: 'alert alert-warning', role: 'alert', 'data-warning': 'version-skew' }, v.problem,
+        v.fix ? el('pre', { className: 'mb-0 mt-2 user-select-all', style: 'white-space: pre-wrap', 'data-fix': true, text: v.fix }) : null));
+    }
 
     body.appendChild(statusRow('Sidecar', o.sidecar.reachable ? 'reachable at ' + o.sidecar.socket : 'not reachable at ' + o.sidecar.socket, o.sidecar.reachable));
     if (o.status) {
       var s = o.status.schema;
-      body.appendChild(statusRow('Version', o.status.version + ' (up ' + Math.round(o.status.uptimeSeconds / 60) + ' min)'));
+      body.appendChild(statusRow('Version', 'sidecar ' + o.status.version + ' (up ' + Math.round(o.status.uptimeSeconds / 60) + ' min), PHP bridge ' + (o.client.bridgeVersion || 'without a version'), v ? !v.skew : undefined));
       body.appendChild(statusRow('Database', o.status.databaseReachable ? 'reachable' : 'not reachable', o.status.databaseReachable));
       body.appendChild(statusRow("authsource 'scim'", s.authsourceHasScim ? "mailbox.authsource accepts 'scim'" : "mailbox.authsource lacks 'scim'", s.authsourceHasScim));
-      body.appendChild(statusRow('Schema', 'mailcow_scim ' + s.pluginSchemaVersion + '/' + s.pluginSchemaTarget + ', mailcow ' + (s.mailcowDbSchema || 'unknown'), s.pluginSchemaVersion === s.pluginSchemaTarget));
+      body.appendChild(statusRow('Schema', 'mailcow_scim ' + s.pluginSchemaVersion + '/' + s.pluginSchemaTarget + (s.pluginSchemaAhead ? ' (newer than this sidecar)' : '') + ', mailcow ' + (s.mailcowDbSchema || 'unknown'), s.pluginSchemaVersion === s.pluginSchemaTarget));
     }
     if (o.login) {
       body.appendChild(statusRow('Identity provider', o.login.identityProvider ? o.login.identityProvider + (o.login.identityProviderComplete ? '' : ' (incomplete)') : 'none configured', o.login.identityProviderComplete));

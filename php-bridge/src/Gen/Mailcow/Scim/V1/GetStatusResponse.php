@@ -30,6 +30,11 @@ final class GetStatusResponse extends Message
      */
     public int $uptimeSeconds = 0;
 
+    /**
+     * This sidecar's version against the PHP bridge's.
+     */
+    public ?VersionState $versions = null;
+
     public static function descriptor(): array
     {
         return [
@@ -39,6 +44,7 @@ final class GetStatusResponse extends Message
                 2 => ['name' => 'databaseReachable', 'json' => 'databaseReachable', 'proto' => 'database_reachable', 'type' => FieldType::BOOL],
                 3 => ['name' => 'schema', 'json' => 'schema', 'proto' => 'schema', 'type' => FieldType::MESSAGE, 'class' => SchemaState::class],
                 4 => ['name' => 'uptimeSeconds', 'json' => 'uptimeSeconds', 'proto' => 'uptime_seconds', 'type' => FieldType::INT64],
+                5 => ['name' => 'versions', 'json' => 'versions', 'proto' => 'versions', 'type' => FieldType::MESSAGE, 'class' => VersionState::class],
             ],
         ];
     }

@@ -45,6 +45,17 @@ final class SchemaState extends Message
      */
     public string $problem = '';
 
+    /**
+     * True when the database has migrations this build does not know (a newer mailcow-scim
+     * migrated it): writes are refused, reads go on.
+     */
+    public bool $pluginSchemaAhead = false;
+
+    /**
+     * The mailcow-scim version that applied the newest migration ("" when unknown).
+     */
+    public string $pluginSchemaWriter = '';
+
     public static function descriptor(): array
     {
         return [
@@ -56,6 +67,8 @@ final class SchemaState extends Message
                 4 => ['name' => 'authsourceHasScim', 'json' => 'authsourceHasScim', 'proto' => 'authsource_has_scim', 'type' => FieldType::BOOL],
                 5 => ['name' => 'writesAllowed', 'json' => 'writesAllowed', 'proto' => 'writes_allowed', 'type' => FieldType::BOOL],
                 6 => ['name' => 'problem', 'json' => 'problem', 'proto' => 'problem', 'type' => FieldType::STRING],
+                7 => ['name' => 'pluginSchemaAhead', 'json' => 'pluginSchemaAhead', 'proto' => 'plugin_schema_ahead', 'type' => FieldType::BOOL],
+                8 => ['name' => 'pluginSchemaWriter', 'json' => 'pluginSchemaWriter', 'proto' => 'plugin_schema_writer', 'type' => FieldType::STRING],
             ],
         ];
     }

@@ -23,6 +23,66 @@ export const protobufPackage = "mailcow.scim.v1";
 
 export const protobufFileName = "mailcow/scim/v1/status.proto";
 
+export enum VersionMatch {
+  VERSION_MATCH_UNSPECIFIED = 0,
+  /** VERSION_MATCH_SAME - Bridge and sidecar are the same version. */
+  VERSION_MATCH_SAME = 1,
+  VERSION_MATCH_BRIDGE_OLDER = 2,
+  VERSION_MATCH_BRIDGE_NEWER = 3,
+  /** VERSION_MATCH_BRIDGE_UNVERSIONED - A bridge called without a version: copied before versions were recorded, or not by install. */
+  VERSION_MATCH_BRIDGE_UNVERSIONED = 4,
+  /** VERSION_MATCH_NO_BRIDGE_SEEN - No bridge has called since the sidecar started. */
+  VERSION_MATCH_NO_BRIDGE_SEEN = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function versionMatchFromJSON(object: any): VersionMatch {
+  switch (object) {
+    case 0:
+    case "VERSION_MATCH_UNSPECIFIED":
+      return VersionMatch.VERSION_MATCH_UNSPECIFIED;
+    case 1:
+    case "VERSION_MATCH_SAME":
+      return VersionMatch.VERSION_MATCH_SAME;
+    case 2:
+    case "VERSION_MATCH_BRIDGE_OLDER":
+      return VersionMatch.VERSION_MATCH_BRIDGE_OLDER;
+    case 3:
+    case "VERSION_MATCH_BRIDGE_NEWER":
+      return VersionMatch.VERSION_MATCH_BRIDGE_NEWER;
+    case 4:
+    case "VERSION_MATCH_BRIDGE_UNVERSIONED":
+      return VersionMatch.VERSION_MATCH_BRIDGE_UNVERSIONED;
+    case 5:
+    case "VERSION_MATCH_NO_BRIDGE_SEEN":
+      return VersionMatch.VERSION_MATCH_NO_BRIDGE_SEEN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VersionMatch.UNRECOGNIZED;
+  }
+}
+
+export function versionMatchToJSON(object: VersionMatch): string {
+  switch (object) {
+    case VersionMatch.VERSION_MATCH_UNSPECIFIED:
+      return "VERSION_MATCH_UNSPECIFIED";
+    case VersionMatch.VERSION_MATCH_SAME:
+      return "VERSION_MATCH_SAME";
+    case VersionMatch.VERSION_MATCH_BRIDGE_OLDER:
+      return "VERSION_MATCH_BRIDGE_OLDER";
+    case VersionMatch.VERSION_MATCH_BRIDGE_NEWER:
+      return "VERSION_MATCH_BRIDGE_NEWER";
+    case VersionMatch.VERSION_MATCH_BRIDGE_UNVERSIONED:
+      return "VERSION_MATCH_BRIDGE_UNVERSIONED";
+    case VersionMatch.VERSION_MATCH_NO_BRIDGE_SEEN:
+      return "VERSION_MATCH_NO_BRIDGE_SEEN";
+    case VersionMatch.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface GetStatusRequest {
 }
 
@@ -36,6 +96,27 @@ export interface GetStatusResponse {
     | undefined;
   /** Seconds since the process started. */
   uptimeSeconds: number;
+  /** This sidecar's version against the PHP bridge's. */
+  versions?: VersionState | undefined;
+}
+
+/**
+ * How the PHP bridge in mailcow compares with this sidecar. The bridge sends its version (from
+ * the install record `mailcow-scim install` wrote next to it) as `mailcow-scim-bridge-version`
+ * metadata on every call; a bridge call without it is a bridge older than version records.
+ */
+export interface VersionState {
+  /** Same as GetStatusResponse.version. */
+  sidecarVersion: string;
+  /** The bridge version of this call, else of the last bridge call seen ("" when none had one). */
+  bridgeVersion: string;
+  match: VersionMatch;
+  /** True while bridge and sidecar differ (BRIDGE_OLDER, BRIDGE_NEWER, BRIDGE_UNVERSIONED). */
+  skew: boolean;
+  /** What is wrong and what it means, for people ("" when they match). */
+  problem: string;
+  /** The one command that fixes it, run in the mailcow directory ("" when they match). */
+  fix: string;
 }
 
 /** The state of the two schemas the sidecar depends on. */
@@ -52,6 +133,13 @@ export interface SchemaState {
   writesAllowed: boolean;
   /** Human-readable reason when writes_allowed is false. */
   problem: string;
+  /**
+   * True when the database has migrations this build does not know (a newer mailcow-scim
+   * migrated it): writes are refused, reads go on.
+   */
+  pluginSchemaAhead: boolean;
+  /** The mailcow-scim version that applied the newest migration ("" when unknown). */
+  pluginSchemaWriter: string;
 }
 
 function createBaseGetStatusRequest(): GetStatusRequest {
@@ -107,7 +195,7 @@ export const GetStatusRequest: MessageFns<GetStatusRequest> = {
 };
 
 function createBaseGetStatusResponse(): GetStatusResponse {
-  return { version: "", databaseReachable: false, schema: undefined, uptimeSeconds: 0 };
+  return { version: "", databaseReachable: false, schema: undefined, uptimeSeconds: 0, versions: undefined };
 }
 
 export const GetStatusResponse: MessageFns<GetStatusResponse> = {
@@ -123,6 +211,9 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     }
     if (message.uptimeSeconds !== 0) {
       writer.uint32(32).int64(message.uptimeSeconds);
+    }
+    if (message.versions !== undefined) {
+      VersionState.encode(message.versions, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -172,6 +263,14 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
             message.uptimeSeconds = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.versions = VersionState.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -198,6 +297,7 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
         : isSet(object.uptime_seconds)
         ? globalThis.Number(object.uptime_seconds)
         : 0,
+      versions: isSet(object.versions) ? VersionState.fromJSON(object.versions) : undefined,
     };
   },
 
@@ -215,6 +315,9 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     if (message.uptimeSeconds !== 0) {
       obj.uptimeSeconds = Math.round(message.uptimeSeconds);
     }
+    if (message.versions !== undefined) {
+      obj.versions = VersionState.toJSON(message.versions);
+    }
     return obj;
   },
 
@@ -229,6 +332,166 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
       ? SchemaState.fromPartial(object.schema)
       : undefined;
     message.uptimeSeconds = object.uptimeSeconds ?? 0;
+    message.versions = (object.versions !== undefined && object.versions !== null)
+      ? VersionState.fromPartial(object.versions)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVersionState(): VersionState {
+  return { sidecarVersion: "", bridgeVersion: "", match: 0, skew: false, problem: "", fix: "" };
+}
+
+export const VersionState: MessageFns<VersionState> = {
+  encode(message: VersionState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sidecarVersion !== "") {
+      writer.uint32(10).string(message.sidecarVersion);
+    }
+    if (message.bridgeVersion !== "") {
+      writer.uint32(18).string(message.bridgeVersion);
+    }
+    if (message.match !== 0) {
+      writer.uint32(24).int32(message.match);
+    }
+    if (message.skew !== false) {
+      writer.uint32(32).bool(message.skew);
+    }
+    if (message.problem !== "") {
+      writer.uint32(42).string(message.problem);
+    }
+    if (message.fix !== "") {
+      writer.uint32(50).string(message.fix);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VersionState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVersionState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sidecarVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bridgeVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.match = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.skew = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.problem = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.fix = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VersionState {
+    return {
+      sidecarVersion: isSet(object.sidecarVersion)
+        ? globalThis.String(object.sidecarVersion)
+        : isSet(object.sidecar_version)
+        ? globalThis.String(object.sidecar_version)
+        : "",
+      bridgeVersion: isSet(object.bridgeVersion)
+        ? globalThis.String(object.bridgeVersion)
+        : isSet(object.bridge_version)
+        ? globalThis.String(object.bridge_version)
+        : "",
+      match: isSet(object.match) ? versionMatchFromJSON(object.match) : 0,
+      skew: isSet(object.skew) ? globalThis.Boolean(object.skew) : false,
+      problem: isSet(object.problem) ? globalThis.String(object.problem) : "",
+      fix: isSet(object.fix) ? globalThis.String(object.fix) : "",
+    };
+  },
+
+  toJSON(message: VersionState): unknown {
+    const obj: any = {};
+    if (message.sidecarVersion !== "") {
+      obj.sidecarVersion = message.sidecarVersion;
+    }
+    if (message.bridgeVersion !== "") {
+      obj.bridgeVersion = message.bridgeVersion;
+    }
+    if (message.match !== 0) {
+      obj.match = versionMatchToJSON(message.match);
+    }
+    if (message.skew !== false) {
+      obj.skew = message.skew;
+    }
+    if (message.problem !== "") {
+      obj.problem = message.problem;
+    }
+    if (message.fix !== "") {
+      obj.fix = message.fix;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VersionState>, I>>(base?: I): VersionState {
+    return VersionState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VersionState>, I>>(object: I): VersionState {
+    const message = createBaseVersionState();
+    message.sidecarVersion = object.sidecarVersion ?? "";
+    message.bridgeVersion = object.bridgeVersion ?? "";
+    message.match = object.match ?? 0;
+    message.skew = object.skew ?? false;
+    message.problem = object.problem ?? "";
+    message.fix = object.fix ?? "";
     return message;
   },
 };
@@ -241,6 +504,8 @@ function createBaseSchemaState(): SchemaState {
     authsourceHasScim: false,
     writesAllowed: false,
     problem: "",
+    pluginSchemaAhead: false,
+    pluginSchemaWriter: "",
   };
 }
 
@@ -263,6 +528,12 @@ export const SchemaState: MessageFns<SchemaState> = {
     }
     if (message.problem !== "") {
       writer.uint32(50).string(message.problem);
+    }
+    if (message.pluginSchemaAhead !== false) {
+      writer.uint32(56).bool(message.pluginSchemaAhead);
+    }
+    if (message.pluginSchemaWriter !== "") {
+      writer.uint32(66).string(message.pluginSchemaWriter);
     }
     return writer;
   },
@@ -328,6 +599,22 @@ export const SchemaState: MessageFns<SchemaState> = {
             message.problem = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.pluginSchemaAhead = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.pluginSchemaWriter = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -368,6 +655,16 @@ export const SchemaState: MessageFns<SchemaState> = {
         ? globalThis.Boolean(object.writes_allowed)
         : false,
       problem: isSet(object.problem) ? globalThis.String(object.problem) : "",
+      pluginSchemaAhead: isSet(object.pluginSchemaAhead)
+        ? globalThis.Boolean(object.pluginSchemaAhead)
+        : isSet(object.plugin_schema_ahead)
+        ? globalThis.Boolean(object.plugin_schema_ahead)
+        : false,
+      pluginSchemaWriter: isSet(object.pluginSchemaWriter)
+        ? globalThis.String(object.pluginSchemaWriter)
+        : isSet(object.plugin_schema_writer)
+        ? globalThis.String(object.plugin_schema_writer)
+        : "",
     };
   },
 
@@ -391,6 +688,12 @@ export const SchemaState: MessageFns<SchemaState> = {
     if (message.problem !== "") {
       obj.problem = message.problem;
     }
+    if (message.pluginSchemaAhead !== false) {
+      obj.pluginSchemaAhead = message.pluginSchemaAhead;
+    }
+    if (message.pluginSchemaWriter !== "") {
+      obj.pluginSchemaWriter = message.pluginSchemaWriter;
+    }
     return obj;
   },
 
@@ -405,6 +708,8 @@ export const SchemaState: MessageFns<SchemaState> = {
     message.authsourceHasScim = object.authsourceHasScim ?? false;
     message.writesAllowed = object.writesAllowed ?? false;
     message.problem = object.problem ?? "";
+    message.pluginSchemaAhead = object.pluginSchemaAhead ?? false;
+    message.pluginSchemaWriter = object.pluginSchemaWriter ?? "";
     return message;
   },
 };
