@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { RowDataPacket } from 'mysql2';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstallAssets, HUNKS, runInstall } from '../../../server/src/install/index.js';
@@ -193,6 +194,20 @@ describe('the SCIM admin page', () => {
     }
     await openScimTab();
     expect(await page.locator('#scim-status-alerts [data-warning="version-skew"]').count()).toBe(0);
+  });
+
+  it('says why writes are refused when the database schema is newer than the sidecar', async () => {
+    const [[row]] = await t.db.pool.query<RowDataPacket[]>(`SELECT value FROM mailcow_scim_meta WHERE name = 'schema_version'`);
+    await t.db.pool.query(`UPDATE mailcow_scim_meta SET value = ? WHERE name = 'schema_version'`, [String(Number(row!.value) + 1)]);
+    try {
+      await openScimTab();
+      const warnings = page.locator('#scim-status-alerts [data-warning]');
+      await poll(() => warnings.allTextContents()).toContainEqual(expect.stringContaining('newer than this mailcow-scim'));
+      expect((await warnings.allTextContents()).join(' ')).toContain('refuses every write');
+      expect(await page.locator('#scim-status-table').innerText()).toMatch(/Schema\s+Problem\s*mailcow_scim \d+\/\d+ \(newer than this sidecar\)/);
+    } finally {
+      await t.db.pool.query(`UPDATE mailcow_scim_meta SET value = ? WHERE name = 'schema_version'`, [String(row!.value)]);
+    }
   });
 
   it('creates a token and shows its secret exactly once, with a copy button', async () => {
