@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { HUNKS, runInstall } from '../../../server/src/install/index.js';
+import { VERSION } from '../../../server/src/version.js';
 import { cli, git, makeMailcowTree, snapshot, type TestTree } from './mailcow-tree.js';
 
 const trees: TestTree[] = [];
@@ -84,7 +85,7 @@ describe('install into a mailcow tree', () => {
     // The compose override: our service, the socket volume in nginx and php-fpm.
     const override = parseYaml(await readFile(join(t.dir, 'docker-compose.override.yml'), 'utf8'));
     // By default the released image of the installer's version, never built (image-choice.test.ts).
-    expect(override.services['mailcow-scim']).toMatchObject({ image: 'ghcr.io/mailcow-scim/mailcow-scim:9.9.9', user: '1000' });
+    expect(override.services['mailcow-scim']).toMatchObject({ image: `ghcr.io/mailcow-scim/mailcow-scim:${VERSION}`, user: '1000' });
     expect(override.services['mailcow-scim'].build).toBeUndefined();
     expect(override.services['mailcow-scim'].environment).toContain('SCIM_HTTP_SOCKET=/run/mailcow-scim/http/http.sock');
     expect(override.services['nginx-mailcow'].volumes).toEqual(['mailcow-scim-socket-vol-1:/run/mailcow-scim/:z']);
