@@ -4,7 +4,7 @@
  * identity provider (so RouteLogin runs its whole decision) and one SCIM token for all domains.
  */
 import type { Pool } from 'mysql2/promise';
-import { installMailcowCompatSchema } from '../server/src/mailcow/compat-schema.js';
+import { installMailcowSchemaFixture } from '../server/src/cli/mailcow-schema-fixture.js';
 import { addDomainLikeMailcow } from '../server/src/mailcow/domains.js';
 import { createPool, withDatabase } from '../server/src/mailcow/pool.js';
 import { createTokenStore } from '../server/src/mailcow/token-store.js';
@@ -53,7 +53,7 @@ export async function createBenchDatabase(serverUrl: string, connectionLimit: nu
     await a.query(`DROP DATABASE IF EXISTS \`${name}\``).finally(() => a.end());
   };
   try {
-    await installMailcowCompatSchema(pool);
+    await installMailcowSchemaFixture(pool);
     for (const domain of Object.values(BENCH_DOMAINS)) {
       await addDomainLikeMailcow(pool, { domain, mailboxes: 1_000_000, aliases: 1_000_000, defquotaMiB: 1, maxquotaMiB: 10, quotaMiB: 10_000_000 });
     }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Pool } from 'mysql2/promise';
 import { createPool, withDatabase } from '../../server/src/mailcow/pool.js';
-import { installMailcowCompatSchema } from '../../server/src/mailcow/compat-schema.js';
+import { installMailcowSchemaFixture } from '../../server/src/cli/mailcow-schema-fixture.js';
 import { addDomainLikeMailcow, type NewDomain } from '../../server/src/mailcow/domains.js';
 
 export interface TestDatabase {
@@ -27,7 +27,7 @@ export async function createTestDatabase(options: { mailcow?: boolean; domains?:
   const url = withDatabase(serverUrl(), name);
   const pool = createPool(url, { connectionLimit: 4 });
   if (options.mailcow !== false) {
-    await installMailcowCompatSchema(pool);
+    await installMailcowSchemaFixture(pool);
     for (const d of options.domains ?? []) await addDomainLikeMailcow(pool, d);
   }
   return {

@@ -5,12 +5,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { readDatabaseState } from '../mailcow/database-state.js';
-import { installMailcowCompatSchema } from '../mailcow/compat-schema.js';
 import { addDomainLikeMailcow } from '../mailcow/domains.js';
 import { createPool, withDatabase } from '../mailcow/pool.js';
 import { prepareDatabase, startSidecar, type Sidecar } from '../main.js';
 import { openContext } from './context.js';
 import { print, UsageError, type CliCommand, type CliIo } from './io.js';
+import { findMailcowSchemaFixture, installMailcowSchemaFixture } from './mailcow-schema-fixture.js';
 
 function waitForSignal(sidecar: Sidecar, io: CliIo): Promise<number> {
   return new Promise((done) => {
@@ -70,7 +70,10 @@ SCIM_HTTP_HOST, SCIM_RPC_SOCKET, SCIM_METRICS_PORT, REDIS_URL, MEMCACHED_URL, LO
 Creates (or re-creates) the database NAME (default mailcow_scim_demo) on the MariaDB server of
 MARIADB_URL (default mysql://root@127.0.0.1:3306) with a mailcow-compatible schema and the domain
 DOMAIN (default example.org), issues a SCIM token for it, prints the token once, and serves SCIM on
-http://127.0.0.1:PORT/scim/v2 (default 8080) and on sockets under ./.demo/.`,
+http://127.0.0.1:PORT/scim/v2 (default 8080) and on sockets under ./.demo/.
+
+Needs a mailcow-scim checkout: the schema comes from tests/fixtures/mailcow-schema/, which the
+container image does not carry.`,
     async run(args, io) {
       const { values } = parseArgs({
         args,
@@ -80,6 +83,8 @@ http://127.0.0.1:PORT/scim/v2 (default 8080) and on sockets under ./.demo/.`,
       if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new UsageError('--database must be letters, digits and _');
       const domain = (values.domain ?? 'example.org').toLowerCase();
       const port = values.port ? Number(values.port) : 8080;
+      // Before anything is dropped: in the container image there is no fixture to rebuild from.
+      const schemaFixture = findMailcowSchemaFixture();
       const serverUrl = withDatabase(io.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306', '');
       const admin = createPool(serverUrl, { connectionLimit: 1 });
       try {
@@ -103,7 +108,7 @@ http://127.0.0.1:PORT/scim/v2 (default 8080) and on sockets under ./.demo/.`,
       const logger = createLogger({ level: config.logLevel });
       const setup = createPool(mariadbUrl, { connectionLimit: 1 });
       try {
-        await installMailcowCompatSchema(setup);
+        await installMailcowSchemaFixture(setup, schemaFixture);
         await addDomainLikeMailcow(setup, { domain, description: 'mailcow-scim demo domain' });
         await prepareDatabase(setup, config, logger);
       } finally {
