@@ -102,6 +102,13 @@ $pdo = new PDO($dsn, $env('MCS_DB_USER', 'root'), $env('MCS_DB_PASS'), [
     PDO::ATTR_EMULATE_PREPARES => false,
 ]);
 
+// Only ever on an empty database: on existing tables init_db drops the foreign keys of every
+// table of that name on the whole server, in other databases too (its lookup in
+// information_schema is not limited to the current schema; docs/mailcow-facts.md §1.1).
+if (count($pdo->query('SHOW TABLES')->fetchAll()) !== 0) {
+    fail("database $name is not empty: the harness runs mailcow's migration on empty databases only");
+}
+
 eval(top_level_function_source((string) file_get_contents($initDb), 'init_db_schema'));
 
 // init_db_schema() reports on stdout under the CLI and swallows its own PDOException.
