@@ -1,15 +1,26 @@
-/** Discovery endpoints (RFC 7644 §4): readable without a token, they expose no personal data. */
+/**
+ * Discovery endpoints (RFC 7644 §4): readable without a token, they expose no personal data.
+ * §4 says list parameters (startIndex, count, sortBy, attributes…) "SHALL be ignored" here, so
+ * every list is whole and in one order; a filter gets 403, so that no client takes a match for
+ * granted.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildServiceProviderConfig, ScimError, type ServiceProviderFeatures } from '../../scim/index.js';
 import { toListResponse } from '../../scim/list-params.js';
-import { getSchemaDef, RESOURCE_TYPES, SCHEMA_DEFS, toResourceTypeResource, toSchemaResource } from '../../scim/schema/index.js';
+import {
+  getPublishedSchemaDef,
+  PUBLISHED_SCHEMA_DEFS,
+  RESOURCE_TYPES,
+  toResourceTypeResource,
+  toSchemaResource,
+} from '../../scim/schema/index.js';
 import { sendResource } from './users.js';
 
 type Query = Record<string, string | undefined>;
 
 /** RFC 7644 §4: discovery endpoints do not filter; a filter gets 403. */
 function refuseFilter(q: Query): void {
-  if (q.filter) throw ScimError.forbidden('Discovery endpoints do not support filtering (RFC 7644 §4).');
+  if (q.filter !== undefined) throw ScimError.forbidden('Discovery endpoints do not support filtering (RFC 7644 §4).');
 }
 
 export function discoveryRoutes(features: ServiceProviderFeatures) {
@@ -24,11 +35,12 @@ export function discoveryRoutes(features: ServiceProviderFeatures) {
 
     app.get<{ Querystring: Query }>('/Schemas', async (req, reply) => {
       refuseFilter(req.query);
-      const all = SCHEMA_DEFS.map((s) => toSchemaResource(s, { baseUrl: req.scimBaseUrl() }));
+      const all = PUBLISHED_SCHEMA_DEFS.map((s) => toSchemaResource(s, { baseUrl: req.scimBaseUrl() }));
       return sendResource(reply, 200, toListResponse(all.length, 1, all));
     });
-    app.get<{ Params: { id: string } }>('/Schemas/:id', async (req, reply) => {
-      const schema = getSchemaDef(req.params.id);
+    app.get<{ Params: { id: string }; Querystring: Query }>('/Schemas/:id', async (req, reply) => {
+      refuseFilter(req.query);
+      const schema = getPublishedSchemaDef(req.params.id);
       if (!schema) throw ScimError.notFound(`No schema "${req.params.id}".`);
       return sendResource(reply, 200, toSchemaResource(schema, { baseUrl: req.scimBaseUrl() }));
     });
@@ -37,7 +49,8 @@ export function discoveryRoutes(features: ServiceProviderFeatures) {
       const all = RESOURCE_TYPES.map((rt) => toResourceTypeResource(rt, { baseUrl: req.scimBaseUrl() }));
       return sendResource(reply, 200, toListResponse(all.length, 1, all));
     });
-    app.get<{ Params: { name: string } }>('/ResourceTypes/:name', async (req, reply) => {
+    app.get<{ Params: { name: string }; Querystring: Query }>('/ResourceTypes/:name', async (req, reply) => {
+      refuseFilter(req.query);
       const rt = RESOURCE_TYPES.find((r) => r.name.toLowerCase() === req.params.name.toLowerCase());
       if (!rt) throw ScimError.notFound(`No resource type "${req.params.name}".`);
       return sendResource(reply, 200, toResourceTypeResource(rt, { baseUrl: req.scimBaseUrl() }));

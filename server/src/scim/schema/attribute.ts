@@ -40,7 +40,10 @@ export interface AttributeDef {
   readonly canonicalValues?: readonly string[];
   /** For `reference` attributes: `User`, `Group`, `external`, `uri` (RFC 7643 §2.3.7). */
   readonly referenceTypes?: readonly string[];
-  /** For `complex` attributes: their sub-attributes (one level only, RFC 7643 §2.3.8). */
+  /**
+   * For `complex` attributes: their sub-attributes. Resource schemas nest one level only (RFC
+   * 7643 §2.3.8); the Schema schema's `attributes.subAttributes` nests a second (§8.7.2).
+   */
   readonly subAttributes?: readonly AttributeDef[];
 }
 

@@ -20,6 +20,12 @@ export { ENTERPRISE_USER_SCHEMA_DEF } from './enterprise-user-schema.js';
 export { GROUP_SCHEMA_DEF } from './group-schema.js';
 export { MAILCOW_GROUP_SCHEMA_DEF, MAILCOW_USER_SCHEMA_DEF } from './mailcow-schemas.js';
 export {
+  DISCOVERY_SCHEMA_DEFS,
+  RESOURCE_TYPE_SCHEMA_DEF,
+  SCHEMA_SCHEMA_DEF,
+  SERVICE_PROVIDER_CONFIG_SCHEMA_DEF,
+} from './discovery-schemas.js';
+export {
   BULK_REQUEST_SCHEMA,
   BULK_RESPONSE_SCHEMA,
   ENTERPRISE_USER_SCHEMA,
@@ -37,9 +43,11 @@ export {
 export type { ResourceTypeDef } from './resource-types.js';
 export {
   GROUP_RESOURCE_TYPE,
+  PUBLISHED_SCHEMA_DEFS,
   RESOURCE_TYPES,
   SCHEMA_DEFS,
   USER_RESOURCE_TYPE,
+  getPublishedSchemaDef,
   getSchemaDef,
   schemasOfResourceType,
 } from './resource-types.js';

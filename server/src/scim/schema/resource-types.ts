@@ -1,4 +1,5 @@
 import type { SchemaDef } from './attribute.js';
+import { DISCOVERY_SCHEMA_DEFS } from './discovery-schemas.js';
 import { ENTERPRISE_USER_SCHEMA_DEF } from './enterprise-user-schema.js';
 import { GROUP_SCHEMA_DEF } from './group-schema.js';
 import { MAILCOW_GROUP_SCHEMA_DEF, MAILCOW_USER_SCHEMA_DEF } from './mailcow-schemas.js';
@@ -47,7 +48,7 @@ export const RESOURCE_TYPES: readonly ResourceTypeDef[] = Object.freeze([
   GROUP_RESOURCE_TYPE,
 ]);
 
-/** Every schema this service provider knows, in /Schemas order. */
+/** The schemas of the resource types (core schemas and their extensions), in /Schemas order. */
 export const SCHEMA_DEFS: readonly SchemaDef[] = Object.freeze([
   USER_SCHEMA_DEF,
   ENTERPRISE_USER_SCHEMA_DEF,
@@ -56,10 +57,22 @@ export const SCHEMA_DEFS: readonly SchemaDef[] = Object.freeze([
   MAILCOW_GROUP_SCHEMA_DEF,
 ]);
 
-/** The schema with URN `urn`, compared case-insensitively; undefined when unknown. */
+/** What /Schemas publishes: the resource schemas, then those of the discovery documents (RFC 7643 §5–§7). */
+export const PUBLISHED_SCHEMA_DEFS: readonly SchemaDef[] = Object.freeze([...SCHEMA_DEFS, ...DISCOVERY_SCHEMA_DEFS]);
+
+/** The resource schema with URN `urn`, compared case-insensitively; undefined when unknown. */
 export function getSchemaDef(urn: string): SchemaDef | undefined {
+  return findByUrn(SCHEMA_DEFS, urn);
+}
+
+/** Any schema /Schemas publishes, by URN compared case-insensitively (for /Schemas/{id}). */
+export function getPublishedSchemaDef(urn: string): SchemaDef | undefined {
+  return findByUrn(PUBLISHED_SCHEMA_DEFS, urn);
+}
+
+function findByUrn(schemas: readonly SchemaDef[], urn: string): SchemaDef | undefined {
   const lower = urn.toLowerCase();
-  return SCHEMA_DEFS.find((s) => s.id.toLowerCase() === lower);
+  return schemas.find((s) => s.id.toLowerCase() === lower);
 }
 
 /** The core schema of `rt` followed by its extension schemas. */
