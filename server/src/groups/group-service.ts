@@ -118,7 +118,7 @@ export class GroupService {
         id,
         (current) => {
           checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
-          const base = { ...current.resource, id: current.id, members: (current.members ?? []).map((m) => ({ value: m.value, display: m.display })) };
+          const base = { ...current.resource, id: current.id, members: (current.members ?? []).map((m) => memberAsShown(caller.baseUrl ?? '', m)) };
           const patched = this.deps.applyPatch(base, body);
           return changeFor(caller, current, normalizeResourceInput(GROUP_RESOURCE_TYPE, patched));
         },
@@ -134,6 +134,15 @@ export class GroupService {
   private audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
     return withFailureAudit(this.deps.recordFailure, caller, operation, id, fn);
   }
+}
+
+/**
+ * A member as responses show it (toGroupResource), for PATCH to act on: its immutable `$ref`
+ * and `type` and readOnly `display` are there, so that an operation changing them is refused
+ * (RFC 7644 §3.5.2: mutability) instead of being accepted and silently undone.
+ */
+function memberAsShown(baseUrl: string, m: { value: string; display: string }): Record<string, unknown> {
+  return { value: m.value, display: m.display, $ref: `${baseUrl}/Users/${m.value}`, type: 'User' };
 }
 
 /** The resource we keep: members live in their own table, the effective address in a column. */
@@ -180,7 +189,7 @@ export function toGroupResource(group: StoredGroup, baseUrl: string): Record<str
   const out: Record<string, unknown> = { schemas, id: group.id, ...attrs };
   delete out[MAILCOW_GROUP_SCHEMA];
   if (group.members?.length) {
-    out.members = group.members.map((m) => ({ value: m.value, display: m.display, $ref: `${baseUrl}/Users/${m.value}`, type: 'User' }));
+    out.members = group.members.map((m) => memberAsShown(baseUrl, m));
   }
   out[MAILCOW_GROUP_SCHEMA] = ext;
   out.meta = resourceMeta('Group', group, baseUrl);

@@ -39,9 +39,10 @@ export function groupFilterMapping(caller: Caller): FilterSqlMapping {
     extraValues: { schemas: [MAILCOW_GROUP_SCHEMA] },
     unsupported: {
       ...unsupportedWithoutBaseUrl(common),
-      'members.display': 'Filtering on members.display is not supported; filter on members.value.',
-      'members.$ref': 'Filtering on members.$ref is not supported; filter on members.value.',
-      'members.type': 'Filtering on members.type is not supported; every member is a User.',
+      // Also the answer to sortBy on them: say what the client can use, for either.
+      'members.display': 'members.display is computed from each member and cannot be filtered or sorted on; filter on members.value.',
+      'members.$ref': 'members.$ref is derived from members.value and cannot be filtered or sorted on; filter on members.value.',
+      'members.type': 'members.type is always "User" and cannot be filtered or sorted on; filter on members.value.',
     },
   };
 }

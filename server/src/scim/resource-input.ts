@@ -57,6 +57,15 @@ function withoutUnassigned(value: unknown): unknown {
   return value === '' ? null : value;
 }
 
+/**
+ * A write-only value (the password) is not kept, but one of the wrong type is still refused:
+ * the client is writing it, and 400 tells it so. readOnly values are ignored unchecked (RFC
+ * 7644 §3.3: they "SHALL be ignored").
+ */
+function checkWriteOnly(def: AttributeDef, value: unknown, path: string): void {
+  if (def.mutability === 'writeOnly') coerceAttributeValue(def, value, path);
+}
+
 function coerceMember(def: AttributeDef, value: unknown, path: string): unknown {
   const coerced = coerceAttributeValue(def, value, path);
   if (coerced === null) return null;
@@ -106,7 +115,11 @@ export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): Scim
       const ext: Record<string, unknown> = {};
       for (const [attrKey, attrValue] of Object.entries(value)) {
         const def = schema.attributes.find((a) => a.name.toLowerCase() === attrKey.toLowerCase());
-        if (!def || !isStored(def)) continue;
+        if (!def) continue;
+        if (!isStored(def)) {
+          checkWriteOnly(def, attrValue, `${urn}:${def.name}`);
+          continue;
+        }
         const coerced = coerceMember(def, attrValue, `${urn}:${def.name}`);
         if (coerced !== null && !(Array.isArray(coerced) && coerced.length === 0)) ext[def.name] = coerced;
       }
@@ -125,7 +138,10 @@ export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): Scim
     // Dotted or URN-qualified keys are PATCH forms; in a full resource they name nothing we keep.
     if (!resolved || resolved.subAttribute || key.includes('.')) continue;
     const def = resolved.attribute;
-    if (!isStored(def)) continue;
+    if (!isStored(def)) {
+      checkWriteOnly(def, value, resolved.canonicalPath);
+      continue;
+    }
     const coerced = coerceMember(def, value, resolved.canonicalPath);
     if (coerced === null || (Array.isArray(coerced) && coerced.length === 0)) continue;
     if (resolved.extension) {

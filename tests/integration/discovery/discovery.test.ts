@@ -85,6 +85,14 @@ describe('/Schemas', () => {
       expect([schema.id, schemaViolations(schema as unknown as Record<string, unknown>, schemaSchema)]).toEqual([schema.id, []]);
     }
   });
+
+  it('says what Group members are: Users, with a display the server computes', async () => {
+    const members = (await schemaOf(GROUP)).find((a) => a.name === 'members')!;
+    const sub = (name: string) => members.subAttributes!.find((s) => s.name === name)!;
+    expect(sub('display')).toMatchObject({ mutability: 'readOnly' });
+    expect(sub('type')).toMatchObject({ canonicalValues: ['User'], mutability: 'immutable' });
+    expect(sub('$ref')).toMatchObject({ referenceTypes: ['User'], mutability: 'immutable' });
+  });
 });
 
 describe('/ResourceTypes', () => {

@@ -3,8 +3,13 @@ import { GROUP_SCHEMA } from './urns.js';
 
 /**
  * The core Group schema of RFC 7643 §4.2. `displayName` is required as §4.2 says (the §8.7.2
- * representation marks it optional; the prose wins). `members.display` is not in §8.7.2 but
- * §4.2 and clients use it (Okta sends `{value, display}`), so it is defined here, readWrite.
+ * representation marks it optional; the prose wins).
+ *
+ * Members are Users only: a group here is a mailcow distribution list, and a list of lists has
+ * no mailcow meaning (groups/group-service.ts refuses `type: "Group"` and `$ref`s to /Groups).
+ * `type` and `$ref` therefore advertise `User` alone. `display` (§4.2, not in §8.7.2) is the
+ * member's own displayName, else its userName, computed on every read: readOnly, so that an
+ * IdP cannot make a member look like someone else, and a PATCH that tries is told so.
  */
 export const GROUP_SCHEMA_DEF: SchemaDef = freezeDeep({
   id: GROUP_SCHEMA,
@@ -16,22 +21,25 @@ export const GROUP_SCHEMA_DEF: SchemaDef = freezeDeep({
       required: true,
     }),
     a('members', 'complex', {
-      description: 'A list of members of the Group.',
+      description: 'A list of members of the Group (Users of the same token).',
       multiValued: true,
       subAttributes: [
-        a('value', 'string', { description: 'Identifier of the member of this Group.', mutability: 'immutable' }),
+        a('value', 'string', { description: 'The id of the member User.', mutability: 'immutable' }),
         a('$ref', 'reference', {
-          description: 'The URI corresponding to a SCIM resource that is a member of this Group.',
-          referenceTypes: ['User', 'Group'],
+          description: 'The URI of the member User.',
+          referenceTypes: ['User'],
           mutability: 'immutable',
           caseExact: true,
         }),
         a('type', 'string', {
-          description: "A label indicating the type of resource, e.g., 'User' or 'Group'.",
-          canonicalValues: ['User', 'Group'],
+          description: "The type of the member: always 'User'.",
+          canonicalValues: ['User'],
           mutability: 'immutable',
         }),
-        a('display', 'string', { description: 'A human-readable name for the member.' }),
+        a('display', 'string', {
+          description: "The member's displayName, else its userName; set by the server.",
+          mutability: 'readOnly',
+        }),
       ],
     }),
   ],

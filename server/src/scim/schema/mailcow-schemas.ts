@@ -45,7 +45,8 @@ export const MAILCOW_GROUP_SCHEMA_DEF: SchemaDef = freezeDeep({
   name: 'MailcowGroup',
   description: 'mailcow alias of a group',
   attributes: [
-    a('address', 'string', { description: 'The alias address whose recipients are the members.' }),
+    // A mailcow address belongs to one alias or mailbox on the whole server: two groups cannot share it.
+    a('address', 'string', { description: 'The alias address whose recipients are the members.', uniqueness: 'server' }),
     a('emails', 'complex', {
       description: "The group's e-mail addresses; the first in a managed domain (primary, then work, then the rest) becomes the alias address when `address` is not set.",
       multiValued: true,

@@ -7,9 +7,11 @@ import {
 import { USER_SCHEMA } from './urns.js';
 
 /**
- * The core User schema of RFC 7643 §4.1, with the characteristics of its §8.7.1 representation.
- * Two deliberate additions: `primary` on `addresses` (§4.1.2 describes it, §8.7.1 forgot it) and
- * the §2.4 default sub-attributes on every multi-valued attribute.
+ * The core User schema of RFC 7643 §4.1, with the characteristics of its §8.7.1 representation
+ * except where this server does otherwise (each said where it is; the schema-truth test checks
+ * every characteristic against behaviour). Two deliberate additions: `primary` on `addresses`
+ * (§4.1.2 describes it, §8.7.1 forgot it) and the §2.4 default sub-attributes on every
+ * multi-valued attribute.
  */
 export const USER_SCHEMA_DEF: SchemaDef = freezeDeep({
   id: USER_SCHEMA,
@@ -46,7 +48,8 @@ export const USER_SCHEMA_DEF: SchemaDef = freezeDeep({
     a('timezone', 'string', { description: "The User's time zone in the 'Olson' time zone database format." }),
     a('active', 'boolean', { description: "A Boolean value indicating the User's administrative status." }),
     a('password', 'string', {
-      description: "The User's cleartext password, used to set or replace it; never returned.",
+      description:
+        "Accepted and discarded: a mailbox provisioned over SCIM has no mailcow password (its user signs in through the identity provider); never returned.",
       mutability: 'writeOnly',
       returned: 'never',
     }),
@@ -98,6 +101,8 @@ export const USER_SCHEMA_DEF: SchemaDef = freezeDeep({
         a('primary', 'boolean', { description: "A Boolean value indicating the 'primary' or preferred address." }),
       ],
     }),
+    // Groups hold Users only (group-schema.ts), so a user's groups are all direct memberships of
+    // Groups: §8.7.1's referenceTypes ["User", "Group"] and type "indirect" never occur here.
     a('groups', 'complex', {
       description: 'A list of groups to which the user belongs, maintained by the service provider.',
       multiValued: true,
@@ -106,14 +111,14 @@ export const USER_SCHEMA_DEF: SchemaDef = freezeDeep({
         a('value', 'string', { description: "The identifier of the User's group.", mutability: 'readOnly' }),
         a('$ref', 'reference', {
           description: "The URI of the corresponding 'Group' resource to which the user belongs.",
-          referenceTypes: ['User', 'Group'],
+          referenceTypes: ['Group'],
           mutability: 'readOnly',
           caseExact: true,
         }),
-        a('display', 'string', { description: 'A human-readable name, primarily used for display purposes.', mutability: 'readOnly' }),
+        a('display', 'string', { description: "The group's displayName.", mutability: 'readOnly' }),
         a('type', 'string', {
-          description: "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.",
-          canonicalValues: ['direct', 'indirect'],
+          description: "How the user belongs to the group: always 'direct' (groups do not nest).",
+          canonicalValues: ['direct'],
           mutability: 'readOnly',
         }),
       ],

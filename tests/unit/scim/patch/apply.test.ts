@@ -161,8 +161,9 @@ describe('remove (RFC 7644 §3.5.2.2)', () => {
   });
 
   it('removes a sub-attribute from every value without a filter', () => {
-    const out = patch(tourGuides(), [{ op: 'remove', path: 'members.display' }], G);
-    expect(members(out).every((m) => !('display' in m))).toBe(true);
+    const out = patch(bjensen(), [{ op: 'remove', path: 'emails.type' }]);
+    expect(emails(out).map((e) => e.value)).toEqual(['bjensen@example.com', 'babs@jensen.org']);
+    expect(emails(out).every((e) => !('type' in e))).toBe(true);
   });
 
   it('removes the last extension attribute, the extension object and its URN in schemas', () => {
@@ -313,11 +314,24 @@ describe('mutability (RFC 7643 §2.2, RFC 7644 §3.5.2)', () => {
     [{ op: 'remove', path: `${MAILCOW_USER}:messageCount` }],
     [{ op: 'replace', value: { id: 'other' } }],
     [{ op: 'replace', value: { [MAILCOW_USER]: { usedBytes: 1 } } }],
-    [{ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'Someone' }],
   ])('refuses %j', (operation) => {
     const e = patchError(bjensen(), [operation]);
     expect(e.status).toBe(400);
     expect(e.scimType).toBe('mutability');
+  });
+
+  it.each([
+    [{ op: 'replace', path: `members[value eq "${BABS_ID}"].display`, value: 'Someone else' }],
+    [{ op: 'remove', path: 'members.display' }],
+  ])('refuses %j: a member\'s display is the server\'s (readOnly)', (operation) => {
+    const e = patchError(tourGuides(), [operation], G);
+    expect(e.status).toBe(400);
+    expect(e.scimType).toBe('mutability');
+  });
+
+  it("writes the enterprise manager's displayName, which is the client's to set here (readWrite)", () => {
+    const out = patch(bjensen(), [{ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'Someone' }]);
+    expect((out[ENTERPRISE] as Record<string, unknown>).manager).toMatchObject({ displayName: 'Someone' });
   });
 
   it('tolerates readOnly attributes written with their current value (authentik/Okta id)', () => {
