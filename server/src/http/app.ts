@@ -10,6 +10,7 @@ import { ScimError } from '../scim/index.js';
 import { isAllowedByList, type TokenService } from '../tokens/index.js';
 import { resolveClientIp } from './client-ip.js';
 import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './error-response.js';
+import { decodeScimJsonBody } from './scim-json-body.js';
 import './request-context.js';
 
 export const SCIM_BASE_PATH = '/scim/v2';
@@ -55,13 +56,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   // SCIM clients send application/scim+json; many send application/json. Both are JSON.
   app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
+  app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(ScimError.invalidSyntax('The request body is not valid JSON.'), undefined);
+      done(null, decodeScimJsonBody(body as Buffer));
+    } catch (e) {
+      done(e as Error, undefined);
     }
   });
 
