@@ -25,10 +25,11 @@ export type ScimResource = Record<string, unknown>;
  * stands for the resource type's core schema; a legacy enterprise key holds enterprise attributes.
  */
 const LEGACY_CORE_SCHEMAS: ReadonlySet<string> = new Set(['urn:scim:schemas:core:1.0', 'urn:scim:schemas:core:2.0']);
-const LEGACY_EXTENSION_KEYS: Readonly<Record<string, string>> = {
-  'urn:scim:schemas:extension:enterprise:1.0': ENTERPRISE_USER_SCHEMA,
-  'urn:scim:schemas:extension:enterprise:2.0': ENTERPRISE_USER_SCHEMA,
-};
+// A Map, not an object literal: a body key such as "constructor" must not find Object.prototype's members.
+const LEGACY_EXTENSION_KEYS: ReadonlyMap<string, string> = new Map([
+  ['urn:scim:schemas:extension:enterprise:1.0', ENTERPRISE_USER_SCHEMA],
+  ['urn:scim:schemas:extension:enterprise:2.0', ENTERPRISE_USER_SCHEMA],
+]);
 
 /** Whether a stored resource keeps this attribute: not readOnly (server-computed), not write-only/never-returned. */
 function isStored(def: AttributeDef): boolean {
@@ -107,7 +108,7 @@ export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): Scim
   const extensions = new Set<string>();
   for (const [key, value] of Object.entries(body)) {
     if (key.toLowerCase() === 'schemas' || value === null || value === undefined) continue;
-    const legacy = LEGACY_EXTENSION_KEYS[key.toLowerCase()];
+    const legacy = LEGACY_EXTENSION_KEYS.get(key.toLowerCase());
     const urn = resolveSchemaUrn(rt, legacy ?? key);
     if (urn !== undefined && urn !== rt.schema) {
       if (!isJsonObject(value)) throw ScimError.invalidValue(`"${key}" must be an object of ${urn} attributes.`);

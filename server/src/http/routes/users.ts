@@ -2,8 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
 import { toPagedListResponse } from '../../scim/list-params.js';
-import { ScimError } from '../../scim/index.js';
-import { SEARCH_REQUEST_SCHEMA } from '../../scim/schema/index.js';
+import { readSearchRequest } from '../../scim/search-request.js';
 import { toUserResource, type StoredUser, type UserService } from '../../users/index.js';
 import { SCIM_CONTENT_TYPE } from '../error-response.js';
 import { callerOf } from '../request-context.js';
@@ -11,6 +10,9 @@ import type { SearchTarget } from './search.js';
 
 /** attributes / excludedAttributes applied to one representation (RFC 7644 §3.4.2.5, §3.9). */
 export type Projector = (resource: Record<string, unknown>, attributes?: string, excludedAttributes?: string) => Record<string, unknown>;
+
+/** The core's SearchRequest reader, for the other resource types' routes. */
+export { readSearchRequest };
 
 interface Params {
   id: string;
@@ -21,26 +23,6 @@ export function sendResource(reply: FastifyReply, status: number, body: unknown,
   reply.code(status).header('content-type', SCIM_CONTENT_TYPE);
   for (const [k, v] of Object.entries(extra)) reply.header(k, v);
   return reply.send(JSON.stringify(body));
-}
-
-/** The body of a POST .search (RFC 7644 §3.4.3), checked. */
-export function readSearchRequest(body: unknown): Query {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw ScimError.invalidSyntax('A .search body must be a SearchRequest object.');
-  const b = body as Record<string, unknown>;
-  const schemas = b.schemas;
-  if (!Array.isArray(schemas) || !schemas.includes(SEARCH_REQUEST_SCHEMA)) throw ScimError.invalidSyntax(`A .search body must have "schemas": ["${SEARCH_REQUEST_SCHEMA}"].`);
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(',') : typeof v === 'string' ? v : undefined);
-  return {
-    filter: typeof b.filter === 'string' ? b.filter : undefined,
-    sortBy: typeof b.sortBy === 'string' ? b.sortBy : undefined,
-    sortOrder: typeof b.sortOrder === 'string' ? b.sortOrder : undefined,
-    startIndex: b.startIndex === undefined ? undefined : String(b.startIndex),
-    count: b.count === undefined ? undefined : String(b.count),
-    // RFC 9865 §3: "cursor": "" asks for the first cursor page.
-    cursor: b.cursor === undefined || b.cursor === null ? undefined : typeof b.cursor === 'string' ? b.cursor : JSON.stringify(b.cursor),
-    attributes: list(b.attributes),
-    excludedAttributes: list(b.excludedAttributes),
-  };
 }
 
 /** A user as a response shows it: the representation, projected by attributes/excludedAttributes. */

@@ -7,6 +7,9 @@ import { isJsonObject } from './resource-keys.js';
  * quirks documented in idp-clients.md §1 folded in at this one place.
  */
 
+/** A surrogate code unit not part of a pair (with the u flag, a pair is one code point, not \p{Cs}). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** xsd:dateTime (RFC 7643 §2.3.5): date, `T`, time, optional fraction, optional offset. */
 const DATE_TIME = /^(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/i;
 
@@ -109,8 +112,13 @@ export function coerceSingleValue(def: AttributeDef, value: unknown, path: strin
     case 'string':
     case 'reference':
     case 'binary': {
-      if (typeof value === 'string') return value;
-      throw invalid(path, 'a string', value);
+      if (typeof value !== 'string') throw invalid(path, 'a string', value);
+      // JSON can escape half a surrogate pair ("\ud800"), which is no character: MariaDB's JSON
+      // functions then refuse the stored resource, and every filter over it failed.
+      if (LONE_SURROGATE.test(value)) {
+        throw ScimError.invalidValue(`'${path}' contains an unpaired UTF-16 surrogate (an escape such as \\ud800 without its pair), which is not a character; send valid Unicode text.`);
+      }
+      return value;
     }
     case 'complex': {
       const valueSub = findAttribute(def.subAttributes, 'value');
