@@ -14,8 +14,8 @@ export interface ScimRequest {
   path: string;
   token?: string;
   body?: unknown;
-  /** Raw body text (for malformed-input tests); wins over body. */
-  raw?: string;
+  /** Raw body text or bytes (for malformed-input tests); wins over body. */
+  raw?: string | Buffer;
   headers?: Record<string, string>;
   /** Talk to this Unix socket instead of TCP. */
   socket?: string;

@@ -20,3 +20,30 @@ export async function mailboxFootprint(pool: DatabasePool, username: string) {
     aliases: await rowsOf(pool, `SELECT address, goto, active FROM alias WHERE goto = ? AND address <> goto ORDER BY address`, [username]),
   };
 }
+
+/**
+ * Every way the SCIM rows and mailcow's rows can disagree after a run, as readable lines (empty
+ * when all is whole): each SCIM user's mailbox has its quota2, quota2replica, self-alias and
+ * user_acl rows and authsource 'scim'; an active one has its SOGo row; a 'scim' mailbox no SCIM
+ * user owns any more is deactivated (2 or 0), as a DELETE leaves it; a group with an address
+ * has its alias.
+ */
+export async function partialMailboxes(pool: DatabasePool): Promise<string[]> {
+  const problems: string[] = [];
+  const missing = async (what: string, sql: string) => {
+    for (const r of await rowsOf(pool, sql)) problems.push(`${what}: ${String(r.who)}`);
+  };
+  const owned = `SELECT u.mailbox AS who FROM mailcow_scim_users u`;
+  await missing('SCIM user without its mailbox', `${owned} LEFT JOIN mailbox m ON m.username = u.mailbox WHERE m.username IS NULL`);
+  await missing("owned mailbox whose authsource is not 'scim'", `${owned} JOIN mailbox m ON m.username = u.mailbox WHERE m.authsource IS NULL OR m.authsource <> 'scim'`);
+  const scimMailboxes = `SELECT m.username AS who FROM mailbox m`;
+  const ofScim = `m.authsource = 'scim'`;
+  await missing("'scim' mailbox without quota2", `${scimMailboxes} LEFT JOIN quota2 q ON q.username = m.username WHERE ${ofScim} AND q.username IS NULL`);
+  await missing("'scim' mailbox without quota2replica", `${scimMailboxes} LEFT JOIN quota2replica q ON q.username = m.username WHERE ${ofScim} AND q.username IS NULL`);
+  await missing("'scim' mailbox without its self alias", `${scimMailboxes} LEFT JOIN alias a ON a.address = m.username AND a.goto = m.username WHERE ${ofScim} AND a.address IS NULL`);
+  await missing("'scim' mailbox without user_acl", `${scimMailboxes} LEFT JOIN user_acl a ON a.username = m.username WHERE ${ofScim} AND a.username IS NULL`);
+  await missing('active owned mailbox without its SOGo row', `${owned} JOIN mailbox m ON m.username = u.mailbox LEFT JOIN _sogo_static_view s ON s.c_uid = m.username WHERE m.active = 1 AND s.c_uid IS NULL`);
+  await missing("unowned 'scim' mailbox still active", `${scimMailboxes} LEFT JOIN mailcow_scim_users u ON u.mailbox = m.username WHERE ${ofScim} AND u.id IS NULL AND m.active = 1`);
+  await missing('group address without its alias', `SELECT g.address AS who FROM mailcow_scim_groups g LEFT JOIN alias a ON a.address = g.address WHERE g.address IS NOT NULL AND a.address IS NULL`);
+  return problems;
+}

@@ -20,6 +20,7 @@ import { listResourceIds } from './resource-list.js';
 import type { MailboxEffects, MailcowSideEffects } from './side-effects.js';
 import type { MailcowUserStore } from './user-store.js';
 import { runChange, type AuditSink } from './change.js';
+import { assertFitsColumn } from './column-limits.js';
 
 export interface GroupStoreDeps {
   pool: DatabasePool;
@@ -70,9 +71,13 @@ export class MailcowGroupStore implements GroupStore {
   }
 
   async get(caller: Caller, id: string, options: GroupReadOptions): Promise<StoredGroup | undefined> {
-    const [rows] = await this.deps.pool.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id = ? AND g.token_id = ?`, [id, caller.token.id]);
+    return this.read(this.deps.pool, caller, id, options);
+  }
+
+  private async read(db: DatabasePool | PoolConnection, caller: Caller, id: string, options: GroupReadOptions): Promise<StoredGroup | undefined> {
+    const [rows] = await db.query<GroupRow[]>(`${SELECT_GROUP} WHERE g.id = ? AND g.token_id = ?`, [id, caller.token.id]);
     if (!rows[0]) return undefined;
-    return (await this.hydrate(this.deps.pool, rows, options))[0];
+    return (await this.hydrate(db, rows, options))[0];
   }
 
   async list(caller: Caller, q: ListQuery, options: GroupReadOptions): Promise<ListResult<StoredGroup>> {
@@ -128,13 +133,18 @@ export class MailcowGroupStore implements GroupStore {
     return (await this.hydrate(conn, rows, { members: true }))[0]!;
   }
 
-  /** Which of `ids` are Users this token can see; invalidValue naming the others (nothing is applied). */
+  /**
+   * Which of `ids` are Users this token can see; invalidValue naming the others (nothing is
+   * applied). A locking read (group first, then its members, the lock order of every change):
+   * a user deleted concurrently is either gone here (invalidValue) or waits for this change;
+   * a plain read saw it, and the membership INSERT then failed its foreign key with a 500.
+   */
   private async assertMembers(conn: PoolConnection, caller: Caller, ids: string[]): Promise<void> {
     if (!ids.length) return;
     const scope = userScope(caller);
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += 1000) {
-      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql}`, [ids.slice(i, i + 1000), ...scope.params]);
+      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql} LOCK IN SHARE MODE`, [ids.slice(i, i + 1000), ...scope.params]);
       for (const r of rows) found.add(String(r.id).toLowerCase());
     }
     const unknown = ids.filter((id) => !found.has(id));
@@ -180,7 +190,9 @@ export class MailcowGroupStore implements GroupStore {
   }
 
   async create(caller: Caller, group: NewGroup): Promise<StoredGroup> {
-    await this.change(caller, async (conn, effects, audit) => {
+    // displayName is cut to its column (the resource keeps it whole); externalId is matched exactly, so it must fit.
+    assertFitsColumn(group.externalId, 'externalId');
+    return this.change(caller, async (conn, effects, audit) => {
       await this.assertMembers(conn, caller, group.members);
       const now = toDbTime(nowIso());
       await conn.execute(
@@ -215,14 +227,16 @@ export class MailcowGroupStore implements GroupStore {
       }
       await this.membersChanged(conn, caller, group.members, effects, audit);
       audit({ operation: 'create', resourceId: group.id, mailbox: group.address?.address ?? null, status: 201, detail: `${group.members.length} members` });
+      // Read before the commit, as in update().
+      return (await this.read(conn, caller, group.id, { members: true }))!;
     });
-    return (await this.get(caller, group.id, { members: true }))!;
   }
 
   async update(caller: Caller, id: string, compute: (current: StoredGroup) => GroupChange, options: GroupReadOptions): Promise<StoredGroup> {
-    await this.change(caller, async (conn, effects, audit) => {
+    return this.change(caller, async (conn, effects, audit) => {
       const current = await this.lockGroup(conn, caller, id);
       const next = compute(current);
+      assertFitsColumn(next.externalId, 'externalId');
       const before = new Set((current.members ?? []).map((m) => m.value));
       const after = new Set(next.members);
       const added = next.members.filter((m) => !before.has(m));
@@ -258,8 +272,10 @@ export class MailcowGroupStore implements GroupStore {
       await this.membersChanged(conn, caller, renamed ? [...new Set([...before, ...added])] : [...added, ...removed], effects, audit);
       const detail = `members +${added.length} -${removed.length}${address !== current.address ? `; address ${current.address ?? 'none'} → ${address ?? 'none'}` : ''}`;
       audit({ operation: 'update', resourceId: id, mailbox: address, status: 200, detail });
+      // The answer is read before the commit, while the group row is locked: read after it, a
+      // DELETE committed in between left nothing to read and the PUT/PATCH answered 500.
+      return (await this.read(conn, caller, id, options))!;
     });
-    return (await this.get(caller, id, options))!;
   }
 
   async remove(caller: Caller, id: string, check: (current: StoredGroup) => void): Promise<void> {

@@ -10,6 +10,7 @@ import { foldCase } from '../scim/case-fold.js';
 import { ScimError } from '../scim/index.js';
 import type { Caller, ListQuery, ListResult, NewUser, StoredUser, UserChange, UserStore } from '../users/index.js';
 import { SCIM_AUTHSOURCE } from './authsource.js';
+import { assertFitsColumn } from './column-limits.js';
 import type { WriteGuard } from './database-state.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
 import { domainUsage, lockDomain, type DomainRow } from './domains.js';
@@ -113,6 +114,12 @@ function emailsOf(resource: Record<string, unknown>): EmailRow[] {
     .map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type.slice(0, 64) : null, primary: e.primary === true }));
 }
 
+/** userName and externalId fit their columns in mailcow_scim_users. */
+function assertUserColumns(user: { userName: string; externalId: string | null }): void {
+  assertFitsColumn(user.userName, 'userName');
+  assertFitsColumn(user.externalId, 'externalId');
+}
+
 export class MailcowUserStore implements UserStore {
   constructor(private readonly deps: UserStoreDeps) {}
 
@@ -122,13 +129,14 @@ export class MailcowUserStore implements UserStore {
   }
 
   async create(caller: Caller, user: NewUser): Promise<StoredUser> {
+    assertUserColumns(user);
     const { address } = user;
     // mailcow's domain limits are checked with the domain row locked, which makes creates in one
     // domain wait for each other. Under READ COMMITTED every statement reads what is committed, so
     // the lock can come last, just before the count, and is held for the check and the commit only
     // instead of the whole change (`npm run bench`, with the fewer round trips below: creates at
     // concurrency 8 went from 0.36 to 0.5–0.7 of the raw-SQL floor; docs/performance.md).
-    const created = await this.change(caller, async (conn, effects, audit): Promise<StoredUser | undefined> => {
+    const created = await this.change(caller, async (conn, effects, audit): Promise<StoredUser> => {
       const facts = await readCreateFacts(conn, {
         tokenId: caller.token.id,
         userNameLc: foldCase(user.userName),
@@ -192,7 +200,8 @@ export class MailcowUserStore implements UserStore {
           : { added: [], removed: [] };
       if (aliasChange.added.length || aliasChange.removed.length) effects.sogo.push(address.address);
       audit({ operation: claimed ? 'claim' : 'create', resourceId: user.id, mailbox: address.address, status: 201 });
-      if (claimed) return undefined;
+      // Read in this transaction: after the commit a concurrent DELETE could already have removed it.
+      if (claimed) return (await this.read(conn, caller, user.id))!;
       // A new user is exactly what was just written (what get() would read back, without the reads):
       // no mail used yet, no groups.
       const at = fromDbTime(toDbTime(now))!;
@@ -200,7 +209,7 @@ export class MailcowUserStore implements UserStore {
       const resource = JSON.parse(JSON.stringify(user.resource)) as Record<string, unknown>;
       return { id: user.id, tokenId: caller.token.id, userName: user.userName, externalId: user.externalId, resource, version: 1, created: at, lastModified: at, appliedTemplate: template.name, mailbox, groups: [] };
     }, { readCommitted: true });
-    return created ?? (await this.get(caller, user.id))!;
+    return created;
   }
 
   /**
@@ -384,10 +393,14 @@ export class MailcowUserStore implements UserStore {
   }
 
   async get(caller: Caller, id: string): Promise<StoredUser | undefined> {
+    return this.read(this.deps.pool, caller, id);
+  }
+
+  private async read(db: DatabasePool | PoolConnection, caller: Caller, id: string): Promise<StoredUser | undefined> {
     const scope = scopeWhere(caller);
-    const [rows] = await this.deps.pool.query<UserRow[]>(`${SELECT_USER} WHERE u.id = ? AND ${scope.sql}`, [id, ...scope.params]);
+    const [rows] = await db.query<UserRow[]>(`${SELECT_USER} WHERE u.id = ? AND ${scope.sql}`, [id, ...scope.params]);
     if (!rows[0]) return undefined;
-    return (await this.hydrate(this.deps.pool, rows))[0];
+    return (await this.hydrate(db, rows))[0];
   }
 
   async list(caller: Caller, q: ListQuery): Promise<ListResult<StoredUser>> {
@@ -432,11 +445,13 @@ export class MailcowUserStore implements UserStore {
   }
 
   async update(caller: Caller, id: string, compute: (current: StoredUser) => UserChange): Promise<StoredUser> {
-    await this.change(caller, async (conn, effects, audit) => {
+    return this.change(caller, async (conn, effects, audit) => {
       await this.deps.memberHook?.lockGroups(conn, id);
       await this.updateWithin(conn, caller, id, compute, effects, audit);
+      // The answer is what this change wrote, read before its commit (the row is locked): read
+      // after it, a DELETE committed in between left nothing to read and the PUT/PATCH a 500.
+      return (await this.read(conn, caller, id))!;
     });
-    return (await this.get(caller, id))!;
   }
 
   /**
@@ -446,6 +461,7 @@ export class MailcowUserStore implements UserStore {
   async updateWithin(conn: PoolConnection, caller: Caller, id: string, compute: (current: StoredUser) => UserChange, effects: MailboxEffects, audit: AuditSink): Promise<void> {
     const current = await this.lockUser(conn, caller, id);
     const next = compute(current);
+    assertUserColumns(next);
     if (foldCase(next.userName) !== foldCase(current.userName)) {
       const [taken] = await conn.execute<RowDataPacket[]>(
         `SELECT id FROM mailcow_scim_users WHERE token_id = ? AND user_name_lc = ? AND id <> ?`,
