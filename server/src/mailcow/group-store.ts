@@ -138,13 +138,16 @@ export class MailcowGroupStore implements GroupStore {
    * applied). A locking read (group first, then its members, the lock order of every change):
    * a user deleted concurrently is either gone here (invalidValue) or waits for this change;
    * a plain read saw it, and the membership INSERT then failed its foreign key with a 500.
+   * Exclusive, because membersChanged updates these rows later in the change anyway: with a
+   * shared lock two group changes naming one member both held it and then deadlocked on the
+   * update, often enough under concurrency to exhaust the retries.
    */
   private async assertMembers(conn: PoolConnection, caller: Caller, ids: string[]): Promise<void> {
     if (!ids.length) return;
     const scope = userScope(caller);
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += 1000) {
-      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql} LOCK IN SHARE MODE`, [ids.slice(i, i + 1000), ...scope.params]);
+      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql} ORDER BY u.id FOR UPDATE`, [ids.slice(i, i + 1000), ...scope.params]);
       for (const r of rows) found.add(String(r.id).toLowerCase());
     }
     const unknown = ids.filter((id) => !found.has(id));

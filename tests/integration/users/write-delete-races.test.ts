@@ -90,6 +90,19 @@ describe('writes racing a DELETE of the same resource (issue 15 item 3)', () => 
     expect(await partialMailboxes(t.db.pool)).toEqual([]);
   });
 
+  it('3 rounds of 24 group creates at once, all naming the same members: every one succeeds (no deadlock 500)', async () => {
+    const members = [await createUser('shared1'), await createUser('shared2'), await createUser('shared3')];
+    const failed: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => api.post('/Groups', { schemas: [GROUP], displayName: `Shared ${round}.${i}`, members: members.map((value) => ({ value })) })),
+      );
+      failed.push(...results.filter((r) => r.status !== 201).map((r) => `${r.status} ${r.text.slice(0, 120)}`));
+    }
+    expect(failed).toEqual([]);
+    expect((await api.get(`/Users/${members[0]}`)).body.groups).toHaveLength(72);
+  });
+
   it(`${PAIRS} group changes adding a member that is being deleted: 201/200 or 400 unknown member, never 500`, async () => {
     const g = await api.post('/Groups', { schemas: [GROUP], displayName: 'Joiners' });
     expect(g.status, g.text).toBe(201);
