@@ -140,14 +140,15 @@ export class MailcowGroupStore implements GroupStore {
    * a plain read saw it, and the membership INSERT then failed its foreign key with a 500.
    * Exclusive, because membersChanged updates these rows later in the change anyway: with a
    * shared lock two group changes naming one member both held it and then deadlocked on the
-   * update, often enough under concurrency to exhaust the retries.
+   * update, often enough under concurrency to exhaust the retries. By primary key only: the
+   * optimizer may pick the scope index, and a locking read then locks every user it scans.
    */
   private async assertMembers(conn: PoolConnection, caller: Caller, ids: string[]): Promise<void> {
     if (!ids.length) return;
     const scope = userScope(caller);
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += 1000) {
-      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u WHERE u.id IN (?) AND ${scope.sql} ORDER BY u.id FOR UPDATE`, [ids.slice(i, i + 1000), ...scope.params]);
+      const [rows] = await conn.query<RowDataPacket[]>(`SELECT u.id FROM mailcow_scim_users u FORCE INDEX (PRIMARY) WHERE u.id IN (?) AND ${scope.sql} ORDER BY u.id FOR UPDATE`, [ids.slice(i, i + 1000), ...scope.params]);
       for (const r of rows) found.add(String(r.id).toLowerCase());
     }
     const unknown = ids.filter((id) => !found.has(id));
@@ -155,6 +156,19 @@ export class MailcowGroupStore implements GroupStore {
       const named = unknown.slice(0, MAX_NAMED).map((id) => `"${id}"`).join(', ');
       const more = unknown.length > MAX_NAMED ? ` and ${unknown.length - MAX_NAMED} more` : '';
       throw ScimError.invalidValue(`Unknown members: ${named}${more} ${unknown.length === 1 ? 'is' : 'are'} not the id of a User of this token; nothing was changed.`);
+    }
+  }
+
+  /**
+   * Locks the user rows a group change will update (membersChanged), before it touches any
+   * membership row: a concurrent group create holds its members' rows while it inserts
+   * memberships, so taking them the other way round (memberships first) deadlocked with it.
+   * Sorted, by primary key: the same order for every change.
+   */
+  private async lockUsers(conn: PoolConnection, userIds: string[]): Promise<void> {
+    const ids = [...new Set(userIds)].sort();
+    for (let i = 0; i < ids.length; i += 1000) {
+      await conn.query(`SELECT id FROM mailcow_scim_users FORCE INDEX (PRIMARY) WHERE id IN (?) ORDER BY id FOR UPDATE`, [ids.slice(i, i + 1000)]);
     }
   }
 
@@ -244,6 +258,10 @@ export class MailcowGroupStore implements GroupStore {
       const after = new Set(next.members);
       const added = next.members.filter((m) => !before.has(m));
       const removed = [...before].filter((m) => !after.has(m));
+      // A rename changes every member's `groups.display` (and what rules on it match).
+      const renamed = next.displayName !== current.displayName;
+      const touched = renamed ? [...new Set([...before, ...added])] : [...added, ...removed];
+      await this.lockUsers(conn, touched);
       await this.assertMembers(conn, caller, added);
       await removeMemberships(conn, id, removed);
       await this.addMemberships(conn, caller, id, added);
@@ -270,9 +288,7 @@ export class MailcowGroupStore implements GroupStore {
           id,
         ],
       );
-      // A rename changes every member's `groups.display` (and what rules on it match).
-      const renamed = next.displayName !== current.displayName;
-      await this.membersChanged(conn, caller, renamed ? [...new Set([...before, ...added])] : [...added, ...removed], effects, audit);
+      await this.membersChanged(conn, caller, touched, effects, audit);
       const detail = `members +${added.length} -${removed.length}${address !== current.address ? `; address ${current.address ?? 'none'} → ${address ?? 'none'}` : ''}`;
       audit({ operation: 'update', resourceId: id, mailbox: address, status: 200, detail });
       // The answer is read before the commit, while the group row is locked: read after it, a
@@ -285,6 +301,7 @@ export class MailcowGroupStore implements GroupStore {
     await this.change(caller, async (conn, effects, audit) => {
       const current = await this.lockGroup(conn, caller, id);
       check(current);
+      await this.lockUsers(conn, (current.members ?? []).map((m) => m.value));
       effects.sogo.push(...(await removeGroupAlias(conn, id, current.address)));
       await conn.execute(`DELETE FROM mailcow_scim_groups WHERE id = ?`, [id]);
       await this.membersChanged(conn, caller, (current.members ?? []).map((m) => m.value), effects, audit);
