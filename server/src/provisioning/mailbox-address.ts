@@ -44,6 +44,11 @@ export function emailsByPreference(resource: Record<string, unknown>): string[] 
     .map((e) => e.value as string);
 }
 
+/** A userName as an error detail shows it: a 100,000-character one would be echoed whole, twice (answer and log). */
+function shown(userName: string): string {
+  return userName.length > 80 ? `${userName.slice(0, 80)}… (${userName.length} characters)` : userName;
+}
+
 export function resolveMailboxAddress(resource: Record<string, unknown>, policy: TokenPolicy): MailAddress {
   const managed = (a: MailAddress | undefined) => (a && policy.domains.includes(a.domain) ? a : undefined);
   const userName = String(resource.userName ?? '');
@@ -59,12 +64,12 @@ export function resolveMailboxAddress(resource: Record<string, unknown>, policy:
     if (a) return a;
     // Say which domains would have worked too: the IdP admin can map an e-mail instead (docs/idp).
     throw ScimError.invalidValue(
-      `userName "${userName}" cannot be a mailbox name (letters, digits and . _ - + only) at ${policy.defaultDomain}, ` +
+      `userName "${shown(userName)}" cannot be a mailbox name (letters, digits and . _ - + only) at ${policy.defaultDomain}, ` +
         `and no e-mail is an address in a domain this token manages (${allowed}).`,
     );
   }
   throw ScimError.invalidValue(
-    `No mailbox address for userName "${userName}": neither it nor an e-mail is an address in a domain this token manages (${allowed})` +
+    `No mailbox address for userName "${shown(userName)}": neither it nor an e-mail is an address in a domain this token manages (${allowed})` +
       (policy.defaultDomain ? '.' : ', and the token has no default domain for plain user names.'),
   );
 }

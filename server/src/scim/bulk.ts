@@ -78,6 +78,11 @@ const METHODS: readonly BulkMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
 const BULK_ID_RE = /^bulkId:(.+)$/;
 const MAX_BULK_ID = 200;
 
+/** A client's path as an error detail quotes it (a path may be as long as the body). */
+function clip(text: string, max = 120): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /**
  * Checks a BulkRequest body. Whole-request problems are ScimErrors (400 invalidSyntax /
  * invalidValue; more operations than `maxOperations` is 413, RFC 7644 §3.7.4). Problems of a
@@ -154,15 +159,15 @@ function substitute(v: unknown, ids: ReadonlyMap<string, string>): unknown {
 function parsePath(op: BulkOperation, ids: ReadonlyMap<string, string>): { endpoint: 'Users' | 'Groups'; id?: string } {
   const segments = op.path.replace(/^\/+|\/+$/g, '').split('/');
   const endpoint = segments[0]?.toLowerCase() === 'users' ? 'Users' : segments[0]?.toLowerCase() === 'groups' ? 'Groups' : undefined;
-  if (!endpoint || segments.length > 2) throw ScimError.invalidValue(`"path" must be /Users or /Groups, optionally followed by an id; got "${op.path}".`);
+  if (!endpoint || segments.length > 2) throw ScimError.invalidValue(`"path" must be /Users or /Groups, optionally followed by an id; got "${clip(op.path)}".`);
   let raw: string | undefined;
   try {
     raw = segments[1] ? decodeURIComponent(segments[1]) : undefined;
   } catch {
-    throw ScimError.invalidValue(`"path" is not a valid URL path: "${op.path}".`);
+    throw ScimError.invalidValue(`"path" is not a valid URL path: "${clip(op.path)}".`);
   }
   const id = raw === undefined ? undefined : (substitute(raw, ids) as string);
-  if (op.method === 'POST' && id !== undefined) throw ScimError.invalidValue(`A POST goes to the resource type's endpoint (/${endpoint}), not to "${op.path}".`);
+  if (op.method === 'POST' && id !== undefined) throw ScimError.invalidValue(`A POST goes to the resource type's endpoint (/${endpoint}), not to "${clip(op.path)}".`);
   if (op.method !== 'POST' && id === undefined) throw ScimError.invalidValue(`A ${op.method} needs the resource's path (/${endpoint}/<id>).`);
   return id === undefined ? { endpoint } : { endpoint, id };
 }

@@ -99,6 +99,10 @@ describe('values longer than their column (issue 15 item 1)', () => {
     expectRefused(await api.post('/Users', { schemas: [CORE], userName: long }), 'invalidValue', /userName/);
     expectRefused(await api.post('/Users', { schemas: [CORE], userName: long, emails: [{ value: 'long@example.org', type: 'work', primary: true }] }), 'invalidValue', /"userName" may have at most 255 characters/);
     expectRefused(await api.patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: long }] }), 'invalidValue', /userName/);
+    // A huge one is named, not echoed whole (in the answer and in the log line).
+    const huge = await api.post('/Users', { schemas: [CORE], userName: 'z'.repeat(100_000) });
+    expectRefused(huge, 'invalidValue', /userName "z{80}… \(100000 characters\)"/);
+    expect(huge.text.length).toBeLessThan(1000);
     expect(await scimUsers()).toBe(before);
     expect(await rowsOf(t.db.pool, `SELECT username FROM mailbox WHERE username = 'long@example.org'`)).toEqual([]);
   });
