@@ -30,7 +30,7 @@ echo json_encode([
     'result' => $result,
     'return' => $_SESSION['return'] ?? [],
     'checks' => array_map(static fn (array $c) => $c[0], MailcowDouble::$credentialChecks),
-    'bridge' => defined('MAILCOW_SCIM_BRIDGE_VERSION'),
+    'bridge' => defined('MAILCOW_SCIM_BRIDGE_LOADED'),
     'uid' => posix_geteuid(),
     'gid' => posix_getegid(),
 ], JSON_THROW_ON_ERROR);
