@@ -44,7 +44,6 @@ import { MailcowGroupStore } from './mailcow/group-store.js';
 import { groupLookup, groupMemberHook, USER_GROUPS_SIDE_TABLE } from './mailcow/group-members.js';
 import { MailcowSideEffects } from './mailcow/side-effects.js';
 import { recordEvent } from './mailcow/events.js';
-import { translateDriverError } from './mailcow/sql-errors.js';
 import { VERSION } from './version.js';
 import { describeVersionSkew } from './version-skew.js';
 import { createSidecarMetrics, startMetricsServer, type MetricsServer } from './metrics/index.js';
@@ -129,7 +128,6 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
     logger,
     tokens,
-    translateError: translateDriverError,
     onResponse: metrics.observeHttp,
     publicRoutes: [
       discoveryRoutes({

@@ -1,15 +1,18 @@
 /**
  * The SCIM HTTP surface (RFC 7644 §3) on fastify: media types, body limit, bearer auth with
- * the token's IP allow-list, error bodies, and the routes. It knows no SQL: routes call the
- * core's use cases.
+ * the token's IP allow-list, the in-flight bounds, error bodies, the small protocol answers
+ * (OPTIONS, 405, /Me) and the routes. It knows no SQL: routes call the core's use cases.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../logging.js';
 import { ScimError } from '../scim/index.js';
 import { isAllowedByList, type TokenService } from '../tokens/index.js';
+import { AllowedMethods } from './allowed-methods.js';
 import { resolveClientIp } from './client-ip.js';
-import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './error-response.js';
+import { answerClientError, sendScimError, toScimError } from './error-response.js';
+import { InFlightLimiter, type InFlightLimits } from './in-flight.js';
+import { lingerOnIncompleteBody } from './linger.js';
 import { decodeScimJsonBody } from './scim-json-body.js';
 import './request-context.js';
 
@@ -24,6 +27,15 @@ export interface HttpSettings {
 /** A group of SCIM routes; `authenticated` ones run after the bearer check. */
 export type RouteModule = (app: FastifyInstance) => void;
 
+/** A bearer credential refused: a secret no active token has, or a token used from an address its allow-list refuses. */
+export interface AuthRefusal {
+  reason: 'invalid_token' | 'address_not_allowed';
+  /** The client's address as the allow-list saw it (nginx's X-Real-IP on the socket). */
+  clientIp: string | null;
+  /** With address_not_allowed: the token that was used. */
+  tokenId?: string;
+}
+
 export interface HttpAppDeps {
   settings: HttpSettings;
   logger: Logger;
@@ -32,13 +44,19 @@ export interface HttpAppDeps {
   publicRoutes: RouteModule[];
   /** Routes behind the bearer token. */
   routes: RouteModule[];
-  /** Turns adapter errors (an unreachable database…) into ScimErrors before the generic mapping. */
-  translateError?: (error: unknown) => unknown;
+  /** Bounds on the requests worked on at once (429 past them); unbounded without. */
+  inFlight?: InFlightLimiter | InFlightLimits;
+  /** Told of every refused bearer credential (mailcow's netfilter bans the address). Must not throw. */
+  onAuthRefused?: (refusal: AuthRefusal) => void;
   /** Called once per request with its outcome, for metrics. */
   onResponse?: (req: FastifyRequest, statusCode: number, ms: number) => void;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function pathOf(req: FastifyRequest): string {
+  return req.url.split('?')[0] ?? '/';
+}
 
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -47,12 +65,23 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.settings.maxBodyBytes,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    return503OnClosing: true,
+    // fastify's own 503 while closing is its JSON; ours is a SCIM body (the onRequest hook below).
+    return503OnClosing: false,
+    // Errors the router raises before any route (a malformed percent-encoding…) get our body too.
+    frameworkErrors: (error, req, reply) => answerError(error, req, reply),
+    clientErrorHandler: answerClientError,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
   });
+
+  const answerError = (error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const scim = toScimError(error);
+    if (scim.status >= 500 && scim.status !== 503) req.log.error({ err: scim.cause ?? scim, code: scim.code, status: scim.status }, 'request failed');
+    else req.log.info({ code: scim.code, status: scim.status, scimType: scim.scimType, detail: scim.detail }, 'request refused');
+    return sendScimError(reply, scim);
+  };
 
   // SCIM clients send application/scim+json; many send application/json. Both are JSON.
   app.removeContentTypeParser(['application/json']);
@@ -67,25 +96,44 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.decorateRequest('scimCaller', undefined);
   app.decorateRequest('clientIp', null);
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.addHook('onRequest', async (req, reply) => {
     req.clientIp = resolveClientIp(req.raw, deps.settings.trustedProxies);
     reply.header('x-request-id', req.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ScimError('shutting_down', 'This server is shutting down; try again shortly.', { retryAfter: 1 });
+    }
   });
 
-  app.setErrorHandler((error, req, reply) => {
-    const scim = toScimError(deps.translateError ? deps.translateError(error) : error);
-    if (scim.status >= 500) req.log.error({ err: scim.cause ?? scim, status: scim.status }, 'request failed');
-    else req.log.info({ status: scim.status, scimType: scim.scimType, detail: scim.detail }, 'request refused');
-    return sendScimError(reply, scim);
+  // An answer given before the body has arrived (413, 415, 401…) must reach a client that is
+  // still sending it: the connection is closed only after the rest is read (linger.ts).
+  app.addHook('onSend', async (req, _reply, payload) => {
+    lingerOnIncompleteBody(req.raw);
+    return payload;
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendScimError(reply, ScimError.notFound(`No SCIM endpoint at ${req.method} ${req.url.split('?')[0]}.`)),
-  );
+  app.setErrorHandler((error, req, reply) => answerError(error, req, reply));
+
+  const allowed = new AllowedMethods();
+  app.addHook('onRoute', allowed.onRoute);
+
+  app.setNotFoundHandler((req, reply) => {
+    const methods = allowed.of(pathOf(req));
+    if (methods.length === 0) return sendScimError(reply, new ScimError('no_endpoint', `No SCIM endpoint at ${req.method} ${pathOf(req)}.`));
+    const allow = [...methods, 'OPTIONS'].join(', ');
+    if (req.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
+    reply.header('allow', allow);
+    return sendScimError(reply, new ScimError('method_not_allowed', `${pathOf(req)} does not answer ${req.method}; it answers ${allow}.`));
+  });
 
   app.addHook('onResponse', async (req, reply) => {
     const ms = reply.elapsedTime;
-    req.log.info({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(ms), ip: req.clientIp }, 'request');
+    req.log.info({ method: req.method, url: pathOf(req), status: reply.statusCode, ms: Math.round(ms), ip: req.clientIp }, 'request');
     deps.onResponse?.(req, reply.statusCode, ms);
   });
 
@@ -99,18 +147,42 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return baseUrlOf(this);
   });
 
+  const limiter = deps.inFlight === undefined || deps.inFlight instanceof InFlightLimiter ? deps.inFlight : new InFlightLimiter(deps.inFlight);
+  const refused = (refusal: AuthRefusal) => {
+    try {
+      deps.onAuthRefused?.(refusal);
+    } catch {
+      // Reporting is best effort; the answer to the client does not depend on it.
+    }
+  };
+
   await app.register(
     async (scope) => {
+      // RFC 7644 §3.11: a service provider without /Me answers 501.
+      scope.all('/Me', async () => {
+        throw ScimError.notImplemented('This server does not support /Me: a SCIM token stands for a provisioning client, not a user.');
+      });
+      scope.all('/Me/*', async () => {
+        throw ScimError.notImplemented('This server does not support /Me: a SCIM token stands for a provisioning client, not a user.');
+      });
       for (const mod of deps.publicRoutes) mod(scope);
       await scope.register(async (secured) => {
-        secured.addHook('onRequest', async (req) => {
+        secured.addHook('onRequest', async (req, reply) => {
+          // The slot is freed when the answer is done or the connection is gone, whichever is first.
+          if (limiter) reply.raw.once('close', limiter.enter());
           const header = req.headers.authorization;
           const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-          const token = await deps.tokens.authenticate(match?.[1], req.clientIp);
+          const token = await deps.tokens.authenticate(match?.[1], req.clientIp).catch((e: unknown) => {
+            // A credential that was presented and refused is a guess; no header at all is not.
+            if (header !== undefined && e instanceof ScimError && e.code === 'unauthorized') refused({ reason: 'invalid_token', clientIp: req.clientIp });
+            throw e;
+          });
           if (!isAllowedByList(req.clientIp ?? undefined, token.policy.ipAllowList)) {
+            refused({ reason: 'address_not_allowed', clientIp: req.clientIp, tokenId: token.id });
             // 403 with no detail about the list itself: the caller learns nothing about it.
-            throw ScimError.forbidden(`This SCIM token may not be used from ${req.clientIp ?? 'an unknown address'}.`);
+            throw new ScimError('address_not_allowed', `This SCIM token may not be used from ${req.clientIp ?? 'an unknown address'}.`);
           }
+          if (limiter) reply.raw.once('close', limiter.enterToken(token.id));
           req.scimCaller = { token, clientIp: req.clientIp, requestId: String(req.id), baseUrl: baseUrlOf(req) };
           req.log = req.log.child({ tokenId: token.id });
         });
@@ -127,9 +199,4 @@ declare module 'fastify' {
   interface FastifyRequest {
     scimBaseUrl(): string;
   }
-}
-
-/** Sends a SCIM resource as application/scim+json with an optional ETag and Location. */
-export function scimJson(status: number, body: unknown, headers: Record<string, string> = {}) {
-  return { status, body, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } };
 }

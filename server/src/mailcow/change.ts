@@ -40,7 +40,7 @@ export async function runChange<T>(
   const state = await deps.guard.state();
   // Unreachable reads as a failed statement would say it: state.problem holds the driver's message.
   if (!state.reachable) throw databaseUnreachableError();
-  if (!state.writesAllowed) throw ScimError.unavailable(`SCIM writes are paused: ${state.problem}`, 30);
+  if (!state.writesAllowed) throw new ScimError('writes_paused', `SCIM writes are paused: ${state.problem}`, { retryAfter: 30 });
   const effects = noEffects();
   try {
     const result = await withTransaction(
@@ -76,7 +76,7 @@ export async function runChange<T>(
     return result;
   } catch (e) {
     // A write that hit a lost 'scim' ENUM value re-checks the database state at once.
-    if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.status === 503 && /authsource/.test(e.detail))) deps.guard.invalidate();
+    if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.code === 'authsource_missing')) deps.guard.invalidate();
     throw e;
   }
 }

@@ -1,5 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
+import { registerErrorRecognizer } from '../scim/index.js';
+import { recognizeDriverError } from './sql-errors.js';
 
 export interface PoolOptions {
   connectionLimit?: number;
@@ -13,6 +15,8 @@ export interface PoolOptions {
  * while our mailcow_scim_* tables hold UTC that we write ourselves.
  */
 export function createPool(url: string, options: PoolOptions = {}): Pool {
+  // Whatever this pool throws, however deeply wrapped, the error boundary knows what it means.
+  registerErrorRecognizer(recognizeDriverError);
   const u = new URL(url);
   return mysql.createPool({
     host: u.hostname || '127.0.0.1',

@@ -1,6 +1,7 @@
 /**
- * The only file that knows mysql2 / MariaDB error codes. Driver errors become ScimErrors
- * here, once, so handlers never see a raw driver error.
+ * The only file that knows mysql2 / MariaDB error codes. recognizeDriverError tells the error
+ * boundary (ScimError.from) what a driver error means; createPool registers it, so wherever a
+ * pool exists every surface answers a database outage alike (503 / UNAVAILABLE).
  */
 import { ScimError } from '../scim/index.js';
 
@@ -45,8 +46,18 @@ export const ER_DUP_ENTRY = 1062;
 /** "Data truncated for column": for mailbox.authsource, the ENUM lost 'scim' (architecture §3). */
 export const ER_WARN_DATA_TRUNCATED = 1265;
 
+/**
+ * A mysql2 error: a statement the server refused (sqlMessage/sqlState), a connection the
+ * driver gave up on (fatal), or one of the driver's own codes. A Node system error from
+ * anything else (Redis, a file) has a code and errno too, and is not one.
+ */
 function asDriverError(e: unknown): DriverError | undefined {
-  return typeof e === 'object' && e !== null && ('code' in e || 'errno' in e) ? (e as DriverError) : undefined;
+  if (typeof e !== 'object' || e === null) return undefined;
+  const d = e as DriverError & { sqlState?: unknown };
+  if (typeof d.code === 'string' && d.code.startsWith('FST_')) return undefined;
+  if (d.sqlMessage !== undefined || d.sqlState !== undefined || d.fatal === true) return d;
+  if (typeof d.code === 'string' && (d.code.startsWith('ER_') || d.code.startsWith('PROTOCOL_') || d.code === 'POOL_CLOSED')) return d;
+  return undefined;
 }
 
 export function isRetryableSqlError(e: unknown): boolean {
@@ -73,30 +84,29 @@ export function isAuthsourceTruncation(e: unknown): boolean {
 
 /** The 503 for an unreachable database; the driver's message (host, port) stays in `cause`, for the logs. */
 export function databaseUnreachableError(cause?: unknown): ScimError {
-  return ScimError.unavailable('The mailcow database is unreachable; try again shortly.', 5, cause);
+  return new ScimError('database_unreachable', 'The mailcow database is unreachable; try again shortly.', { retryAfter: 5, cause });
 }
 
-/** Any error from the data layer as a ScimError (503 for an unreachable database, 500 otherwise). */
-export function translateSqlError(e: unknown): ScimError {
-  if (e instanceof ScimError) return e;
+/**
+ * What a driver error means for a client, or undefined for anything that is not one. The
+ * error boundary (ScimError.from) asks this for every link of a cause chain.
+ */
+export function recognizeDriverError(e: unknown): ScimError | undefined {
+  if (!asDriverError(e)) return undefined;
   if (isDatabaseUnreachable(e)) return databaseUnreachableError(e);
   if (isAuthsourceTruncation(e)) {
-    return ScimError.unavailable(
+    return new ScimError(
+      'authsource_missing',
       "mailbox.authsource does not accept 'scim' (a mailcow update re-declared the column); " +
-        "SCIM writes are paused until `mailcow-scim doctor --repair` or the phpfpm hook restores it.",
-      60,
-      e,
+        'SCIM writes are paused until `mailcow-scim doctor --repair` or the phpfpm hook restores it.',
+      { retryAfter: 60, cause: e },
     );
   }
-  if (isDuplicateKeyError(e)) {
-    return ScimError.uniqueness('A resource with the same unique value already exists.');
-  }
-  return ScimError.from(e);
+  if (isDuplicateKeyError(e)) return ScimError.uniqueness('A resource with the same unique value already exists.');
+  return new ScimError('internal', 'Internal server error.', { cause: e });
 }
 
-/** A driver error as a ScimError; anything else (fastify's own errors, ScimErrors) unchanged. */
-export function translateDriverError(e: unknown): unknown {
-  const d = asDriverError(e);
-  const isDriver = d !== undefined && (d.errno !== undefined || d.sqlMessage !== undefined || isDatabaseUnreachable(e));
-  return isDriver && !String(d?.code ?? '').startsWith('FST_') ? translateSqlError(e) : e;
+/** Any error from the data layer as a ScimError (the error boundary, driver errors known). */
+export function translateSqlError(e: unknown): ScimError {
+  return ScimError.from(e, recognizeDriverError);
 }

@@ -11,7 +11,7 @@ import { toETag } from '../../scim/etag.js';
 import { ScimError } from '../../scim/index.js';
 import type { UserService } from '../../users/index.js';
 import { callerOf, type ScimCaller } from '../request-context.js';
-import { sendResource } from './users.js';
+import { sendResource } from './resource-reply.js';
 
 export interface BulkRouteDeps {
   users: UserService;

@@ -14,7 +14,7 @@ import {
   toResourceTypeResource,
   toSchemaResource,
 } from '../../scim/schema/index.js';
-import { sendResource } from './users.js';
+import { sendResource } from './resource-reply.js';
 
 type Query = Record<string, string | undefined>;
 

@@ -5,8 +5,9 @@ import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
 import { toPagedListResponse } from '../../scim/list-params.js';
 import { parseAttributeList } from '../../scim/projection/index.js';
 import { callerOf } from '../request-context.js';
-import type { SearchTarget } from './search.js';
-import { readSearchRequest, sendResource, type Projector } from './users.js';
+import { sendResource, type Projector } from './resource-reply.js';
+import { readSearchRequest } from '../../scim/search-request.js';
+import type { SearchTarget } from './search-target.js';
 
 interface Params {
   id: string;

@@ -9,18 +9,14 @@
  *   types when ascending, before them when descending, RFC 7644 §3.4.2.3), in its default order.
  * Cursor paging is offered per resource type (/Users/.search, /Groups/.search), not here.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ScimError } from '../../scim/index.js';
 import { parsePageWindow, toListResponse } from '../../scim/list-params.js';
-import { readSearchRequest, sendResource } from './users.js';
+import { sendResource } from './resource-reply.js';
+import { readSearchRequest } from '../../scim/search-request.js';
+import type { SearchTarget } from './search-target.js';
 
 type Query = Record<string, string | undefined>;
-
-/** One resource type the root search covers: a page of its resources, represented as asked. */
-export interface SearchTarget {
-  resourceType: string;
-  search(req: FastifyRequest, q: Query): Promise<{ total: number; resources: Record<string, unknown>[] }>;
-}
 
 function isRefusal(e: unknown, scimType: 'invalidFilter' | 'invalidValue'): e is ScimError {
   return e instanceof ScimError && e.status === 400 && e.scimType === scimType;

@@ -4,26 +4,16 @@ import { isNotModified, preconditionsOf, toETag } from '../../scim/etag.js';
 import { toPagedListResponse } from '../../scim/list-params.js';
 import { readSearchRequest } from '../../scim/search-request.js';
 import { toUserResource, type StoredUser, type UserService } from '../../users/index.js';
-import { SCIM_CONTENT_TYPE } from '../error-response.js';
 import { callerOf } from '../request-context.js';
-import type { SearchTarget } from './search.js';
+import { sendResource, type Projector } from './resource-reply.js';
+import type { SearchTarget } from './search-target.js';
 
-/** attributes / excludedAttributes applied to one representation (RFC 7644 §3.4.2.5, §3.9). */
-export type Projector = (resource: Record<string, unknown>, attributes?: string, excludedAttributes?: string) => Record<string, unknown>;
-
-/** The core's SearchRequest reader, for the other resource types' routes. */
-export { readSearchRequest };
+export type { Projector };
 
 interface Params {
   id: string;
 }
 type Query = Record<string, string | undefined>;
-
-export function sendResource(reply: FastifyReply, status: number, body: unknown, extra: Record<string, string> = {}): FastifyReply {
-  reply.code(status).header('content-type', SCIM_CONTENT_TYPE);
-  for (const [k, v] of Object.entries(extra)) reply.header(k, v);
-  return reply.send(JSON.stringify(body));
-}
 
 /** A user as a response shows it: the representation, projected by attributes/excludedAttributes. */
 function representUser(req: FastifyRequest, user: StoredUser, project: Projector, q: Query = {}): Record<string, unknown> {
