@@ -83,8 +83,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return sendScimError(reply, scim);
   };
 
-  // SCIM clients send application/scim+json; many send application/json. Both are JSON.
-  app.removeContentTypeParser(['application/json']);
+  // SCIM clients send application/scim+json; many send application/json. Both are JSON, and
+  // nothing else is a SCIM body (fastify's text/plain parser would hand a string to the use cases).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'buffer' }, (_req, body, done) => {
     try {
       done(null, decodeScimJsonBody(body as Buffer));
