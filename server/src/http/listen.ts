@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { prepareSocketPath, removeSocketFile, setSocketMode } from '../socket-file.js';
+import { answerClientError } from './error-response.js';
 
 export interface HttpListenOptions {
   socket: string;
@@ -43,6 +44,8 @@ export async function listenHttp(app: FastifyInstance, o: HttpListenOptions): Pr
     // fastify's main server is taken by the socket when there is one; a second node server
     // hands its requests to the same router.
     const server = o.socket ? createServer((req, res) => app.routing(req, res)) : app.server;
+    // fastify answers unparsable requests on its own server only; this one answers them alike.
+    if (server !== app.server) server.on('clientError', answerClientError);
     await bind(server, { port: o.port, host: o.host });
     const addr = server.address();
     tcpPort = typeof addr === 'object' && addr ? addr.port : o.port;
