@@ -36,17 +36,13 @@ export function lingerOnIncompleteBody(req: IncomingMessage, bounds: LingerBound
   lingering.add(socket);
   const startBytes = socket.bytesRead;
   const started = Date.now();
-  const overBounds = () => socket.bytesRead - startBytes > bounds.maxBytes || Date.now() - started > bounds.maxMs;
-
-  // Keep-alive: Node reads the rest of the body before the next request; only the bounds are ours.
   const watch = setInterval(() => {
-    if (req.complete && !halfClosed) stop();
-    else if (overBounds()) socket.destroy();
+    if (socket.bytesRead - startBytes > bounds.maxBytes || Date.now() - started > bounds.maxMs) socket.destroy();
   }, 50);
   watch.unref();
-  const stop = () => clearInterval(watch);
-  socket.once('close', stop);
+  socket.once('close', () => clearInterval(watch));
 
+  const original = socket.destroySoon;
   let halfClosed = false;
   socket.destroySoon = function lingeringClose(this: Socket) {
     halfClosed = true;
@@ -55,4 +51,12 @@ export function lingerOnIncompleteBody(req: IncomingMessage, bounds: LingerBound
     this.once('end', () => this.destroy());
     this.resume();
   };
+  // Keep-alive: Node reads the rest of the body before the next request; once it has, the
+  // connection is an ordinary one again.
+  req.once('end', () => {
+    if (halfClosed) return;
+    clearInterval(watch);
+    socket.destroySoon = original;
+    lingering.delete(socket);
+  });
 }
