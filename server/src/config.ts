@@ -48,6 +48,12 @@ export interface Config {
    * a bridge/sidecar version skew; without it the fix asks Docker for the running image.
    */
   readonly image?: string;
+  /** SCIM requests worked on at once, all tokens together (429 with Retry-After past it). */
+  readonly maxInFlight: number;
+  /** SCIM requests one token may have in progress at once (429 past it). */
+  readonly maxInFlightPerToken: number;
+  /** Publish refused bearer tokens on mailcow's F2B_CHANNEL (with REDIS_URL), so netfilter bans guessers. */
+  readonly netfilter: boolean;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -65,6 +71,9 @@ export const CONFIG_DEFAULTS = {
   mailcowUiLog: false,
   skipSogo: false,
   shutdownGraceMs: 10_000,
+  maxInFlight: 128,
+  maxInFlightPerToken: 32,
+  netfilter: true,
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -170,6 +179,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     skipSogo: bool('SKIP_SOGO') ?? CONFIG_DEFAULTS.skipSogo,
     shutdownGraceMs: int('SCIM_SHUTDOWN_GRACE_MS', 0, 600_000) ?? CONFIG_DEFAULTS.shutdownGraceMs,
     ...(image !== undefined ? { image } : {}),
+    maxInFlight: int('SCIM_MAX_IN_FLIGHT', 1, 100_000) ?? CONFIG_DEFAULTS.maxInFlight,
+    maxInFlightPerToken: int('SCIM_MAX_IN_FLIGHT_PER_TOKEN', 1, 100_000) ?? CONFIG_DEFAULTS.maxInFlightPerToken,
+    netfilter: bool('SCIM_NETFILTER') ?? CONFIG_DEFAULTS.netfilter,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import type { Logger } from './logging.js';
 import { buildHttpApp } from './http/app.js';
 import { listenHttp } from './http/listen.js';
+import { InFlightLimiter } from './http/in-flight.js';
+import { createNetfilterReporter } from './mailcow/netfilter.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { userRoutes, userSearchTarget, type Projector } from './http/routes/users.js';
 import { rootSearchRoutes } from './http/routes/search.js';
@@ -122,13 +124,17 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   });
   const versions = () => describeVersionSkew(VERSION, bridges.last(), config.image);
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh), versions };
-  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt });
+  const inFlight = new InFlightLimiter({ maxInFlight: config.maxInFlight, maxInFlightPerToken: config.maxInFlightPerToken, retryAfterSeconds: 2 }, (scope) => metrics.observeOverload(scope));
+  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt, inFlight });
+  const netfilter = config.redisUrl && config.netfilter ? createNetfilterReporter(config.redisUrl, logger, metrics.observeNetfilter) : undefined;
 
   const app = await buildHttpApp({
     settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
     logger,
     tokens,
     onResponse: metrics.observeHttp,
+    inFlight,
+    onAuthRefused: netfilter?.report,
     publicRoutes: [
       discoveryRoutes({
         maxPageSize: config.maxPageSize,
@@ -179,6 +185,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       stopping ??= (async () => {
         await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs), metricsServer?.close()]);
         await effects.close();
+        await netfilter?.close();
         await pool.end();
         logger.info('mailcow-scim sidecar stopped');
       })();

@@ -25,7 +25,11 @@ export class InFlightLimiter {
   private readonly perToken = new Map<string, number>();
   private readonly refusals: Record<OverloadScope, number> = { overall: 0, token: 0 };
 
-  constructor(readonly limits: InFlightLimits) {}
+  constructor(
+    readonly limits: InFlightLimits,
+    /** Told of every 429, for metrics. */
+    private readonly onRefused?: (scope: OverloadScope) => void,
+  ) {}
 
   /** Requests in flight now. */
   get inFlight(): number {
@@ -41,6 +45,7 @@ export class InFlightLimiter {
   enter(): Release {
     if (this.overall >= this.limits.maxInFlight) {
       this.refusals.overall++;
+      this.onRefused?.('overall');
       throw this.overloaded(`This server is already working on ${this.limits.maxInFlight} SCIM requests; retry after ${this.limits.retryAfterSeconds} s.`);
     }
     this.overall++;
@@ -54,6 +59,7 @@ export class InFlightLimiter {
     const n = this.perToken.get(tokenId) ?? 0;
     if (n >= this.limits.maxInFlightPerToken) {
       this.refusals.token++;
+      this.onRefused?.('token');
       throw this.overloaded(
         `This token already has ${this.limits.maxInFlightPerToken} SCIM requests in progress; send fewer at once or retry after ${this.limits.retryAfterSeconds} s.`,
       );

@@ -25,6 +25,7 @@ import { BRIDGE_STAMP_FILE, readBridgeStampVersion } from './bridge-stamp.js';
 import { fetchRunningStatus } from '../rpc/status-client.js';
 import { VERSION } from '../version.js';
 import { describeVersionSkew } from '../version-skew.js';
+import { probeNetfilter } from './netfilter-probe.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
 
@@ -39,7 +40,7 @@ export interface DoctorCheck {
 export interface DoctorOptions {
   pool: DatabasePool;
   tokens: TokenService;
-  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort' | 'image'>;
+  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort' | 'image'> & Partial<Pick<Config, 'redisUrl' | 'netfilter'>>;
   mailcowDir?: string;
   /** The public SCIM base URL to test through nginx, e.g. https://mail.example.org/scim/v2. */
   url?: string;
@@ -235,6 +236,7 @@ async function runtimeChecks(o: DoctorOptions, checks: DoctorCheck[]): Promise<v
     const r = await probeHealthz(o.config.metricsPort);
     checks.push({ name: 'health endpoint green', status: r.ok ? 'ok' : 'fail', detail: `127.0.0.1:${o.config.metricsPort}/healthz: ${r.detail}`, fix: 'see the checks above; docker compose logs mailcow-scim' });
   }
+  checks.push(await probeNetfilter(o.config));
   if (o.url) {
     const r = await probeScimUrl(o.url, { insecure: o.insecure });
     checks.push({

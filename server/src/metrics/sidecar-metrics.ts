@@ -21,6 +21,8 @@ export interface SidecarMetricsDeps {
   /** This sidecar against the last PHP bridge that called. */
   versions?(): VersionSkew;
   startedAt?: number;
+  /** SCIM requests being worked on now, and the bounds (http/in-flight.ts). */
+  inFlight?: { inFlight: number; limits: { maxInFlight: number; maxInFlightPerToken: number } };
 }
 
 /** What the HTTP app reports per request (fastify's request has these fields). */
@@ -43,6 +45,10 @@ export interface SidecarMetrics {
   registry: Registry;
   /** The buildHttpApp onResponse hook. */
   observeHttp(req: ObservedRequest, statusCode: number, ms: number): void;
+  /** A request refused with 429 because a bound on the work in flight was reached. */
+  observeOverload(scope: 'overall' | 'token'): void;
+  /** A refused bearer credential reported to mailcow's netfilter: published, or the publish failed. */
+  observeNetfilter(outcome: 'published' | 'failed'): void;
   /** Re-reads database state and renders /metrics. */
   render(): Promise<string>;
   health(): Promise<HealthReport>;
@@ -67,6 +73,22 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
       'Provisioning changes (User/Group create, replace, patch, delete) by outcome: success, rejected (4xx), failed (5xx).',
     ),
   );
+  const overload = registry.register(
+    new Counter('mailcow_scim_http_overload_refusals_total', 'Requests answered 429 because a bound on the work in flight was reached, by scope (overall, token).'),
+  );
+  const netfilter = registry.register(
+    new Counter('mailcow_scim_netfilter_reports_total', "Refused bearer credentials reported on mailcow's F2B_CHANNEL, by outcome (published, failed)."),
+  );
+  const inFlight = deps.inFlight;
+  if (inFlight) {
+    registry.register(new Gauge('mailcow_scim_http_requests_in_flight', 'SCIM requests behind the bearer check being worked on now.', () => [{ value: inFlight.inFlight }]));
+    registry.register(
+      new Gauge('mailcow_scim_http_in_flight_limit', 'Bounds on SCIM requests in flight (SCIM_MAX_IN_FLIGHT, SCIM_MAX_IN_FLIGHT_PER_TOKEN), by scope.', () => [
+        { labels: { scope: 'overall' }, value: inFlight.limits.maxInFlight },
+        { labels: { scope: 'token' }, value: inFlight.limits.maxInFlightPerToken },
+      ]),
+    );
+  }
   registry.register(
     new Gauge('mailcow_scim_db_pool_connections', 'MariaDB pool connections by state (in_use, idle).', () => {
       const u = readPoolUsage(deps.pool);
@@ -121,6 +143,12 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
       requests.inc({ operation: op.operation, method: req.method.toUpperCase(), status: String(statusCode) });
       latency.observe({ operation: op.operation }, ms / 1000);
       if (op.resource && op.change) provisioning.inc({ resource: op.resource, action: op.change, outcome: outcomeOf(statusCode) });
+    },
+    observeOverload(scope) {
+      overload.inc({ scope });
+    },
+    observeNetfilter(outcome) {
+      netfilter.inc({ outcome });
     },
     async render() {
       await readState().catch(() => undefined);
