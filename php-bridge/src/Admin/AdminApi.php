@@ -98,7 +98,7 @@ final class AdminApi
         } catch (InvalidMessageException $e) {
             return AdminResponse::error(400, 'INVALID_ARGUMENT', $e->getMessage());
         } catch (GrpcException $e) {
-            return $this->fromGrpc($e);
+            return self::fromGrpc($e);
         } catch (\InvalidArgumentException $e) {
             return AdminResponse::error(400, 'INVALID_ARGUMENT', $e->getMessage());
         }
@@ -223,21 +223,37 @@ final class AdminApi
         ]);
     }
 
-    private function fromGrpc(GrpcException $e): AdminResponse
+    /**
+     * A failed sidecar call as the admin page shows it. UNAVAILABLE is "try again": either the
+     * sidecar did not answer, or it answered that something it needs (the database) is down for
+     * now (scim-code database_unreachable); FAILED_PRECONDITION carries what an admin must fix.
+     */
+    public static function fromGrpc(GrpcException $e): AdminResponse
     {
         $details = $e->getScimType() !== null ? ['scimType' => $e->getScimType()] : [];
+        if ($e->getScimCode() !== null) {
+            $details['scimCode'] = $e->getScimCode();
+        }
         $http = match ($e->getStatusCode()) {
             Status::INVALID_ARGUMENT => 400,
             Status::NOT_FOUND => 404,
             Status::ALREADY_EXISTS, Status::ABORTED => 409,
             Status::FAILED_PRECONDITION => 412,
             Status::PERMISSION_DENIED => 403,
+            Status::RESOURCE_EXHAUSTED => 429,
             Status::UNAVAILABLE, Status::DEADLINE_EXCEEDED => 503,
             default => 502,
         };
-        $message = $http === 503
-            ? 'The SCIM sidecar is not reachable: ' . $e->getDetails()
-            : ($http === 502 ? 'The SCIM sidecar failed: ' . $e->getDetails() : $e->getDetails());
+        $detail = rtrim($e->getDetails(), '. ') . '.';
+        $again = stripos($detail, 'try again') === false ? ' Try again in a moment.' : '';
+        $message = match (true) {
+            // The sidecar answered: its detail says what is down.
+            $http === 503 && $e->getScimCode() !== null => $detail . $again,
+            $http === 503 => 'The SCIM sidecar is not reachable: ' . $detail . $again,
+            $http === 429 => $detail . $again,
+            $http === 502 => 'The SCIM sidecar failed: ' . $e->getDetails(),
+            default => $e->getDetails(),
+        };
 
         return AdminResponse::error($http, $e->getStatusName(), $message, $details);
     }

@@ -5,9 +5,9 @@ declare(strict_types=1);
 namespace MailcowScim\Grpc;
 
 /**
- * A failed call. The code is a gRPC status; for errors the sidecar raised, `scim-type` and
- * `scim-status` come from its trailing metadata (server/src/rpc/status.ts), so the admin page
- * can show the exact reason (e.g. invalidValue and the sidecar's detail).
+ * A failed call. The code is a gRPC status; for errors the sidecar raised, `scim-code`,
+ * `scim-type`, `scim-status` and `retry-after` come from its trailing metadata
+ * (server/src/rpc/status.ts, docs/errors.md), so the admin page can show the exact reason.
  */
 final class GrpcException extends \RuntimeException
 {
@@ -46,6 +46,12 @@ final class GrpcException extends \RuntimeException
     public function getScimType(): ?string
     {
         return $this->metadata['scim-type'] ?? null;
+    }
+
+    /** The sidecar's stable error code (docs/errors.md), e.g. "database_unreachable"; null when the sidecar did not answer. */
+    public function getScimCode(): ?string
+    {
+        return $this->metadata['scim-code'] ?? null;
     }
 
     /** The HTTP status the sidecar's ScimError carried, e.g. 400 or 404. */

@@ -8,6 +8,8 @@ use MailcowScim\Admin\AdminApi;
 use MailcowScim\Admin\AdminResponse;
 use MailcowScim\Bridge;
 use MailcowScim\Config;
+use MailcowScim\Grpc\GrpcException;
+use MailcowScim\Grpc\Status;
 use MailcowScim\InstallState;
 use MailcowScim\Tests\Support\TestEnv;
 use PHPUnit\Framework\TestCase;
@@ -126,6 +128,27 @@ final class AdminApiTest extends TestCase
         $this->assertSame(503, $status);
         $this->assertSame('UNAVAILABLE', $body['error']['code']);
         $this->assertStringStartsWith('The SCIM sidecar is not reachable', $body['error']['message']);
+    }
+
+    public function testAnOutageBehindTheSidecarSaysTryAgain(): void
+    {
+        $r = AdminApi::fromGrpc(new GrpcException(Status::UNAVAILABLE, 'The mailcow database is unreachable; try again shortly.', ['scim-code' => 'database_unreachable', 'scim-status' => '503', 'retry-after' => '5'], 'ListTokens'));
+        $body = json_decode($r->body, true);
+        $this->assertSame(503, $r->status);
+        $this->assertSame('UNAVAILABLE', $body['error']['code']);
+        $this->assertSame('database_unreachable', $body['error']['scimCode']);
+        $this->assertSame('The mailcow database is unreachable; try again shortly.', $body['error']['message']);
+
+        $r = AdminApi::fromGrpc(new GrpcException(Status::UNAVAILABLE, 'the SCIM sidecar is not reachable at /x.sock (No such file)', [], 'ListTokens'));
+        $this->assertSame('The SCIM sidecar is not reachable: the SCIM sidecar is not reachable at /x.sock (No such file). Try again in a moment.', json_decode($r->body, true)['error']['message']);
+
+        $r = AdminApi::fromGrpc(new GrpcException(Status::RESOURCE_EXHAUSTED, 'This server is already working on 128 SCIM requests; retry after 2 s.', ['scim-code' => 'overloaded'], 'ListTokens'));
+        $this->assertSame(429, $r->status);
+        $this->assertStringEndsWith('Try again in a moment.', json_decode($r->body, true)['error']['message']);
+
+        $r = AdminApi::fromGrpc(new GrpcException(Status::FAILED_PRECONDITION, "SCIM writes are paused: mailbox.authsource lacks 'scim'", ['scim-code' => 'writes_paused'], 'AdoptMailbox'));
+        $this->assertSame(412, $r->status);
+        $this->assertStringStartsWith('SCIM writes are paused', json_decode($r->body, true)['error']['message']);
     }
 
     public function testTokenActionsGoThroughTheSidecar(): void
