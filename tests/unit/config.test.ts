@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ httpPort: 8080, httpHost: '0.0.0.0', metricsPort: 9464, memcachedUrl: 'memcached-mailcow:11211', logLevel: 'debug' });
   });
 
+  it('reads the in-flight bounds and the netfilter switch', () => {
+    expect(loadConfig({})).toMatchObject({ maxInFlight: 128, maxInFlightPerToken: 32, netfilter: true });
+    expect(loadConfig({ SCIM_MAX_IN_FLIGHT: '10', SCIM_MAX_IN_FLIGHT_PER_TOKEN: '3', SCIM_NETFILTER: 'false' })).toMatchObject({ maxInFlight: 10, maxInFlightPerToken: 3, netfilter: false });
+    expect(() => loadConfig({ SCIM_MAX_IN_FLIGHT: '0' })).toThrow(/SCIM_MAX_IN_FLIGHT must be an integer/);
+  });
+
   it('names every problem in one error', () => {
     try {
       loadConfig({ MARIADB_URL: 'postgres://x/y', SCIM_HTTP_PORT: '99999', LOG_LEVEL: 'loud', REDIS_URL: 'http://r', SCIM_TRUSTED_PROXIES: '10.0.0.0/99' });
