@@ -56,3 +56,27 @@ describe('ScimError catalogue: status, HTTP body and gRPC code', () => {
     expect(toScimError(new Error('x')).status).toBe(500);
   });
 });
+
+describe('ScimError.from: the error boundary', () => {
+  it('finds a ScimError or a recognised error anywhere in the cause chain', () => {
+    const inner = ScimError.notFound('gone');
+    expect(ScimError.from(new Error('outer', { cause: new Error('middle', { cause: inner }) }))).toBe(inner);
+    const recognize = (e: unknown) => ((e as { code?: string }).code === 'X_DOWN' ? ScimError.unavailable('down') : undefined);
+    const found = ScimError.from(new Error('outer', { cause: Object.assign(new Error('x'), { code: 'X_DOWN' }) }), recognize);
+    expect([found.code, found.status]).toEqual(['unavailable', 503]);
+  });
+
+  it('survives a cause cycle and anything that is not an Error', () => {
+    const a = new Error('a') as Error & { cause?: unknown };
+    a.cause = a;
+    expect(ScimError.from(a).code).toBe('internal');
+    for (const v of [undefined, null, 42, 'text', { cause: 'x' }]) expect(ScimError.from(v).code).toBe('internal');
+  });
+
+  it('a bare status picks its generic code; withDetail keeps code and Retry-After', () => {
+    expect(new ScimError(400, 'x', { scimType: 'invalidPath' }).code).toBe('invalid_path');
+    expect(new ScimError(503, 'x').code).toBe('unavailable');
+    const e = new ScimError('database_unreachable', 'down', { retryAfter: 5 }).withDetail('Operations[0]: down');
+    expect([e.code, e.status, e.retryAfter, e.detail]).toEqual(['database_unreachable', 503, 5, 'Operations[0]: down']);
+  });
+});
