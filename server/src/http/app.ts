@@ -54,6 +54,10 @@ export interface HttpAppDeps {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 
+function causeText(cause: unknown): string | undefined {
+  return cause instanceof Error ? cause.message : cause === undefined ? undefined : String(cause);
+}
+
 function pathOf(req: FastifyRequest): string {
   return req.url.split('?')[0] ?? '/';
 }
@@ -79,6 +83,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const answerError = (error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const scim = toScimError(error);
     if (scim.status >= 500 && scim.status !== 503) req.log.error({ err: scim.cause ?? scim, code: scim.code, status: scim.status }, 'request failed');
+    // An outage: what the driver said (host, port) is for the log only.
+    else if (scim.status === 503) req.log.warn({ code: scim.code, detail: scim.detail, cause: causeText(scim.cause) }, 'request unavailable');
     else req.log.info({ code: scim.code, status: scim.status, scimType: scim.scimType, detail: scim.detail }, 'request refused');
     return sendScimError(reply, scim);
   };

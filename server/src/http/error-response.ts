@@ -84,6 +84,12 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
   }
   const error = clientErrorOf(err);
   const body = JSON.stringify(toScimErrorBody(error));
+  // Half-close and read on for a moment, so the client reads the answer instead of a reset.
+  const linger = setTimeout(() => socket.destroy(), 2_000);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
+  socket.on('end', () => socket.destroy());
+  socket.resume();
   socket.end(
     `HTTP/1.1 ${error.status} ${REASONS[error.status] ?? 'Bad Request'}\r\n` +
       `Content-Type: ${SCIM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -45,7 +45,12 @@ export async function listenHttp(app: FastifyInstance, o: HttpListenOptions): Pr
     // hands its requests to the same router.
     const server = o.socket ? createServer((req, res) => app.routing(req, res)) : app.server;
     // fastify answers unparsable requests on its own server only; this one answers them alike.
-    if (server !== app.server) server.on('clientError', answerClientError);
+    if (server !== app.server) {
+      server.on('clientError', answerClientError);
+      // Node's own default (5 s) is far below fastify's: a client reusing a connection idle for
+      // longer met a reset on TCP while the socket kept it open.
+      server.keepAliveTimeout = app.server.keepAliveTimeout;
+    }
     await bind(server, { port: o.port, host: o.host });
     const addr = server.address();
     tcpPort = typeof addr === 'object' && addr ? addr.port : o.port;

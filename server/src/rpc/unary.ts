@@ -6,7 +6,7 @@ import { toGrpcError } from './status.js';
 /**
  * Adapts an async handler to grpc-js: the result or the mapped error goes to the callback,
  * and each call logs under a child logger bound to its method. Failures the server caused are
- * logged as errors with their cause; an outage (503 family) and a caller's mistake as info.
+ * logged as errors with their cause, an outage (503 family) as a warning, a caller's mistake as info.
  */
 export function unary<Req, Res>(logger: Logger, method: string, fn: (req: Req, log: Logger) => Promise<Res>): handleUnaryCall<Req, Res> {
   const log = logger.child({ surface: 'rpc', method });
@@ -20,6 +20,7 @@ export function unary<Req, Res>(logger: Logger, method: string, fn: (req: Req, l
       (e: unknown) => {
         const err = ScimError.from(e);
         if (err.status >= 500 && err.status !== 503) log.error({ err: err.cause ?? err, code: err.code }, 'rpc failed');
+        else if (err.status === 503) log.warn({ code: err.code, detail: err.detail, cause: err.cause instanceof Error ? err.cause.message : undefined }, 'rpc unavailable');
         else log.info({ code: err.code, status: err.status, scimType: err.scimType, detail: err.detail }, 'rpc refused');
         callback(toGrpcError(err) as never, null);
       },

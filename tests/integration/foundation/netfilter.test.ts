@@ -64,7 +64,7 @@ const hasPython = (() => {
 describe('refused credentials are published on F2B_CHANNEL', () => {
   it('a wrong bearer token: the real client address, in the form of mailcow UI failures, without the token', async () => {
     const secret = 'mcs_notarealtokennotarealtokennotarealtoken12';
-    const res = await scimRequest(t.baseUrl, { method: 'GET', path: '/Users', token: secret, headers: { 'x-real-ip': '203.0.113.77' } });
+    const res = await scimRequest(t.baseUrl, { method: 'GET', path: '/Users', token: secret, headers: { 'x-real-ip': '203.0.113.77', connection: 'close' } });
     expect(res.status).toBe(401);
     const message = await messageFor('203.0.113.77');
     expect(message).toBe('mailcow UI: Invalid password for SCIM bearer token by 203.0.113.77');
@@ -75,7 +75,7 @@ describe('refused credentials are published on F2B_CHANNEL', () => {
 
   it('a good token from outside its allow-list: the address and the token id', async () => {
     const issued = await t.sidecar.tokens.create('allow-listed', { domains: ['example.org'], ipAllowList: ['198.51.100.0/24'] });
-    const res = await scimRequest(t.baseUrl, { method: 'GET', path: '/Users', token: issued.secret, headers: { 'x-real-ip': '2001:db8::4d' } });
+    const res = await scimRequest(t.baseUrl, { method: 'GET', path: '/Users', token: issued.secret, headers: { 'x-real-ip': '2001:db8::4d', connection: 'close' } });
     expect(res.status).toBe(403);
     const message = await messageFor('2001:db8::4d');
     expect(message).toBe(`mailcow UI: Invalid password for SCIM token ${issued.token.id} (address not in its allow-list) by 2001:db8::4d`);
@@ -85,7 +85,7 @@ describe('refused credentials are published on F2B_CHANNEL', () => {
   });
 
   it('no Authorization header at all is not a guess and is not published', async () => {
-    const res = await scimRequest(t.baseUrl, { method: 'GET', path: '/Users', headers: { 'x-real-ip': '203.0.113.79' } });
+    const res = await scimRequest(t.baseUrl, { method: 'GET', path: '/Users', headers: { 'x-real-ip': '203.0.113.79', connection: 'close' } });
     expect(res.status).toBe(401);
     expect(await messageFor('203.0.113.79', 400)).toBeUndefined();
   });
