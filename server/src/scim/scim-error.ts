@@ -53,7 +53,8 @@ export const SCIM_ERROR_CATALOGUE = {
   invalid_cursor: { status: 400, scimType: 'invalidCursor' },
   expired_cursor: { status: 400, scimType: 'expiredCursor' },
   invalid_count: { status: 400, scimType: 'invalidCount' },
-  malformed_request: { status: 400 },
+  // RFC 7644 makes scimType optional, but clients key 400s on it: a broken request is a syntax error.
+  malformed_request: { status: 400, scimType: 'invalidSyntax' },
   unauthorized: { status: 401 },
   forbidden: { status: 403 },
   sensitive: { status: 403, scimType: 'sensitive' },

@@ -45,7 +45,7 @@ describe.each(Object.entries(transports))('over %s', (_name, open) => {
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
     expect(text).toContain('Content-Type: application/scim+json; charset=utf-8');
     const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
-    expect(body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400' });
+    expect(body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidSyntax' });
   });
 
   it('headers over the limit: 431 with a SCIM body', async () => {

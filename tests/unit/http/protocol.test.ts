@@ -78,7 +78,7 @@ describe('every catalogue code over HTTP', () => {
 describe('errors raised before any route', () => {
   it('a malformed percent-encoding is 400 with a SCIM body', async () => {
     const res = await app.inject({ method: 'GET', url: '/scim/v2/Users/%E0%A4%A', headers: t.auth });
-    expectScimError(res, 400);
+    expectScimError(res, 400, 'invalidSyntax');
   });
 
   it('a path segment over the router limit is 414 with a SCIM body', async () => {
