@@ -9,8 +9,8 @@ import { findDomain } from '../server/src/mailcow/domains.js';
 import { readIdpAuthsource } from '../server/src/mailcow/idp-settings.js';
 import { initialAttributesJson } from '../server/src/mailcow/mailbox-attributes.js';
 import type { NewMailbox } from '../server/src/mailcow/mailboxes.js';
-import { aclFromTemplate, loadMailboxTemplate, tagsFromTemplate, type MailboxTemplate } from '../server/src/mailcow/templates.js';
-import { buildMailboxIntent, resolveMailboxAddress } from '../server/src/provisioning/index.js';
+import { findMailboxTemplate } from '../server/src/mailcow/templates.js';
+import { accessAttributes, aclFromTemplate, buildMailboxIntent, resolveMailboxAddress, tagsFromTemplate, type MailboxTemplate } from '../server/src/provisioning/index.js';
 import { normalizeResourceInput } from '../server/src/scim/resource-input.js';
 import { USER_RESOURCE_TYPE } from '../server/src/scim/schema/index.js';
 import type { TokenRecord } from '../server/src/tokens/index.js';
@@ -53,7 +53,7 @@ export async function loadRowContext(pool: Pool, token: TokenRecord, domain: str
   if (!d) throw new Error(`bench domain ${domain} is missing`);
   return {
     token,
-    template: await loadMailboxTemplate(pool, null),
+    template: (await findMailboxTemplate(pool, null))!,
     idpAuthsource: await readIdpAuthsource(pool),
     quotaBytes: Math.min(d.defquotaMiB, d.maxquotaMiB) * 1024 * 1024,
   };
@@ -90,7 +90,7 @@ export function buildUserRows(ctx: RowContext, body: Record<string, unknown>): U
       quotaBytes: ctx.quotaBytes,
       active: intent.active,
       authsource: 'scim',
-      attributesJson: initialAttributesJson({ template: ctx.template, protocolAccess: intent.protocolAccess, idpAuthsource: ctx.idpAuthsource }, Math.floor(Date.now() / 1000)),
+      attributesJson: initialAttributesJson(accessAttributes({ template: ctx.template, protocolAccess: intent.protocolAccess, idpAuthsource: ctx.idpAuthsource }), Math.floor(Date.now() / 1000)),
       acl: aclFromTemplate(ctx.template),
       tags: tagsFromTemplate(ctx.template),
     },

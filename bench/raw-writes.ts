@@ -9,8 +9,8 @@ import { nowIso, toDbTime } from '../server/src/mailcow/db-time.js';
 import { recordEvent } from '../server/src/mailcow/events.js';
 import { editMailbox, findMailbox, insertMailbox } from '../server/src/mailcow/mailboxes.js';
 import { refreshSogoViewRow, SOGO_STATIC_PASSWORD } from '../server/src/mailcow/sogo-view.js';
-import { USER_ACL_FLAGS } from '../server/src/mailcow/templates.js';
 import { withTransaction } from '../server/src/mailcow/transaction.js';
+import { USER_ACL_FLAGS } from '../server/src/provisioning/index.js';
 import type { TokenRecord } from '../server/src/tokens/index.js';
 import type { UserRows } from './bench-users.js';
 

@@ -43,7 +43,6 @@ import type { ScimError } from './scim/index.js';
 import { MailcowUserStore } from './mailcow/user-store.js';
 import { GroupService } from './groups/index.js';
 import { MailcowGroupStore } from './mailcow/group-store.js';
-import { groupLookup, groupMemberHook, USER_GROUPS_SIDE_TABLE } from './mailcow/group-members.js';
 import { MailcowSideEffects } from './mailcow/side-effects.js';
 import { recordEvent } from './mailcow/events.js';
 import { VERSION } from './version.js';
@@ -100,18 +99,18 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       status: error.status,
       detail: error.detail,
     });
-  const mailcowUiLog = config.mailcowUiLog;
   const cursorKey = cursorKeySource(pool);
-  const userStore = new MailcowUserStore({ pool, guard, effects, logger, mailcowUiLog, groupLookup, groupsSideTable: USER_GROUPS_SIDE_TABLE, memberHook: groupMemberHook });
+  const changes = { pool, guard, effects, mailcowUiLog: config.mailcowUiLog };
   const users = new UserService({
-    store: userStore,
+    store: new MailcowUserStore(changes),
     maxPageSize: config.maxPageSize,
     applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), USER_RESOURCE_TYPE),
     recordFailure: recordFailure('User'),
     cursorKey,
   });
   const groups = new GroupService({
-    store: new MailcowGroupStore({ pool, guard, effects, logger, mailcowUiLog, users: userStore, reevaluate: (caller, user) => users.reevaluate(caller, user) }),
+    store: new MailcowGroupStore(changes),
+    members: users,
     maxPageSize: config.maxPageSize,
     applyPatch: (resource, body) => applyPatch(resource, normalizePatchRequest(body), GROUP_RESOURCE_TYPE),
     recordFailure: recordFailure('Group'),

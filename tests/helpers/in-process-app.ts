@@ -16,13 +16,13 @@ import { parseAttributeList, projectResource } from '../../server/src/scim/proje
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE, type ResourceTypeDef } from '../../server/src/scim/schema/index.js';
 import { TokenService, type TokenRecord } from '../../server/src/tokens/index.js';
 import { UserService, validateUserRuleFilter } from '../../server/src/users/index.js';
-import { InMemoryGroupStore, InMemoryTokenStore, InMemoryUserStore } from './in-memory-ports.js';
+import { InMemoryStore, InMemoryTokenStore } from './in-memory-ports.js';
 
 export interface InProcessApp {
   app: FastifyInstance;
   tokens: TokenService;
-  users: InMemoryUserStore;
-  groups: InMemoryGroupStore;
+  /** What the changes wrote (rows, audit). */
+  store: InMemoryStore;
   /** A token for example.org and its secret. */
   token: TokenRecord;
   secret: string;
@@ -41,10 +41,9 @@ export async function buildInProcessApp(
 ): Promise<InProcessApp> {
   const tokenStore = new InMemoryTokenStore();
   const tokens = new TokenService({ store: tokenStore, now: () => new Date().toISOString(), validateRuleFilter: validateUserRuleFilter, cacheMs: 0 });
-  const userStore = new InMemoryUserStore();
-  const groupStore = new InMemoryGroupStore(userStore);
-  const users = new UserService({ store: userStore, maxPageSize: 100, applyPatch: (r, b) => applyPatch(r, normalizePatchRequest(b), USER_RESOURCE_TYPE) });
-  const groups = new GroupService({ store: groupStore, maxPageSize: 100, applyPatch: (r, b) => applyPatch(r, normalizePatchRequest(b), GROUP_RESOURCE_TYPE) });
+  const store = new InMemoryStore();
+  const users = new UserService({ store: store.users, maxPageSize: 100, applyPatch: (r, b) => applyPatch(r, normalizePatchRequest(b), USER_RESOURCE_TYPE) });
+  const groups = new GroupService({ store: store.groups, members: users, maxPageSize: 100, applyPatch: (r, b) => applyPatch(r, normalizePatchRequest(b), GROUP_RESOURCE_TYPE) });
   const refusals: AuthRefusal[] = [];
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const app = await buildHttpApp({
@@ -70,8 +69,7 @@ export async function buildInProcessApp(
   return {
     app,
     tokens,
-    users: userStore,
-    groups: groupStore,
+    store,
     token: issued.token,
     secret: issued.secret,
     refusals,

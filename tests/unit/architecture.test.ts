@@ -30,6 +30,24 @@ describe('architecture', () => {
     expect(mysql).toEqual([]);
     expect(gen).toEqual([]);
   });
+  it('stores import only the port types of the use cases, so nothing below a use case calls back up into one', () => {
+    // Type-only imports of the ports are erased at run time: a store cannot hold, construct or
+    // call anything of users/ or groups/.
+    const useCase = /\.\.\/(users|groups|unit-of-work)\//;
+    const port = /\.\.\/((users|groups)\/ports|unit-of-work\/(index|ports))\.js$/;
+    const offenders = filesUnder('server/src/mailcow').flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/^(?:import|export)(\s+type)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)]
+        .filter(([, typeOnly, from]) => useCase.test(from!) && !(typeOnly && port.test(from!)))
+        .map(([statement]) => `${f}: ${statement}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+  it('provisioning/ is pure: no storage, transport or other use case', () => {
+    const offenders = filesUnder('server/src/provisioning').flatMap((f) =>
+      importsOf(f).filter((i) => /^(mysql2|ioredis|fastify|@grpc\/)|\.\.\/(mailcow|http|rpc|users|groups|unit-of-work)\//.test(i)).map((i) => `${f}: ${i}`),
+    );
+    expect(offenders).toEqual([]);
+  });
   it('nothing but config.ts and the CLI entry read process.env', () => {
     const readers = filesUnder('server/src').filter((f) => /process\.env/.test(readFileSync(f, 'utf8')));
     expect(readers.sort()).toEqual(['server/src/config.ts']);

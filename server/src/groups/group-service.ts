@@ -1,7 +1,7 @@
 /**
  * The Groups use cases (RFC 7644 §3.3–§3.6) for mailcow distribution lists: create, read,
- * list, replace, patch, delete. Written against the GroupStore port; members are Users of the
- * same token, and the alias a group stands for is chosen in group-address.ts.
+ * list, replace, patch, delete. Each change is one unit of work (group-changes.ts); members are
+ * Users of the same token, and the alias a group stands for is chosen in group-address.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { withFailureAudit } from '../audit/index.js';
@@ -11,12 +11,16 @@ import { normalizeResourceInput } from '../scim/resource-input.js';
 import { resourceMeta } from '../scim/resource-meta.js';
 import { ScimError } from '../scim/scim-error.js';
 import { GROUP_RESOURCE_TYPE, MAILCOW_GROUP_SCHEMA } from '../scim/schema/index.js';
+import type { UnitOfWork } from '../unit-of-work/index.js';
 import type { FailureRecorder, PatchApplier } from '../users/index.js';
 import { resolveGroupAddress } from './group-address.js';
-import type { Caller, GroupChange, GroupReadOptions, GroupStore, StoredGroup } from './ports.js';
+import { createGroup, removeGroup, updateGroup, type MemberReapplier } from './group-changes.js';
+import type { Caller, GroupChange, GroupReadOptions, GroupReads, StoredGroup } from './ports.js';
 
 export interface GroupServiceDeps {
-  store: GroupStore;
+  store: GroupReads & UnitOfWork;
+  /** Applies members again when their groups changed (the Users use case). */
+  members: MemberReapplier;
   maxPageSize: number;
   applyPatch: PatchApplier;
   recordFailure?: FailureRecorder;
@@ -66,14 +70,15 @@ export class GroupService {
       const next = normalizeResourceInput(GROUP_RESOURCE_TYPE, body);
       const members = memberIdsOf(next);
       const resource = stored(next);
-      const created = await this.deps.store.create(caller, {
+      const group = {
         id: randomUUID(),
         resource,
         displayName: String(resource.displayName),
         externalId: typeof resource.externalId === 'string' ? resource.externalId : null,
         address: resolveGroupAddress(resource, caller.token.policy, null),
         members,
-      });
+      };
+      const created = await this.deps.store.transact(caller, (tx) => createGroup(tx, caller, group, this.deps.members));
       return options.members ? created : { ...created, members: undefined };
     });
   }
@@ -95,7 +100,7 @@ export class GroupService {
   async replace(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
     const next = normalizeResourceInput(GROUP_RESOURCE_TYPE, body);
     return this.audited(caller, 'replace', id, () =>
-      this.deps.store.update(
+      this.update(
         caller,
         id,
         (current) => {
@@ -113,7 +118,7 @@ export class GroupService {
    */
   async patch(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
     return this.audited(caller, 'patch', id, () =>
-      this.deps.store.update(
+      this.update(
         caller,
         id,
         (current) => {
@@ -128,7 +133,13 @@ export class GroupService {
   }
 
   async delete(caller: Caller, id: string, ifMatch?: string, ifNoneMatch?: string): Promise<void> {
-    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version)));
+    await this.audited(caller, 'delete', id, () =>
+      this.deps.store.transact(caller, (tx) => removeGroup(tx, caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version), this.deps.members)),
+    );
+  }
+
+  private async update(caller: Caller, id: string, compute: (current: StoredGroup) => GroupChange, options: GroupReadOptions): Promise<StoredGroup> {
+    return this.deps.store.transact(caller, (tx) => updateGroup(tx, caller, id, compute, this.deps.members, options));
   }
 
   private audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {

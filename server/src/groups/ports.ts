@@ -1,8 +1,9 @@
 /**
  * What the Groups use cases need from storage, as plain types (style.md: ports take plain
- * values, not HTTP requests). The mailcow data layer implements GroupStore.
+ * values, not HTTP requests): reads outside a change, and the rows a change reads and writes
+ * inside the unit of work's transaction (unit-of-work/). The mailcow data layer implements them.
  */
-import type { Caller, ListQuery, ListResult } from '../users/index.js';
+import type { Caller, ListQuery, ListResult } from '../users/ports.js';
 
 /** Where a group's alias address came from (group-address.ts). */
 export type GroupAddressSource = 'attribute' | 'emails' | 'name';
@@ -63,22 +64,62 @@ export interface GroupReadOptions {
   members: boolean;
 }
 
-export interface GroupStore {
-  /**
-   * Creates the group, its memberships and its alias in one transaction. Unknown member ids are
-   * `invalidValue` naming them; an address taken by anything else is `uniqueness`.
-   */
-  create(caller: Caller, group: NewGroup): Promise<StoredGroup>;
+/** Groups as a caller sees them, outside any change. */
+export interface GroupReads {
   get(caller: Caller, id: string, options: GroupReadOptions): Promise<StoredGroup | undefined>;
   list(caller: Caller, query: ListQuery, options: GroupReadOptions): Promise<ListResult<StoredGroup>>;
-  /**
-   * Locks the group, lets `change` compute the new state from the current one (members
-   * loaded; throwing aborts everything), and writes memberships, alias and sender ACLs in one
-   * transaction. Concurrent updates of one group are serialised, so no member is lost.
-   */
-  update(caller: Caller, id: string, change: (current: StoredGroup) => GroupChange, options: GroupReadOptions): Promise<StoredGroup>;
-  /** Removes the group, its memberships, its alias and the sender ACL rows it made. */
-  remove(caller: Caller, id: string, check: (current: StoredGroup) => void): Promise<void>;
+}
+
+/** The alias a group stands for, as one change wants it. */
+export interface GroupAliasTarget {
+  groupId: string;
+  tokenId: string;
+  /** The address the group owns after the change, or null. */
+  address: string | null;
+  /** The address it owned before, or null. */
+  previous: string | null;
+  /** Active members may send as the address (the token's `groupSenderAcl`). */
+  senderAcl: boolean;
+  displayName: string;
+}
+
+/** A group as a member's change sees it. */
+export interface MemberGroup {
+  id: string;
+  tokenId: string;
+  displayName: string;
+  address: string | null;
+}
+
+/**
+ * Lock order, everywhere: group rows (by id), then user rows, then mailbox and domain rows. A
+ * group change locks the group, then its members; a user change locks its groups first.
+ */
+export interface GroupRows {
+  /** The group with its members, locked for the rest of the change; notFound when the caller cannot see it. */
+  lock(id: string): Promise<StoredGroup>;
+  /** The group as this change leaves it, read before the commit (as UserRows.read). */
+  read(id: string, options: GroupReadOptions): Promise<StoredGroup | undefined>;
+  /** A new group's row; its address is set once the alias is the group's (setAddress), so a taken one is a 409 that names it. */
+  insert(group: NewGroup): Promise<void>;
+  setAddress(id: string, address: GroupAddress): Promise<void>;
+  update(id: string, change: GroupChange): Promise<void>;
+  delete(id: string): Promise<void>;
+  addMembers(groupId: string, userIds: readonly string[]): Promise<void>;
+  /** The members' sender ACL rows go with them. */
+  removeMembers(groupId: string, userIds: readonly string[]): Promise<void>;
+  /** Brings alias, goto and sender ACLs in line with the members; 409 when the address is anything else's. */
+  syncAlias(target: GroupAliasTarget): Promise<{ flipped: boolean }>;
+  /** A deleted group: its memberships, their sender ACL rows and its alias go. */
+  removeAlias(groupId: string, address: string | null): Promise<void>;
+  /** Locks the groups a user is in: the first step of every user change (the lock order above). */
+  lockGroupsOf(userId: string): Promise<void>;
+  /** The groups a user is in, counting memberships committed since the change began. */
+  groupsOf(userId: string): Promise<string[]>;
+  /** One of those groups, locked. */
+  lockForMember(id: string): Promise<MemberGroup | undefined>;
+  /** Moves the group's version: its representation changed (a member left, its alias turned on or off). */
+  touch(id: string): Promise<void>;
 }
 
 export type { Caller, ListQuery, ListResult };

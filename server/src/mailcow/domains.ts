@@ -1,15 +1,10 @@
 /** mailcow's `domain` table: reading limits for mailbox creation, and adding a domain for demos and tests. */
 import type { RowDataPacket } from 'mysql2';
+import type { DomainLimits, DomainUsage } from '../provisioning/index.js';
 import type { Queryable } from './queryable.js';
 
 /** A domain row's limits; quotas are MiB as mailcow stores them (mailcow-integration.md §1.3 `domain`). */
-export interface DomainRow {
-  domain: string;
-  active: number;
-  mailboxes: number;
-  defquotaMiB: number;
-  maxquotaMiB: number;
-  quotaMiB: number;
+export interface DomainRow extends DomainLimits {
   backupmx: number;
 }
 
@@ -50,7 +45,7 @@ export async function findDomain(db: Queryable, domain: string): Promise<DomainR
 }
 
 /** Count of user mailboxes (kind '') and their summed quota in bytes: mailcow's limit inputs (§2.1 #11–13). */
-export async function domainUsage(db: Queryable, domain: string): Promise<{ mailboxes: number; quotaBytes: number }> {
+export async function domainUsage(db: Queryable, domain: string): Promise<DomainUsage> {
   const [rows] = await db.execute<RowDataPacket[]>(
     `SELECT COUNT(*) AS n, COALESCE(SUM(quota), 0) AS q FROM mailbox WHERE domain = ? AND kind = ''`,
     [domain],

@@ -4,22 +4,16 @@
  * (mailcow-integration.md §2.1, §2.7 and A.4 for add; §2.3 and A.6 for edit; §2.4 for delete).
  */
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import { TAGGING_LIMIT, USER_ACL_FLAGS, type MailboxEdit, type MailboxSnapshot, type UserAcl } from '../provisioning/index.js';
+import { SCIM_AUTHSOURCE } from './authsource.js';
 import type { Queryable } from './queryable.js';
-import { USER_ACL_FLAGS, TAGGING_LIMIT } from './templates.js';
 
-export interface MailboxRow {
-  username: string;
+export interface MailboxRow extends MailboxSnapshot {
   localPart: string;
-  domain: string;
-  name: string;
-  quotaBytes: number;
-  active: number;
-  authsource: string | null;
-  kind: string;
-  attributes: string;
 }
 
 function toMailbox(r: RowDataPacket): MailboxRow {
+  const authsource = r.authsource === null ? null : String(r.authsource);
   return {
     username: String(r.username),
     localPart: String(r.local_part),
@@ -27,7 +21,8 @@ function toMailbox(r: RowDataPacket): MailboxRow {
     name: r.name === null ? '' : String(r.name),
     quotaBytes: Number(r.quota),
     active: Number(r.active),
-    authsource: r.authsource === null ? null : String(r.authsource),
+    authsource,
+    scimManaged: authsource === SCIM_AUTHSOURCE,
     kind: String(r.kind),
     attributes: String(r.attributes ?? '{}'),
   };
@@ -68,7 +63,7 @@ export interface NewMailbox {
   authsource: string;
   /** Compact JSON from initialAttributesJson(). */
   attributesJson: string;
-  acl: Record<(typeof USER_ACL_FLAGS)[number], 0 | 1>;
+  acl: UserAcl;
   tags: string[];
 }
 
@@ -96,7 +91,7 @@ export async function insertMailbox(db: Queryable, m: NewMailbox): Promise<void>
 }
 
 /** user_acl: all 15 flags written explicitly, as mailcow does (§1.3 `user_acl`). */
-export async function writeUserAcl(db: Queryable, username: string, acl: Record<(typeof USER_ACL_FLAGS)[number], 0 | 1>): Promise<void> {
+export async function writeUserAcl(db: Queryable, username: string, acl: UserAcl): Promise<void> {
   const cols = USER_ACL_FLAGS.map((f) => `\`${f}\``).join(', ');
   const updates = USER_ACL_FLAGS.map((f) => `\`${f}\` = VALUES(\`${f}\`)`).join(', ');
   await db.execute(
@@ -124,22 +119,13 @@ export async function replaceTags(db: Queryable, username: string, tags: string[
   for (const tag of wanted) await db.execute(`INSERT IGNORE INTO tags_mailbox (tag_name, username) VALUES (?, ?)`, [tag, username]);
 }
 
-export interface MailboxEdit {
-  name?: string;
-  quotaBytes?: number;
-  active?: 0 | 1 | 2;
-  authsource?: string;
-  /** Attribute keys to set (string values), e.g. the access keys from a new template. */
-  attributes?: Record<string, string>;
-}
-
 /**
  * mailbox('edit','mailbox') as A.6 observed it: one UPDATE that re-writes active, name, quota
  * and authsource, sets the given attribute keys in place, resets attribute_hash to '' and
  * appends "recovery_email": null on the first edit; and the self-alias's active follows.
  * Returns true when the mailbox row changed.
  */
-export async function editMailbox(db: Queryable, current: MailboxRow, edit: MailboxEdit): Promise<boolean> {
+export async function editMailbox(db: Queryable, current: MailboxSnapshot, edit: MailboxEdit): Promise<boolean> {
   const active = edit.active ?? current.active;
   const sets: string[] = [];
   const args: unknown[] = [];

@@ -4,8 +4,10 @@
  */
 import type { RowDataPacket } from 'mysql2';
 import { ScimError } from '../scim/index.js';
+import type { UserAliasRows } from '../users/ports.js';
 import type { Queryable } from './queryable.js';
 import { nowIso, toDbTime } from './db-time.js';
+import type { PendingEffects } from './side-effects.js';
 
 export type OwnedAliasKind = 'user' | 'group';
 
@@ -127,4 +129,30 @@ export async function relinkMailboxAliases(db: Queryable, mailbox: string, userI
      SET o.user_id = ?, o.token_id = ? WHERE o.kind = 'user' AND a.goto = ?`,
     [userId, tokenId, mailbox],
   );
+}
+
+/** A change's user aliases (the UserAliasRows port); a changed alias changes the mailbox's SOGo row. */
+export class SqlUserAliasRows implements UserAliasRows {
+  constructor(
+    private readonly db: Queryable,
+    private readonly tokenId: string,
+    private readonly effects: PendingEffects,
+  ) {}
+
+  async sync(userId: string, mailbox: string, desired: readonly string[], note: string): Promise<void> {
+    const change = await syncUserAliases(this.db, this.tokenId, userId, mailbox, [...desired], note);
+    if (change.added.length || change.removed.length) this.effects.refreshSogo([mailbox]);
+  }
+
+  relink(mailbox: string, userId: string): Promise<void> {
+    return relinkMailboxAliases(this.db, mailbox, userId, this.tokenId);
+  }
+
+  async release(userId: string): Promise<void> {
+    await this.db.execute(`UPDATE mailcow_scim_owned_aliases SET user_id = NULL WHERE user_id = ?`, [userId]);
+  }
+
+  async remove(userId: string): Promise<void> {
+    await this.db.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE user_id = ?`, [userId]);
+  }
 }

@@ -131,3 +131,20 @@ function toKey(value: unknown): KeysetPosition['key'] {
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return String(value);
 }
+
+/**
+ * One page of resources: the ids of the page, then their rows by id (`load`), back in page
+ * order. A resource deleted between the two reads is left out; its position goes with it.
+ */
+export async function listResources<T extends { id: string }>(
+  db: Queryable,
+  src: ListSource,
+  q: PageQuery,
+  load: (ids: string[]) => Promise<T[]>,
+): Promise<{ total: number; items: T[]; positions: KeysetPosition[]; more: boolean }> {
+  const page = await listResourceIds(db, src, q);
+  if (!page.ids.length) return { total: page.total, items: [], positions: [], more: page.more };
+  const byId = new Map((await load(page.ids)).map((r) => [r.id, r]));
+  const kept = page.ids.map((id, i) => ({ item: byId.get(id), position: page.positions[i]! })).filter((e) => e.item);
+  return { total: page.total, items: kept.map((e) => e.item!), positions: kept.map((e) => e.position), more: page.more };
+}

@@ -8,20 +8,41 @@
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging.js';
+import type { TaggedMailHandler } from '../provisioning/index.js';
 import type { DatabasePool } from './queryable.js';
 import { refreshSogoViewRow, refreshSogoViewRows } from './sogo-view.js';
 
 export interface MailboxEffects {
   /** Mailboxes whose _sogo_static_view row must be refreshed (upsert when active, else delete). */
-  sogo: string[];
+  readonly sogo: readonly string[];
   /** RL_VALUE per mailbox: a value like "10 / 1h", or null to remove it. */
-  rateLimits: { username: string; value: string | null }[];
+  readonly rateLimits: readonly { username: string; value: string | null }[];
   /** RCPT_WANTS_* per mailbox, only when a template names a handler (A.4). */
-  taggedMail: { username: string; handler: 'none' | 'subject' | 'subfolder' }[];
+  readonly taggedMail: readonly { username: string; handler: TaggedMailHandler }[];
 }
 
-export function noEffects(): MailboxEffects {
-  return { sogo: [], rateLimits: [], taggedMail: [] };
+/**
+ * The post-commit work one transaction collects: each attempt of a change owns a fresh one
+ * (a retried transaction starts from nothing), the row writers add to it, and the unit of work
+ * hands it to MailcowSideEffects after the commit. It is plain data, so that it could as well
+ * be written in the transaction and done by someone else later.
+ */
+export class PendingEffects implements MailboxEffects {
+  readonly sogo: string[] = [];
+  readonly rateLimits: { username: string; value: string | null }[] = [];
+  readonly taggedMail: { username: string; handler: TaggedMailHandler }[] = [];
+
+  refreshSogo(mailboxes: Iterable<string>): void {
+    for (const m of mailboxes) this.sogo.push(m);
+  }
+
+  setRateLimit(username: string, value: string | null): void {
+    this.rateLimits.push({ username, value });
+  }
+
+  setTaggedMail(username: string, handler: TaggedMailHandler): void {
+    this.taggedMail.push({ username, handler });
+  }
 }
 
 export interface SideEffectOptions {

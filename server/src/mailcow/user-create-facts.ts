@@ -5,22 +5,12 @@
  * a create costs about what its statements cost (`npm run bench`, docs/performance.md).
  */
 import type { RowDataPacket } from 'mysql2';
-import { DOMAIN_COLUMNS, domainFromRow, type DomainRow } from './domains.js';
+import type { CreateFacts } from '../users/ports.js';
+import { DOMAIN_COLUMNS, domainFromRow } from './domains.js';
 import { IDP_AUTHSOURCE_QUERY, idpAuthsourceFrom } from './idp-settings.js';
-import { ADDRESS_USE_COLUMNS, addressUseFrom, type AddressUse } from './mailboxes.js';
+import { ADDRESS_USE_COLUMNS, addressUseFrom } from './mailboxes.js';
 import type { Queryable } from './queryable.js';
-import { mailboxTemplateFrom, mailboxTemplateQuery, type MailboxTemplate } from './templates.js';
-
-export interface CreateFacts {
-  /** Undefined when mailcow has no such domain. */
-  domain: DomainRow | undefined;
-  /** The SCIM id of the token's user that already has this userName. */
-  takenBy: string | null;
-  address: AddressUse;
-  /** The template as loadMailboxTemplate answers it (it throws the same 400 for an unknown name). */
-  template: () => MailboxTemplate;
-  idpAuthsource: string | null;
-}
+import { mailboxTemplateFrom, mailboxTemplateQuery } from './templates.js';
 
 export async function readCreateFacts(
   db: Queryable,
@@ -42,7 +32,7 @@ export async function readCreateFacts(
     domain: r.domain === null ? undefined : domainFromRow(r),
     takenBy: r.taken_by === null ? null : String(r.taken_by),
     address: addressUseFrom(r),
-    template: () => mailboxTemplateFrom(want.template, r),
+    template: mailboxTemplateFrom(want.template, r),
     idpAuthsource: idpAuthsourceFrom(r.idp),
   };
 }

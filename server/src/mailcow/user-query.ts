@@ -5,7 +5,7 @@
  * them, and the stored resource JSON for everything else.
  */
 import { MAILCOW_USER_SCHEMA } from '../scim/schema/index.js';
-import type { Caller } from '../users/index.js';
+import type { Caller } from '../users/ports.js';
 import { commonColumns, FilterCompiler, unsupportedWithoutBaseUrl, type FilterSqlMapping, type SideTableMapping, type SqlFragment } from './filter-sql.js';
 import type { ListSource } from './resource-list.js';
 

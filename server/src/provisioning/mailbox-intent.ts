@@ -90,3 +90,11 @@ export function desiredAliases(resource: Record<string, unknown>, mailboxAddress
   if (policy.aliasSync) for (const e of emails) add(e);
   return [...out].sort();
 }
+
+/**
+ * Whether any of the token's template rules reads `groups` (in any spelling, URN-qualified or
+ * not): only then can a membership change pick another template for a member.
+ */
+export function templateRulesReadGroups(policy: Pick<TokenPolicy, 'templateRules'>): boolean {
+  return policy.templateRules.some((r) => /groups/i.test(r.filter));
+}

@@ -1,19 +1,22 @@
 /**
  * The Users use cases (RFC 7644 §3.3–§3.6) for mailboxes: create, read, list, replace, patch,
- * delete. Written against the UserStore port; the mailcow semantics of each change are in
- * provisioning/ (what the user means for the mailbox) and mailcow/ (the rows).
+ * delete. Each change is one unit of work: what it does and in which order is in create-user.ts
+ * and change-user.ts, what the user means for its mailbox in provisioning/.
  */
 import { randomUUID } from 'node:crypto';
 import { withFailureAudit, type FailureRecorder as AuditFailureRecorder } from '../audit/index.js';
-import { buildMailboxIntent, resolveMailboxAddress } from '../provisioning/index.js';
-import { checkFilter, evaluateFilter, parseFilter, type CheckedFilter } from '../scim/filter/index.js';
+import { resolveMailboxAddress } from '../provisioning/index.js';
 import { checkWritePreconditions } from '../scim/etag.js';
 import { parseListParams, readListPage, type ListPage, type RawListParams } from '../scim/list-params.js';
 import { normalizeResourceInput } from '../scim/resource-input.js';
 import { resourceMeta } from '../scim/resource-meta.js';
 import { ScimError } from '../scim/scim-error.js';
 import { MAILCOW_USER_SCHEMA, USER_RESOURCE_TYPE } from '../scim/schema/index.js';
-import type { Caller, StoredUser, UserChange, UserStore } from './ports.js';
+import type { ChangeTx, UnitOfWork } from '../unit-of-work/index.js';
+import { changeUser, removeUser, updateUser } from './change-user.js';
+import { createUser } from './create-user.js';
+import type { Caller, StoredUser, UserChange, UserReads } from './ports.js';
+import { UserIntents } from './user-intents.js';
 
 /** Applies a PatchOp request body to a resource and returns the new resource (never mutates). */
 export type PatchApplier = (resource: Record<string, unknown>, body: unknown) => Record<string, unknown>;
@@ -21,7 +24,7 @@ export type PatchApplier = (resource: Record<string, unknown>, body: unknown) =>
 export type FailureRecorder = AuditFailureRecorder<Caller>;
 
 export interface UserServiceDeps {
-  store: UserStore;
+  store: UserReads & UnitOfWork;
   maxPageSize: number;
   applyPatch: PatchApplier;
   recordFailure?: FailureRecorder;
@@ -30,7 +33,7 @@ export interface UserServiceDeps {
 }
 
 export class UserService {
-  private readonly ruleCache = new Map<string, CheckedFilter>();
+  private readonly intents = new UserIntents();
 
   constructor(private readonly deps: UserServiceDeps) {}
 
@@ -38,15 +41,15 @@ export class UserService {
     return this.audited(caller, 'create', null, async () => {
       const resource = normalizeResourceInput(USER_RESOURCE_TYPE, body);
       const address = resolveMailboxAddress(resource, caller.token.policy);
-      const intent = buildMailboxIntent(resource, address.address, caller.token.policy, this.matchRule);
-      return this.deps.store.create(caller, {
+      const user = {
         id: randomUUID(),
         resource,
         userName: String(resource.userName),
         externalId: typeof resource.externalId === 'string' ? resource.externalId : null,
         address,
-        intent,
-      });
+        intent: this.intents.intentOf(caller, resource, address.address),
+      };
+      return this.deps.store.transact(caller, (tx) => createUser(tx, caller, user), { readCommitted: true });
     });
   }
 
@@ -67,9 +70,9 @@ export class UserService {
   async replace(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string): Promise<StoredUser> {
     const next = normalizeResourceInput(USER_RESOURCE_TYPE, body);
     return this.audited(caller, 'replace', id, () =>
-      this.deps.store.update(caller, id, (current) => {
+      this.update(caller, id, (current) => {
         checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
-        return this.changeFor(caller, current, next);
+        return this.intents.changeFor(caller, current, next);
       }),
     );
   }
@@ -77,53 +80,36 @@ export class UserService {
   /** PATCH: all operations apply or none (RFC 7644 §3.5.2); the result is validated like a PUT. */
   async patch(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string): Promise<StoredUser> {
     return this.audited(caller, 'patch', id, () =>
-      this.deps.store.update(caller, id, (current) => {
+      this.update(caller, id, (current) => {
         checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version);
         const patched = this.deps.applyPatch(this.patchBase(current), body);
-        return this.changeFor(caller, current, normalizeResourceInput(USER_RESOURCE_TYPE, patched));
+        return this.intents.changeFor(caller, current, normalizeResourceInput(USER_RESOURCE_TYPE, patched));
       }),
     );
   }
 
   async delete(caller: Caller, id: string, ifMatch?: string, ifNoneMatch?: string): Promise<void> {
-    await this.audited(caller, 'delete', id, () => this.deps.store.remove(caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version)));
+    await this.audited(caller, 'delete', id, () =>
+      this.deps.store.transact(caller, (tx) => removeUser(tx, caller, id, (current) => checkWritePreconditions({ ifMatch, ifNoneMatch }, current.version))),
+    );
   }
 
   /**
-   * The change that re-applies a user as it is, for when something outside the user changed
-   * what it means (its group membership: template rules on `groups`). Runs inside the caller's
-   * transaction through UserStore implementations that offer it.
+   * Applies a user again as it is, inside a group change that changed its membership (template
+   * rules on `groups` may now pick another template). The group change holds the groups' locks.
    */
-  reevaluate(caller: Caller, current: StoredUser): UserChange {
-    return this.changeFor(caller, current, current.resource);
+  async reapplyWithin(tx: ChangeTx, caller: Caller, id: string): Promise<void> {
+    await changeUser(tx, caller, id, (current) => this.intents.changeFor(caller, current, current.resource), { detail: 'group membership changed' });
+  }
+
+  private async update(caller: Caller, id: string, compute: (current: StoredUser) => UserChange): Promise<StoredUser> {
+    return this.deps.store.transact(caller, (tx) => updateUser(tx, caller, id, compute));
   }
 
   /** The stored resource plus what PATCH paths may read (id, derived groups), for applyPatch. */
   private patchBase(current: StoredUser): Record<string, unknown> {
     return { ...current.resource, id: current.id, groups: current.groups.map((g) => ({ value: g.id, display: g.display })) };
   }
-
-  private changeFor(caller: Caller, current: StoredUser, next: Record<string, unknown>): UserChange {
-    const groups = current.groups.map((g) => ({ value: g.id, display: g.display }));
-    const policy = caller.token.policy;
-    return {
-      resource: next,
-      userName: String(next.userName),
-      externalId: typeof next.externalId === 'string' ? next.externalId : null,
-      intent: buildMailboxIntent({ ...next, groups }, current.mailbox.address, policy, this.matchRule),
-      previousIntent: buildMailboxIntent({ ...current.resource, groups }, current.mailbox.address, policy, this.matchRule),
-    };
-  }
-
-  /** Template rules are SCIM filters over the user (including derived `groups`); parsed once each. */
-  private readonly matchRule = (filter: string, resource: Record<string, unknown>): boolean => {
-    let checked = this.ruleCache.get(filter);
-    if (!checked) {
-      checked = checkFilter(parseFilter(filter), USER_RESOURCE_TYPE);
-      this.ruleCache.set(filter, checked);
-    }
-    return evaluateFilter(checked, resource);
-  };
 
   private audited<T>(caller: Caller, operation: string, id: string | null, fn: () => Promise<T>): Promise<T> {
     return withFailureAudit(this.deps.recordFailure, caller, operation, id, fn);
@@ -132,11 +118,6 @@ export class UserService {
 
 function notFound(id: string): ScimError {
   return ScimError.notFound(`No User with id "${id}".`);
-}
-
-/** Validates a template-rule filter when a token is saved (so a typo is refused, not ignored). */
-export function validateUserRuleFilter(filter: string): void {
-  checkFilter(parseFilter(filter), USER_RESOURCE_TYPE);
 }
 
 /** The SCIM representation of a stored user (RFC 7643 §4.1, §3.1 meta) before projection. */

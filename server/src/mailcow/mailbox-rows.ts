@@ -1,0 +1,71 @@
+/**
+ * A change's mailbox rows (the MailboxRows port): mailboxes.ts writes them as mailcow does, and
+ * each write queues what mailcow does after such a change (the SOGo view row, Redis keys).
+ */
+import type { PoolConnection } from 'mysql2/promise';
+import type { MailboxSnapshot, MailboxUpdate, NewMailboxPlan } from '../provisioning/index.js';
+import type { MailboxRows } from '../users/ports.js';
+import { SCIM_AUTHSOURCE } from './authsource.js';
+import { initialAttributesJson } from './mailbox-attributes.js';
+import { deleteMailboxRows, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
+import type { PendingEffects } from './side-effects.js';
+
+export class SqlMailboxRows implements MailboxRows {
+  constructor(
+    private readonly conn: PoolConnection,
+    private readonly effects: PendingEffects,
+  ) {}
+
+  lock(address: string): Promise<MailboxSnapshot | undefined> {
+    return findMailbox(this.conn, address, true);
+  }
+
+  async insert(m: NewMailboxPlan): Promise<void> {
+    await insertMailbox(this.conn, {
+      username: m.address.address,
+      localPart: m.address.localPart,
+      domain: m.address.domain,
+      name: m.name,
+      quotaBytes: m.quotaBytes,
+      active: m.active,
+      authsource: SCIM_AUTHSOURCE,
+      attributesJson: initialAttributesJson(m.access, Math.floor(Date.now() / 1000)),
+      acl: m.template.acl,
+      tags: m.tags,
+    });
+    this.effects.refreshSogo([m.address.address]);
+    this.queueTemplateKeys(m.address.address, m.template);
+  }
+
+  async setQuota(address: string, quotaBytes: number): Promise<void> {
+    await this.conn.execute(`UPDATE mailbox SET quota = ? WHERE username = ?`, [quotaBytes, address]);
+  }
+
+  async update(mailbox: MailboxSnapshot, u: MailboxUpdate): Promise<void> {
+    if (u.edit) {
+      await editMailbox(this.conn, mailbox, u.edit);
+      this.effects.refreshSogo([mailbox.username]);
+    }
+    if (u.ensureQuotaRows) {
+      for (const table of ['quota2', 'quota2replica']) {
+        await this.conn.execute(`INSERT IGNORE INTO ${table} (username, bytes, messages) VALUES (?, 0, 0)`, [mailbox.username]);
+      }
+    }
+    if (u.template) {
+      await writeUserAcl(this.conn, mailbox.username, u.template.acl);
+      this.queueTemplateKeys(mailbox.username, u.template);
+    }
+    if (u.tags) await replaceTags(this.conn, mailbox.username, u.tags);
+  }
+
+  async delete(address: string): Promise<void> {
+    await deleteMailboxRows(this.conn, address);
+    this.effects.refreshSogo([address]);
+    this.effects.setRateLimit(address, null);
+  }
+
+  private queueTemplateKeys(username: string, t: NewMailboxPlan['template']): void {
+    this.effects.setRateLimit(username, t.rateLimit);
+    if (t.taggedMail) this.effects.setTaggedMail(username, t.taggedMail);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The unit of work on mailcow's database (architecture §8): refused while writes are paused,
+ * one transaction with its audit rows, a deadlock or Galera conflict run again from nothing,
+ * and mailcow's post-commit work after the commit. Users and Groups both change through here.
+ */
+import { ScimError } from '../scim/index.js';
+import type { Caller } from '../users/ports.js';
+import type { ChangeOptions, ChangeTx, UnitOfWork } from '../unit-of-work/index.js';
+import { MailcowTx } from './change-tx.js';
+import type { WriteGuard } from './database-state.js';
+import type { DatabasePool } from './queryable.js';
+import type { MailcowSideEffects } from './side-effects.js';
+import { databaseUnreachableError, isAuthsourceTruncation } from './sql-errors.js';
+import { withTransaction } from './transaction.js';
+
+export interface UnitOfWorkDeps {
+  pool: DatabasePool;
+  guard: WriteGuard;
+  effects: MailcowSideEffects;
+  /** Also write each audit row into mailcow's UI log (`logs`). */
+  mailcowUiLog: boolean;
+}
+
+/** The stores of Users and Groups extend it: one transaction runner, whichever use case changes what. */
+export class MailcowUnitOfWork implements UnitOfWork {
+  constructor(protected readonly deps: UnitOfWorkDeps) {}
+
+  async transact<T>(caller: Caller, work: (tx: ChangeTx) => Promise<T>, options: ChangeOptions = {}): Promise<T> {
+    const state = await this.deps.guard.state();
+    // Unreachable reads as a failed statement would say it: state.problem holds the driver's message.
+    if (!state.reachable) throw databaseUnreachableError();
+    if (!state.writesAllowed) throw new ScimError('writes_paused', `SCIM writes are paused: ${state.problem}`, { retryAfter: 30 });
+    let committed: MailcowTx | undefined;
+    try {
+      const result = await withTransaction(
+        this.deps.pool,
+        async (conn) => {
+          // Each attempt starts from nothing: a retried transaction gets a fresh tx, effects and audit.
+          const tx = new MailcowTx(conn, caller);
+          const r = await work(tx);
+          await tx.writeAudit(this.deps.mailcowUiLog);
+          committed = tx;
+          return r;
+        },
+        options,
+      );
+      await this.deps.effects.apply(committed!.effects);
+      return result;
+    } catch (e) {
+      // A write that hit a lost 'scim' ENUM value re-checks the database state at once.
+      if (isAuthsourceTruncation(e) || (e instanceof ScimError && e.code === 'authsource_missing')) this.deps.guard.invalidate();
+      throw e;
+    }
+  }
+}
+

@@ -1,0 +1,1 @@
+export type { ChangeAudit, ChangeOptions, ChangeTx, UnitOfWork } from './ports.js';
