@@ -47,3 +47,29 @@ export async function partialMailboxes(pool: DatabasePool): Promise<string[]> {
   await missing('group address without its alias', `SELECT g.address AS who FROM mailcow_scim_groups g LEFT JOIN alias a ON a.address = g.address WHERE g.address IS NOT NULL AND a.address IS NULL`);
   return problems;
 }
+
+/**
+ * What mailcow's "add mailbox" form puts in its quota field, computed from the same rows
+ * mailcow reads (mailcow 2026-07, data/web/js/site/mailbox.js and functions.mailbox.inc.php):
+ * picking the domain fills `def_new_mailbox_quota` (the domain default, capped by the room left
+ * and the per-mailbox maximum, `mailbox('get','domain_details')`); picking a template fills
+ * `template.quota / 1048576` (setMailboxTemplateData). The field's `max` is
+ * `max_new_mailbox_quota`; a larger value is marked and not sent, and `mailbox('add')` refuses
+ * it too (`mailbox_quota_exceeded`, `mailbox_quota_left_exceeded`). 0 is unlimited.
+ */
+export async function mailcowFormQuota(pool: DatabasePool, domain: string, template: string | null): Promise<{ quotaMiB: number; accepted: boolean }> {
+  const [d] = await rowsOf(pool, `SELECT quota, maxquota, defquota FROM domain WHERE domain = ?`, [domain]);
+  const inUse = await domainQuotaInUse(pool, domain);
+  const maxNew = Math.min(Number(d!.quota) * 1048576 - inUse, Number(d!.maxquota) * 1048576);
+  const defNew = Math.min(maxNew, Number(d!.defquota) * 1048576);
+  if (template === null) return { quotaMiB: defNew / 1048576, accepted: true };
+  const [t] = await rowsOf(pool, `SELECT attributes FROM templates WHERE type = 'mailbox' AND template = ?`, [template]);
+  const quotaMiB = Number(JSON.parse(String(t!.attributes)).quota ?? 0) / 1048576;
+  return { quotaMiB, accepted: quotaMiB <= maxNew / 1048576 };
+}
+
+/** The domain's `quota_used_in_domain` as mailcow shows it: the quotas of its user mailboxes, in bytes. */
+export async function domainQuotaInUse(pool: DatabasePool, domain: string): Promise<number> {
+  const [r] = await rowsOf(pool, `SELECT COALESCE(SUM(quota), 0) AS in_use FROM mailbox WHERE (kind = '' OR kind = NULL) AND domain = ?`, [domain]);
+  return Number(r!.in_use);
+}

@@ -31,7 +31,9 @@ const POLICY_HELP = `Policy options:
   --ip CIDR                  allow the token only from these addresses (repeat; none = any)
   --group-address-from-name true|false   groups without an address get <slug>@default-domain
   --group-sender-acl true|false          members may send as their group's address
-  --quota-source domain|template         default quota: domain default (UI) or template
+  --quota-source form|domain|template    quota without one from the IdP: form (default, as mailcow's
+                                         add form: the chosen template's, else the domain default),
+                                         or always the domain default, or always the template's
   --json                     print JSON`;
 
 type PolicyValues = Partial<Record<keyof typeof POLICY_OPTIONS, string | string[] | boolean>>;

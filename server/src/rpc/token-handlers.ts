@@ -11,6 +11,12 @@ import {
 import type { TokenPolicy, TokenRecord, TokenService } from '../tokens/index.js';
 import { unary } from './unary.js';
 
+const QUOTA_SOURCES: Record<TokenPolicy['quotaSource'], QuotaSource> = {
+  form: QuotaSource.QUOTA_SOURCE_FORM,
+  domain: QuotaSource.QUOTA_SOURCE_DOMAIN,
+  template: QuotaSource.QUOTA_SOURCE_TEMPLATE,
+};
+
 export function policyToProto(p: TokenPolicy): ProtoPolicy {
   return {
     domains: p.domains,
@@ -23,7 +29,7 @@ export function policyToProto(p: TokenPolicy): ProtoPolicy {
     ipAllowList: p.ipAllowList,
     groupAddressFromName: p.groupAddressFromName,
     groupSenderAcl: p.groupSenderAcl,
-    quotaSource: p.quotaSource === 'template' ? QuotaSource.QUOTA_SOURCE_TEMPLATE : QuotaSource.QUOTA_SOURCE_DOMAIN,
+    quotaSource: QUOTA_SOURCES[p.quotaSource],
   };
 }
 
@@ -41,7 +47,7 @@ export function policyFromProto(p: ProtoPolicy | undefined): Record<string, unkn
     ipAllowList: p.ipAllowList,
     groupAddressFromName: p.groupAddressFromName,
     groupSenderAcl: p.groupSenderAcl,
-    quotaSource: p.quotaSource === QuotaSource.QUOTA_SOURCE_TEMPLATE ? 'template' : 'domain',
+    quotaSource: p.quotaSource === QuotaSource.QUOTA_SOURCE_TEMPLATE ? 'template' : p.quotaSource === QuotaSource.QUOTA_SOURCE_DOMAIN ? 'domain' : 'form',
   };
 }
 

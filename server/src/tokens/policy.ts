@@ -17,8 +17,11 @@ export interface TemplateRule {
 /** mailbox.active for a deactivated user: 2 = login off, mail still delivered; 0 = mailbox off. */
 export type DeactivateMode = 2 | 0;
 export type DeleteMode = 'deactivate' | 'delete';
-/** Where a new mailbox's quota comes from when the IdP sends none. */
-export type QuotaSource = 'domain' | 'template';
+/**
+ * Where a mailbox's quota comes from when the IdP sends none: `form` as mailcow's add form
+ * (the chosen template's quota, else the domain default), or always one of the two.
+ */
+export type QuotaSource = 'form' | 'domain' | 'template';
 
 export interface TokenPolicy {
   domains: string[];
@@ -45,7 +48,7 @@ export const DEFAULT_POLICY: Readonly<TokenPolicy> = Object.freeze({
   ipAllowList: [],
   groupAddressFromName: false,
   groupSenderAcl: false,
-  quotaSource: 'domain',
+  quotaSource: 'form',
 });
 
 /** Lower-cases and punycodes a domain as mailcow stores it (mailcow-integration.md §2.1 #1). */
@@ -119,8 +122,8 @@ export function buildPolicy(input: unknown, base: TokenPolicy = DEFAULT_POLICY):
     }
   }
   if ('quotaSource' in raw) {
-    if (raw.quotaSource === 'domain' || raw.quotaSource === 'template') p.quotaSource = raw.quotaSource;
-    else problems.push('quotaSource must be "domain" (the domain default quota, as mailcow\'s UI) or "template"');
+    if (raw.quotaSource === 'form' || raw.quotaSource === 'domain' || raw.quotaSource === 'template') p.quotaSource = raw.quotaSource;
+    else problems.push('quotaSource must be "form" (as mailcow\'s add form: the chosen template\'s quota, else the domain default), "domain" or "template"');
   }
 
   for (const d of p.domains) if (!DOMAIN_RE.test(d)) problems.push(`"${d}" is not a domain name`);

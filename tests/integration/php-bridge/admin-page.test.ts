@@ -276,6 +276,8 @@ describe('the SCIM admin page', () => {
     await form.locator('#scim-token-alias-sync').uncheck();
     await form.locator('#scim-token-group-address').check();
     await form.locator('#scim-token-group-sender').check();
+    expect(await form.locator('#scim-token-quota-source').inputValue()).toBe('QUOTA_SOURCE_FORM');
+    await form.locator('#scim-token-quota-source').selectOption('QUOTA_SOURCE_TEMPLATE');
     await form.locator('#scim-token-ips').fill('');
     await shot('04-edit-form');
     await form.locator('#scim-token-save').click();
@@ -291,6 +293,7 @@ describe('the SCIM admin page', () => {
       aliasSync: false,
       groupAddressFromName: true,
       groupSenderAcl: true,
+      quotaSource: 'template',
       ipAllowList: [],
     });
   });

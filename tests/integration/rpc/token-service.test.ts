@@ -43,7 +43,7 @@ describe('TokenService', () => {
       },
     });
     expect(created.secret).toMatch(/^mcs_/);
-    expect(created.token!.policy).toMatchObject({ onDeactivate: DeactivateMode.DEACTIVATE_MODE_DISALLOW_LOGIN, onDelete: DeleteMode.DELETE_MODE_DEACTIVATE, quotaSource: QuotaSource.QUOTA_SOURCE_DOMAIN });
+    expect(created.token!.policy).toMatchObject({ onDeactivate: DeactivateMode.DEACTIVATE_MODE_DISALLOW_LOGIN, onDelete: DeleteMode.DELETE_MODE_DEACTIVATE, quotaSource: QuotaSource.QUOTA_SOURCE_FORM });
     const rows = await rowsOf(t.db.pool, `SELECT * FROM mailcow_scim_tokens`);
     expect(JSON.stringify(rows)).not.toContain(created.secret);
     expect((await scimClient(t.baseUrl, created.secret).get('/Users')).status).toBe(200);

@@ -206,7 +206,7 @@
   }
 
   function fillForm(t) {
-    var p = t ? t.policy : { domains: [], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 'DEACTIVATE_MODE_DISALLOW_LOGIN', onDelete: 'DELETE_MODE_DEACTIVATE', aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false };
+    var p = t ? t.policy : { domains: [], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 'DEACTIVATE_MODE_DISALLOW_LOGIN', onDelete: 'DELETE_MODE_DEACTIVATE', aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false, quotaSource: 'QUOTA_SOURCE_FORM' };
     $('#scim-token-modal-title').textContent = t ? 'Edit token “' + t.name + '”' : 'Create a SCIM token';
     $('#scim-token-save').textContent = t ? 'Save' : 'Create token';
     $('#scim-token-name').value = t ? t.name : '';
@@ -241,6 +241,7 @@
     $('#scim-token-alias-sync').checked = p.aliasSync;
     $('#scim-token-group-address').checked = p.groupAddressFromName;
     $('#scim-token-group-sender').checked = p.groupSenderAcl;
+    $('#scim-token-quota-source').value = p.quotaSource || 'QUOTA_SOURCE_FORM';
     $('#scim-token-ips').value = p.ipAllowList.join('\n');
   }
 
@@ -257,6 +258,7 @@
       aliasSync: $('#scim-token-alias-sync').checked,
       groupAddressFromName: $('#scim-token-group-address').checked,
       groupSenderAcl: $('#scim-token-group-sender').checked,
+      quotaSource: $('#scim-token-quota-source').value,
       ipAllowList: $('#scim-token-ips').value.split(/[\s,]+/).filter(Boolean),
     };
   }

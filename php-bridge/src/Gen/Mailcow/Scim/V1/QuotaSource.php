@@ -8,7 +8,7 @@ namespace MailcowScim\Gen\Mailcow\Scim\V1;
 use MailcowScim\Protobuf\EnumNames;
 
 /**
- * Where a new mailbox's quota comes from when the IdP sends none.
+ * Where a new mailbox's quota comes from when the IdP sends none (unspecified: FORM).
  *
  * Protobuf enum mailcow.scim.v1.QuotaSource. Open: values not listed here may arrive and are kept as numbers.
  */
@@ -18,18 +18,23 @@ final class QuotaSource
 
     public const QUOTA_SOURCE_UNSPECIFIED = 0;
     /**
-     * The domain's default quota, capped by the room left (what mailcow's add form pre-fills; default).
+     * Always the domain's default quota, capped by the room left.
      */
     public const QUOTA_SOURCE_DOMAIN = 1;
     /**
-     * The mailbox template's quota.
+     * Always the mailbox template's quota (mailcow's Default template: 0, unlimited).
      */
     public const QUOTA_SOURCE_TEMPLATE = 2;
+    /**
+     * As mailcow's add form: the chosen template's quota, else the domain's default (default).
+     */
+    public const QUOTA_SOURCE_FORM = 3;
 
     /** @var array<int, string> */
     private const NAMES = [
         0 => 'QUOTA_SOURCE_UNSPECIFIED',
         1 => 'QUOTA_SOURCE_DOMAIN',
         2 => 'QUOTA_SOURCE_TEMPLATE',
+        3 => 'QUOTA_SOURCE_FORM',
     ];
 }

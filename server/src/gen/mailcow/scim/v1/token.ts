@@ -107,13 +107,15 @@ export function deleteModeToJSON(object: DeleteMode): string {
   }
 }
 
-/** Where a new mailbox's quota comes from when the IdP sends none. */
+/** Where a new mailbox's quota comes from when the IdP sends none (unspecified: FORM). */
 export enum QuotaSource {
   QUOTA_SOURCE_UNSPECIFIED = 0,
-  /** QUOTA_SOURCE_DOMAIN - The domain's default quota, capped by the room left (what mailcow's add form pre-fills; default). */
+  /** QUOTA_SOURCE_DOMAIN - Always the domain's default quota, capped by the room left. */
   QUOTA_SOURCE_DOMAIN = 1,
-  /** QUOTA_SOURCE_TEMPLATE - The mailbox template's quota. */
+  /** QUOTA_SOURCE_TEMPLATE - Always the mailbox template's quota (mailcow's Default template: 0, unlimited). */
   QUOTA_SOURCE_TEMPLATE = 2,
+  /** QUOTA_SOURCE_FORM - As mailcow's add form: the chosen template's quota, else the domain's default (default). */
+  QUOTA_SOURCE_FORM = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -128,6 +130,9 @@ export function quotaSourceFromJSON(object: any): QuotaSource {
     case 2:
     case "QUOTA_SOURCE_TEMPLATE":
       return QuotaSource.QUOTA_SOURCE_TEMPLATE;
+    case 3:
+    case "QUOTA_SOURCE_FORM":
+      return QuotaSource.QUOTA_SOURCE_FORM;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -143,6 +148,8 @@ export function quotaSourceToJSON(object: QuotaSource): string {
       return "QUOTA_SOURCE_DOMAIN";
     case QuotaSource.QUOTA_SOURCE_TEMPLATE:
       return "QUOTA_SOURCE_TEMPLATE";
+    case QuotaSource.QUOTA_SOURCE_FORM:
+      return "QUOTA_SOURCE_FORM";
     case QuotaSource.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
