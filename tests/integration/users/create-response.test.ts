@@ -1,5 +1,5 @@
 /**
- * POST /Users answers with the user as it was written, without reading it back (user-store.ts):
+ * POST /Users answers with the user as it was written, without reading it back (users/create-user.ts):
  * that answer must be exactly what a GET returns afterwards, for a new mailbox and for a claim.
  */
 import { randomBytes } from 'node:crypto';
