@@ -8,6 +8,7 @@ import {
   type ResourceTypeDef,
 } from '../schema/index.js';
 import { ScimError } from '../scim-error.js';
+import { FilterError, pathPosition } from './filter-error.js';
 import type {
   CheckedAttribute,
   CheckedFilter,
@@ -42,11 +43,24 @@ export function checkFilter(node: FilterNode, rt: ResourceTypeDef): CheckedFilte
     case 'not':
       return { kind: 'not', filter: checkFilter(node.filter, rt) };
     case 'present':
-      return { kind: 'present', attribute: toChecked(resolveTopLevel(node.path, rt), node.path, true) };
+      return at(node.path, () => ({ kind: 'present', attribute: toChecked(resolveTopLevel(node.path, rt), node.path, true) }));
     case 'compare':
-      return checkCompare(node, toChecked(resolveTopLevel(node.path, rt), node.path, false));
+      return at(node.path, () => checkCompare(node, toChecked(resolveTopLevel(node.path, rt), node.path, false)));
     case 'valuePath':
       return checkValuePath(node, rt);
+  }
+}
+
+/**
+ * Runs the check of one comparison and gives an error from it the position where the parser
+ * found the attribute, so a message about `department eq 5` points at `department`.
+ */
+function at<T>(path: AttrPath, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ScimError && !(e instanceof FilterError) && e.scimType === 'invalidFilter') throw new FilterError(e.detail, pathPosition(path));
+    throw e;
   }
 }
 
@@ -55,17 +69,13 @@ export function checkFilter(node: FilterNode, rt: ResourceTypeDef): CheckedFilte
  * lists, which carry a value filter outside a full filter.
  */
 export function checkValuePath(node: ValuePathNode, rt: ResourceTypeDef): CheckedFilter & { kind: 'valuePath' } {
-  const resolved = resolveTopLevel(node.path, rt);
+  const resolved = at(node.path, () => resolveTopLevel(node.path, rt));
   if (resolved.subAttribute) {
-    throw ScimError.invalidFilter(
-      `a value filter applies to an attribute, not to the sub-attribute '${formatAttrPath(node.path)}'`,
-    );
+    throw new FilterError(`a value filter applies to an attribute, not to the sub-attribute '${formatAttrPath(node.path)}'`, pathPosition(node.path));
   }
   const def = resolved.attribute;
   if (def.type !== 'complex' && !def.multiValued) {
-    throw ScimError.invalidFilter(
-      `'${resolved.canonicalPath}' is single-valued and not complex; a value filter cannot apply to it`,
-    );
+    throw new FilterError(`'${resolved.canonicalPath}' is single-valued and not complex; a value filter cannot apply to it`, pathPosition(node.path));
   }
   const attribute = toChecked(resolved, node.path, true);
   return { kind: 'valuePath', attribute, filter: checkInner(node.filter, resolved) };
@@ -82,9 +92,9 @@ function checkInner(node: FilterNode, parent: ResolvedAttribute): CheckedFilter 
     case 'valuePath':
       throw ScimError.invalidFilter('value filters cannot be nested');
     case 'present':
-      return { kind: 'present', attribute: toChecked(resolveInner(node.path, parent), node.path, true) };
+      return at(node.path, () => ({ kind: 'present', attribute: toChecked(resolveInner(node.path, parent), node.path, true) }));
     case 'compare':
-      return checkCompare(node, toChecked(resolveInner(node.path, parent), node.path, false));
+      return at(node.path, () => checkCompare(node, toChecked(resolveInner(node.path, parent), node.path, false)));
   }
 }
 

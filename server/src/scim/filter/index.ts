@@ -22,3 +22,4 @@ export type { ParseFilterOptions } from './parser.js';
 export { makeParseFilterOptions, parseFilter, parseValueFilter } from './parser.js';
 export { checkFilter, checkValuePath } from './check.js';
 export { evaluateFilter, isPresent, matchesValueFilter } from './evaluate.js';
+export { FilterError, filterError, filterErrorPosition, filterExcerpt } from './filter-error.js';

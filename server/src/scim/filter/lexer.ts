@@ -1,4 +1,4 @@
-import { ScimError } from '../scim-error.js';
+import { filterError } from './filter-error.js';
 
 /**
  * Tokens of the RFC 7644 §3.4.2.2 filter grammar. Keywords (`and`, `or`, `not`, operators,
@@ -110,9 +110,7 @@ export function tokenize(text: string, offset = 0, options: Partial<TokenizeOpti
       if (!match || (end < text.length && WORD_CHAR.test(text[end]))) {
         let stop = end;
         while (stop < text.length && WORD_CHAR.test(text[stop])) stop++;
-        throw ScimError.invalidFilter(
-          `invalid number '${clip(text.slice(i, Math.max(stop, i + 1)))}' at position ${offset + i}`,
-        );
+        throw filterError(`invalid number '${clip(text.slice(i, Math.max(stop, i + 1)))}' at position ${offset + i}`, offset + i);
       }
       const raw = match[0];
       tokens.push({ kind: 'number', text: raw, pos: offset + i, value: Number(raw) });
@@ -129,7 +127,7 @@ export function tokenize(text: string, offset = 0, options: Partial<TokenizeOpti
       tokens.push({ kind: 'word', text: text.slice(start, end), pos: offset + start });
       continue;
     }
-    throw ScimError.invalidFilter(`unexpected character '${ch}' at position ${offset + i}`);
+    throw filterError(`unexpected character '${ch}' at position ${offset + i}`, offset + i);
   }
   tokens.push({ kind: 'eof', text: '', pos: offset + text.length });
   return tokens;
@@ -158,7 +156,7 @@ function readString(text: string, start: number, offset: number): { value: strin
       if (esc === 'u') {
         const hex = text.slice(i + 2, i + 6);
         if (!/^[0-9A-Fa-f]{4}$/.test(hex)) {
-          throw ScimError.invalidFilter(`invalid \\u escape in string at position ${offset + i}`);
+          throw filterError(`invalid \\u escape in string at position ${offset + i}`, offset + i);
         }
         value += String.fromCharCode(parseInt(hex, 16));
         i += 6;
@@ -166,23 +164,19 @@ function readString(text: string, start: number, offset: number): { value: strin
       }
       const decoded = esc === undefined ? undefined : ESCAPES[esc];
       if (decoded === undefined) {
-        throw ScimError.invalidFilter(
-          `invalid escape '\\${esc ?? ''}' in string at position ${offset + i}`,
-        );
+        throw filterError(`invalid escape '\\${esc ?? ''}' in string at position ${offset + i}`, offset + i);
       }
       value += decoded;
       i += 2;
       continue;
     }
     if (ch < ' ') {
-      throw ScimError.invalidFilter(
-        `control character in string at position ${offset + i}; escape it (JSON string rules)`,
-      );
+      throw filterError(`control character in string at position ${offset + i}; escape it (JSON string rules)`, offset + i);
     }
     value += ch;
     i++;
   }
-  throw ScimError.invalidFilter(`unterminated string starting at position ${offset + start}`);
+  throw filterError(`unterminated string starting at position ${offset + start}`, offset + start);
 }
 
 /** Shorten user text quoted in an error detail. */

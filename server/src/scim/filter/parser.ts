@@ -1,5 +1,5 @@
 import { parseAttrPath } from '../attribute-path.js';
-import { ScimError } from '../scim-error.js';
+import { filterError, recordPathPosition, type FilterError } from './filter-error.js';
 import type { CompareOperator, FilterNode, FilterValue } from './ast.js';
 import { clip, tokenize, type Token } from './lexer.js';
 
@@ -45,7 +45,7 @@ const COMPARE_OPERATORS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 
 
 /**
  * Parse a filter (RFC 7644 §3.4.2.2) into a tree whose attribute paths are exactly as written.
- * Throws `ScimError.invalidFilter` saying what is wrong and where; nothing else.
+ * Throws `invalidFilter` (a FilterError, with the position) saying what is wrong and where; nothing else.
  */
 export function parseFilter(text: string, options: Partial<ParseFilterOptions> = {}): FilterNode {
   return parseWith(text, makeParseFilterOptions(options), { inValuePath: false, offset: 0 });
@@ -69,13 +69,11 @@ function parseWith(
   options: ParseFilterOptions,
   context: { inValuePath: boolean; offset: number },
 ): FilterNode {
-  if (typeof text !== 'string') throw ScimError.invalidFilter('the filter must be a string');
+  if (typeof text !== 'string') throw filterError('the filter must be a string');
   if (text.length > options.maxLength) {
-    throw ScimError.invalidFilter(
-      `the filter is ${text.length} characters long; at most ${options.maxLength} are accepted`,
-    );
+    throw filterError(`the filter is ${text.length} characters long; at most ${options.maxLength} are accepted`, context.offset + options.maxLength);
   }
-  if (text.trim() === '') throw ScimError.invalidFilter('the filter is empty');
+  if (text.trim() === '') throw filterError('the filter is empty', context.offset);
   const parser = new Parser(tokenize(text, context.offset, { unquotedValues: options.unquotedValues === 'string' }), options, context.inValuePath);
   return parser.parseAll();
 }
@@ -94,7 +92,7 @@ class Parser {
     const node = this.parseOr();
     const t = this.peek();
     if (t.kind !== 'eof') {
-      throw this.fail(`unexpected ${describe(t)} at position ${t.pos}; expected 'and', 'or' or the end of the filter`);
+      throw this.fail(`unexpected ${describe(t)} at position ${t.pos}; expected 'and', 'or' or the end of the filter`, t.pos);
     }
     return node;
   }
@@ -137,27 +135,29 @@ class Parser {
         return { kind: 'not', filter: inner };
       }
       if (after.kind === 'word' && !COMPARE_OPERATORS.has(after.text.toLowerCase()) && after.text.toLowerCase() !== 'pr') {
-        throw this.fail(`expected '(' after 'not' at position ${after.pos} (write not (${clip(after.text)} ...))`);
+        throw this.fail(`expected '(' after 'not' at position ${after.pos} (write not (${clip(after.text)} ...))`, after.pos);
       }
     }
     if (t.kind === 'word') return this.parseAttributeExpression();
-    throw this.fail(`expected an attribute name, '(' or 'not (' at position ${t.pos}, found ${describe(t)}`);
+    throw this.fail(`expected an attribute name, '(' or 'not (' at position ${t.pos}, found ${describe(t)}`, t.pos);
   }
 
   private parseAttributeExpression(): FilterNode {
     const word = this.next();
-    const path = parseAttrPath(word.text);
-    if (!path) {
-      throw this.fail(`invalid attribute path '${clip(word.text)}' at position ${word.pos}`);
+    const parsed = parseAttrPath(word.text);
+    if (!parsed) {
+      throw this.fail(`invalid attribute path '${clip(word.text)}' at position ${word.pos}`, word.pos);
     }
+    const path = recordPathPosition(parsed, word.pos);
     const t = this.peek();
     if (t.kind === 'lbracket') {
       if (this.inValuePath) {
-        throw this.fail(`value filters cannot be nested ('[' at position ${t.pos})`);
+        throw this.fail(`value filters cannot be nested ('[' at position ${t.pos})`, t.pos);
       }
       if (path.sub !== undefined) {
         throw this.fail(
           `a value filter applies to an attribute, not to the sub-attribute '${clip(word.text)}' ('[' at position ${t.pos})`,
+          t.pos,
         );
       }
       this.next();
@@ -173,6 +173,7 @@ class Parser {
         throw this.fail(
           `'${clip(word.text)}[...].sub' at position ${after.pos} is a PATCH path, not a filter; ` +
             `put the sub-attribute comparison inside the brackets, e.g. emails[type eq "work" and value co "@example.com"]`,
+          after.pos,
         );
       }
       return { kind: 'valuePath', path, filter: inner };
@@ -191,6 +192,7 @@ class Parser {
     }
     throw this.fail(
       `expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after '${clip(word.text)}' at position ${t.pos}, found ${describe(t)}`,
+      t.pos,
     );
   }
 
@@ -198,10 +200,11 @@ class Parser {
   private parseTrailingSubAttribute(): FilterNode {
     const dot = this.next();
     const word = this.peek();
-    const path = word.kind === 'word' ? parseAttrPath(word.text) : undefined;
-    if (!path || path.uri !== undefined || path.sub !== undefined) {
-      throw this.fail(`expected a sub-attribute name after '.' at position ${dot.pos}, found ${describe(word)}`);
+    const parsed = word.kind === 'word' ? parseAttrPath(word.text) : undefined;
+    if (!parsed || parsed.uri !== undefined || parsed.sub !== undefined) {
+      throw this.fail(`expected a sub-attribute name after '.' at position ${dot.pos}, found ${describe(word)}`, word.pos);
     }
+    const path = recordPathPosition(parsed, word.pos);
     this.next();
     const t = this.peek();
     const op = t.kind === 'word' ? t.text.toLowerCase() : '';
@@ -215,6 +218,7 @@ class Parser {
     }
     throw this.fail(
       `expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after '${clip(word.text)}' at position ${t.pos}, found ${describe(t)}`,
+      t.pos,
     );
   }
 
@@ -229,13 +233,14 @@ class Parser {
     }
     throw this.fail(
       `expected a value (a quoted string, a number, true, false or null) after '${opToken.text}' at position ${t.pos}, found ${describe(t)}`,
+      t.pos,
     );
   }
 
   private nested<T>(parse: () => T): T {
     this.depth++;
     if (this.depth > this.options.maxDepth) {
-      throw this.fail(`the filter is nested deeper than ${this.options.maxDepth} levels`);
+      throw this.fail(`the filter is nested deeper than ${this.options.maxDepth} levels`, this.peek().pos);
     }
     const result = parse();
     this.depth--;
@@ -258,12 +263,12 @@ class Parser {
 
   private expect(kind: Token['kind'], what: string): Token {
     const t = this.peek();
-    if (t.kind !== kind) throw this.fail(`expected ${what}, found ${describe(t)} at position ${t.pos}`);
+    if (t.kind !== kind) throw this.fail(`expected ${what}, found ${describe(t)} at position ${t.pos}`, t.pos);
     return this.next();
   }
 
-  private fail(detail: string): ScimError {
-    return ScimError.invalidFilter(detail);
+  private fail(detail: string, position: number): FilterError {
+    return filterError(detail, position);
   }
 }
 
