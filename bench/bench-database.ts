@@ -12,6 +12,7 @@ import { nowIso } from '../server/src/mailcow/db-time.js';
 import { createLogger } from '../server/src/logging.js';
 import { prepareDatabase } from '../server/src/main.js';
 import { TokenService, type TokenRecord } from '../server/src/tokens/index.js';
+import { validateUserRuleFilter } from '../server/src/users/index.js';
 import { IDP_ROWS, setIdentityProvider } from '../tests/integration/php-bridge/fixtures.js';
 
 /** One domain per phase and side, so mailcow's per-domain counts start equal for both. */
@@ -59,7 +60,7 @@ export async function createBenchDatabase(serverUrl: string, connectionLimit: nu
     }
     await prepareDatabase(pool, { ensureAuthsource: true }, createLogger({ level: 'warn' }));
     await setIdentityProvider(pool, IDP_ROWS.ldap);
-    const tokens = new TokenService({ store: createTokenStore(pool), now: nowIso });
+    const tokens = new TokenService({ store: createTokenStore(pool), now: nowIso, validateRuleFilter: validateUserRuleFilter });
     const issued = await tokens.create('bench', { domains: Object.values(BENCH_DOMAINS) });
     return { name, url, pool, token: issued.token, secret: issued.secret, drop };
   } catch (e) {

@@ -19,6 +19,7 @@ import { cursorKeySource } from './mailcow/cursor-key.js';
 import { readDatabaseState, WriteGuard } from './mailcow/database-state.js';
 import { nowIso } from './mailcow/db-time.js';
 import { migrate } from './mailcow/migrations.js';
+import { assertMailcowDatabase } from './mailcow/mailcow-prerequisites.js';
 import { createPool } from './mailcow/pool.js';
 import { createTokenStore } from './mailcow/token-store.js';
 import { HealthService } from './gen/grpc/health/v1/health.js';
@@ -28,6 +29,8 @@ import { LoginServiceService } from './gen/mailcow/scim/v1/login.js';
 import { AdminServiceService } from './gen/mailcow/scim/v1/admin.js';
 import { createLoginFactsSource } from './mailcow/login-facts.js';
 import { createAdminReads } from './mailcow/admin-catalog.js';
+import { createAdoptionStore } from './mailcow/adopt.js';
+import { AdoptionService } from './adoption/index.js';
 import { loginHandlers } from './rpc/login-handlers.js';
 import { adminHandlers } from './rpc/admin-handlers.js';
 import { BridgeVersions } from './rpc/bridge-versions.js';
@@ -61,6 +64,7 @@ export interface Sidecar {
 
 /** Applies our migrations and, when configured, adds 'scim' to mailbox.authsource. */
 export async function prepareDatabase(pool: Pool, config: Pick<Config, 'ensureAuthsource'>, logger: Logger): Promise<void> {
+  await assertMailcowDatabase(pool);
   const result = await migrate(pool, nowIso);
   if (result.applied.length) logger.info({ applied: result.applied }, 'plugin schema migrated');
   if (result.ahead) logger.error({ schemaVersion: result.from }, (await readDatabaseState(pool)).problem);
@@ -164,7 +168,13 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       { definition: StatusServiceService, implementation: statusHandlers(statusSource, logger) },
       { definition: TokenServiceService, implementation: tokenHandlers(tokens, logger) },
       { definition: LoginServiceService, implementation: loginHandlers(createLoginFactsSource(pool), logger) },
-      { definition: AdminServiceService, implementation: adminHandlers(createAdminReads(pool), logger) },
+      {
+        definition: AdminServiceService,
+        implementation: adminHandlers(createAdminReads(pool), logger, {
+          tokens,
+          adoption: new AdoptionService({ store: createAdoptionStore(pool), identityProvider: createLoginFactsSource(pool).identityProvider }),
+        }),
+      },
     ], [bridges.interceptor()]);
   }
   let metricsServer: MetricsServer | undefined;

@@ -1,7 +1,6 @@
 /** The `mailcow-scim` command: dispatch to sub-commands, each with its own --help. */
-import { ConfigError } from '../config.js';
-import { ScimError } from '../scim/index.js';
-import { print, UsageError, type CliCommand, type CliIo } from './io.js';
+import { describeCliFailure, failureJson } from './cli-error.js';
+import { print, type CliCommand, type CliIo } from './io.js';
 import { serverCommands } from './server-commands.js';
 import { tokenCommands } from './token-commands.js';
 import { adoptCommand } from './adopt-command.js';
@@ -44,10 +43,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const { command, rest, group } = findCommand(argv);
   if (!command) {
     if (group) {
+      // `mailcow-scim token --help` is a request for help (stdout, 0); a bare or unknown
+      // sub-command is a mistake (stderr, 2).
+      const asked = argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h');
+      const out = asked ? io.stdout : io.stderr;
       const subs = COMMANDS.filter((c) => c.path[0] === group);
-      print(io.stderr, `Usage: mailcow-scim ${group} ${subs.map((c) => c.path[1]).join('|')} [options]`);
-      for (const c of subs) print(io.stderr, `  ${c.path.join(' ')}  ${c.summary}`);
-      return argv.includes('--help') ? 0 : 2;
+      if (!asked && argv.length > 1) print(out, `Unknown command "${argv.join(' ')}".\n`);
+      print(out, `Usage: mailcow-scim ${group} ${subs.map((c) => c.path[1]).join('|')} [options]    (mailcow-scim ${group} COMMAND --help for details)\n`);
+      const width = Math.max(...subs.map((c) => c.path.join(' ').length));
+      for (const c of subs) print(out, `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+      return asked ? 0 : 2;
     }
     print(io.stderr, `Unknown command "${argv.join(' ')}".\n\n${overview()}`);
     return 2;
@@ -59,19 +64,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      print(io.stderr, `mailcow-scim ${command.path.join(' ')}: ${(e as Error).message}\n\nUsage: ${command.usage}`);
-      return 2;
+    const failure = describeCliFailure(e);
+    if (rest.includes('--json')) {
+      print(io.stdout, failureJson(failure));
+      return failure.exitCode;
     }
-    if (e instanceof ConfigError) {
-      print(io.stderr, e.message);
-      return 2;
-    }
-    if (e instanceof ScimError) {
-      print(io.stderr, `mailcow-scim ${command.path.join(' ')}: ${e.detail}`);
-      return 1;
-    }
-    print(io.stderr, `mailcow-scim ${command.path.join(' ')}: ${(e as Error).message ?? String(e)}`);
-    return 1;
+    const name = `mailcow-scim ${command.path.join(' ')}`;
+    if (failure.code === 'usage') print(io.stderr, `${name}: ${failure.message}\n\nUsage: ${command.usage}`);
+    else if (failure.code === 'config') print(io.stderr, failure.message);
+    else print(io.stderr, `${name}: ${failure.message}`);
+    return failure.exitCode;
   }
 }

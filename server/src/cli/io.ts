@@ -1,8 +1,10 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface CliIo {
   stdout: Writable;
   stderr: Writable;
+  /** For `--from -`; absent in tests that do not feed one. */
+  stdin?: Readable;
   env: Record<string, string | undefined>;
 }
 

@@ -16,6 +16,7 @@ const POLICY_OPTIONS = {
   'group-address-from-name': { type: 'string' },
   'group-sender-acl': { type: 'string' },
   'quota-source': { type: 'string' },
+  'event-retention-days': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -24,17 +25,25 @@ const POLICY_HELP = `Policy options:
   --domain D                 a mailcow domain the token manages (repeat for several)
   --default-domain D         domain for userNames that are not addresses (one of --domain)
   --template NAME            mailcow mailbox template used when no rule matches
-  --template-rule 'F => T'   SCIM filter F picks template T; repeat, first match wins
+  --template-rule 'F => T'   SCIM filter F picks template T; repeat, first match wins. The rules
+                             given replace all stored ones; --template-rule '' removes them all.
+                             A filter that would not parse, or names an attribute Users do not
+                             have, is refused with its position, e.g. department eq "Sales
   --on-deactivate MODE       disallow-login (2, default: mail still delivered) | inactive (0)
   --on-delete MODE           deactivate (default: keep mailbox and mail) | delete
   --alias-sync true|false    secondary e-mails in managed domains become aliases (default true)
-  --ip CIDR                  allow the token only from these addresses (repeat; none = any)
+  --ip CIDR                  allow the token only from these addresses (repeat; the addresses
+                             given replace the list; --ip '' allows any address again)
   --group-address-from-name true|false   groups without an address get <slug>@default-domain
   --group-sender-acl true|false          members may send as their group's address
   --quota-source form|domain|template    quota without one from the IdP: form (default, as mailcow's
                                          add form: the chosen template's, else the domain default),
                                          or always the domain default, or always the template's
-  --json                     print JSON`;
+  --event-retention-days N   keep this token's audit events N days (default 90)
+  --template '' / --default-domain ''    clear those fields
+  --json                     print JSON (errors too: {"error": {"code", "message", …}})
+
+A token is named by its name (case-insensitive), its id, or the first characters of its id.`;
 
 type PolicyValues = Partial<Record<keyof typeof POLICY_OPTIONS, string | string[] | boolean>>;
 
@@ -51,11 +60,14 @@ function policyFromOptions(v: PolicyValues): Record<string, unknown> {
   if (v['default-domain'] !== undefined) p.defaultDomain = v['default-domain'] || null;
   if (v.template !== undefined) p.defaultTemplate = v.template || null;
   if (v['template-rule']) {
-    p.templateRules = (v['template-rule'] as string[]).map((r) => {
-      const i = r.lastIndexOf('=>');
-      if (i < 0) throw new UsageError(`--template-rule "${r}" must look like 'FILTER => TEMPLATE'`);
-      return { filter: r.slice(0, i).trim(), template: r.slice(i + 2).trim() };
-    });
+    // '' is how an admin removes every rule (issue 13: rules could not be cleared once set).
+    p.templateRules = (v['template-rule'] as string[])
+      .filter((r) => r.trim() !== '')
+      .map((r) => {
+        const i = r.lastIndexOf('=>');
+        if (i < 0) throw new UsageError(`--template-rule "${r}" must look like 'FILTER => TEMPLATE' ('' removes all rules)`);
+        return { filter: r.slice(0, i).trim(), template: r.slice(i + 2).trim() };
+      });
   }
   if (v['on-deactivate'] !== undefined) {
     const m = String(v['on-deactivate']).toLowerCase();
@@ -63,10 +75,12 @@ function policyFromOptions(v: PolicyValues): Record<string, unknown> {
   }
   if (v['on-delete'] !== undefined) p.onDelete = v['on-delete'];
   if (v['alias-sync'] !== undefined) p.aliasSync = parseBool('alias-sync', String(v['alias-sync']));
-  if (v.ip) p.ipAllowList = v.ip;
+  // --ip '' empties the list: the token is usable from any address again.
+  if (v.ip) p.ipAllowList = (v.ip as string[]).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
   if (v['group-address-from-name'] !== undefined) p.groupAddressFromName = parseBool('group-address-from-name', String(v['group-address-from-name']));
   if (v['group-sender-acl'] !== undefined) p.groupSenderAcl = parseBool('group-sender-acl', String(v['group-sender-acl']));
   if (v['quota-source'] !== undefined) p.quotaSource = v['quota-source'];
+  if (v['event-retention-days'] !== undefined) p.eventRetentionDays = v['event-retention-days'];
   return p;
 }
 
@@ -84,8 +98,10 @@ export function tokenJson(t: TokenRecord): Record<string, unknown> {
   };
 }
 
+/** Every policy field, so what `show` prints is the whole truth about a token. */
 function describe(t: TokenRecord): string {
   const p = t.policy;
+  const onOff = (b: boolean) => (b ? 'on' : 'off');
   return [
     `id:             ${t.id}`,
     `name:           ${t.name}`,
@@ -94,11 +110,16 @@ function describe(t: TokenRecord): string {
     `domains:        ${p.domains.join(', ') || '(none)'}`,
     `default domain: ${p.defaultDomain ?? '(none)'}`,
     `template:       ${p.defaultTemplate ?? "(mailcow's first mailbox template)"}`,
-    ...p.templateRules.map((r, i) => `rule ${i + 1}:         ${r.filter} => ${r.template}`),
+    ...(p.templateRules.length ? p.templateRules.map((r, i) => `rule ${String(i + 1).padEnd(10)}${r.filter} => ${r.template}`) : ['rules:          (none)']),
     `on deactivate:  ${p.onDeactivate === 2 ? 'disallow login, keep delivering mail (active=2)' : 'mailbox inactive (active=0)'}`,
     `on delete:      ${p.onDelete === 'delete' ? 'delete the mailbox' : 'deactivate and keep the mailbox'}`,
-    `alias sync:     ${p.aliasSync ? 'on' : 'off'}`,
+    `alias sync:     ${onOff(p.aliasSync)}`,
     `IP allow-list:  ${p.ipAllowList.join(', ') || 'any'}`,
+    `group address from name: ${onOff(p.groupAddressFromName)}`,
+    `group sender ACL:        ${onOff(p.groupSenderAcl)}`,
+    `quota source:   ${p.quotaSource === 'template' ? "always the mailbox template's quota" : p.quotaSource === 'domain' ? "always the domain's default quota" : "as mailcow's add form (the chosen template's quota, else the domain default)"}`,
+    `event retention: ${p.eventRetentionDays} days`,
+    `created:        ${t.createdAt}`,
     `last used:      ${t.lastUsedAt ? `${t.lastUsedAt} from ${t.lastUsedIp ?? '?'}` : 'never'}`,
   ].join('\n');
 }
@@ -150,12 +171,12 @@ export const tokenCommands: CliCommand[] = [
   {
     path: ['token', 'show'],
     summary: 'show one token and its policy',
-    usage: 'mailcow-scim token show ID [--json]',
+    usage: 'mailcow-scim token show TOKEN [--json]\n\nTOKEN is the name, the id, or the first characters of the id.',
     async run(args, io) {
       const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true });
-      if (positionals.length !== 1) throw new UsageError('give exactly one token id');
+      if (positionals.length !== 1) throw new UsageError('name exactly one token (its name, id or id prefix)');
       return withToken(io, async (ctx) => {
-        const t = await ctx.tokens.get(positionals[0]!);
+        const t = await ctx.tokens.resolve(positionals[0]!);
         print(io.stdout, values.json ? JSON.stringify(tokenJson(t)) : describe(t));
         return 0;
       });
@@ -164,17 +185,18 @@ export const tokenCommands: CliCommand[] = [
   {
     path: ['token', 'update'],
     summary: "change a token's name, state or policy (only the options given)",
-    usage: `mailcow-scim token update ID [--name NAME] [--active true|false] [policy options]\n\n${POLICY_HELP}`,
+    usage: `mailcow-scim token update TOKEN [--name NAME] [--active true|false] [policy options]\n\n${POLICY_HELP}`,
     async run(args, io) {
       const { values, positionals } = parseArgs({
         args,
         options: { ...POLICY_OPTIONS, name: { type: 'string' }, active: { type: 'string' } },
         allowPositionals: true,
       });
-      if (positionals.length !== 1) throw new UsageError('give exactly one token id');
+      if (positionals.length !== 1) throw new UsageError('name exactly one token (its name, id or id prefix)');
       const policy = policyFromOptions(values);
       return withToken(io, async (ctx) => {
-        const t = await ctx.tokens.update(positionals[0]!, {
+        const { id } = await ctx.tokens.resolve(positionals[0]!);
+        const t = await ctx.tokens.update(id, {
           name: values.name,
           active: values.active === undefined ? undefined : parseBool('active', values.active),
           policy: Object.keys(policy).length ? policy : undefined,
@@ -187,12 +209,12 @@ export const tokenCommands: CliCommand[] = [
   {
     path: ['token', 'rotate'],
     summary: 'replace a token\'s secret (the old one stops working at once)',
-    usage: 'mailcow-scim token rotate ID [--json]',
+    usage: 'mailcow-scim token rotate TOKEN [--json]',
     async run(args, io) {
       const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true });
-      if (positionals.length !== 1) throw new UsageError('give exactly one token id');
+      if (positionals.length !== 1) throw new UsageError('name exactly one token (its name, id or id prefix)');
       return withToken(io, async (ctx) => {
-        const issued = await ctx.tokens.rotate(positionals[0]!);
+        const issued = await ctx.tokens.rotate((await ctx.tokens.resolve(positionals[0]!)).id);
         if (values.json) print(io.stdout, JSON.stringify({ ...tokenJson(issued.token), token: issued.secret }));
         else print(io.stdout, `token:          ${issued.secret}\n\n${SECRET_NOTE}`);
         return 0;
@@ -202,12 +224,12 @@ export const tokenCommands: CliCommand[] = [
   {
     path: ['token', 'revoke'],
     summary: 'revoke a token for good (its SCIM users and mailboxes stay)',
-    usage: 'mailcow-scim token revoke ID [--json]',
+    usage: 'mailcow-scim token revoke TOKEN [--json]',
     async run(args, io) {
       const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true });
-      if (positionals.length !== 1) throw new UsageError('give exactly one token id');
+      if (positionals.length !== 1) throw new UsageError('name exactly one token (its name, id or id prefix)');
       return withToken(io, async (ctx) => {
-        const t = await ctx.tokens.revoke(positionals[0]!);
+        const t = await ctx.tokens.revoke((await ctx.tokens.resolve(positionals[0]!)).id);
         print(io.stdout, values.json ? JSON.stringify(tokenJson(t)) : `revoked ${t.name} (${t.id})`);
         return 0;
       });

@@ -11,6 +11,7 @@ import { readDatabaseState, type DatabaseState } from '../mailcow/database-state
 import { nowIso } from '../mailcow/db-time.js';
 import { readIdentityProvider } from '../mailcow/identity-provider.js';
 import { migrate } from '../mailcow/migrations.js';
+import { readMailcowPrerequisites } from '../mailcow/mailcow-prerequisites.js';
 import type { DatabasePool } from '../mailcow/queryable.js';
 import type { TokenService } from '../tokens/index.js';
 import type { InstallAssets } from './assets.js';
@@ -123,6 +124,14 @@ function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
 async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: DoctorCheck[]): Promise<void> {
   checks.push({ name: 'database reachable', status: s.reachable ? 'ok' : 'fail', detail: s.reachable ? undefined : s.problem, fix: 'check MARIADB_URL and that MariaDB runs' });
   if (!s.reachable) return;
+  const prerequisites = await readMailcowPrerequisites(o.pool);
+  const lacking = [...prerequisites.missing.map((m) => `missing ${m}`), ...prerequisites.incompatible];
+  checks.push({
+    name: "mailcow's tables present",
+    status: lacking.length ? 'fail' : 'ok',
+    detail: lacking.length ? `${prerequisites.database}: ${lacking.slice(0, 6).join('; ')}${lacking.length > 6 ? '; …' : ''}` : undefined,
+    fix: "point MARIADB_URL at mailcow's database (mailcow.conf: DBNAME, DBUSER, DBPASS); migrate and --repair write nothing until it is",
+  });
   checks.push({
     name: 'plugin schema current',
     status: s.pluginSchemaVersion === s.pluginSchemaTarget ? 'ok' : 'fail',
@@ -171,6 +180,18 @@ async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: Doctor
       status: tokens.some((t) => t.active) ? 'ok' : 'fail',
       detail: `${tokens.filter((t) => t.active).length} active`,
       fix: 'run: mailcow-scim token create --name NAME --domain DOMAIN (or use the admin page)',
+    });
+    // A rule stored before rules were validated fails every POST /Users of its token with 400.
+    const broken = await o.tokens.invalidRules().catch(() => []);
+    checks.push({
+      name: 'template rules valid',
+      status: broken.length ? 'fail' : 'ok',
+      detail: broken.length
+        ? broken.map((b) => `token "${b.token.name}": ${b.problems.map((p) => `${p.field}${p.offset !== undefined ? ` at offset ${p.offset}` : ''}: ${p.message}`).join('; ')}`).join('; ')
+        : undefined,
+      fix: broken.length
+        ? `every create of ${broken.map((b) => `"${b.token.name}"`).join(', ')} answers 400 until fixed: mailcow-scim token update NAME --template-rule 'FILTER => TEMPLATE' (all rules again), or --template-rule '' to remove them`
+        : undefined,
     });
   }
   const idp = await readIdentityProvider(o.pool).catch(() => undefined);
@@ -255,7 +276,10 @@ export async function runDoctor(o: DoctorOptions, repair = false): Promise<Docto
   const repairs: string[] = [];
   if (repair) {
     let state = await readDatabaseState(o.pool);
-    if (state.reachable) {
+    const prerequisites = state.reachable ? await readMailcowPrerequisites(o.pool) : undefined;
+    if (prerequisites && (prerequisites.missing.length || prerequisites.incompatible.length)) {
+      repairs.push(`not mailcow's database (${[...prerequisites.missing, ...prerequisites.incompatible].slice(0, 3).join(', ')}…): nothing repaired there`);
+    } else if (state.reachable) {
       const m = await migrate(o.pool, nowIso);
       if (m.applied.length) repairs.push(`applied plugin migrations: ${m.applied.join(', ')}`);
       if (await ensureScimAuthsource(o.pool)) repairs.push("added 'scim' to mailbox.authsource");

@@ -6,3 +6,5 @@ export { IDENTITY_PROVIDER_KINDS, REQUIRED_SETTINGS, isUsable } from './identity
 export type { IdentityProviderKind, IdentityProviderSettings } from './identity-provider-settings.js';
 export type { MailboxLoginFacts } from './mailbox-login-facts.js';
 export { USER_MESSAGES } from './login-messages.js';
+export { describeAdoptedLogin } from './adopted-login.js';
+export type { AdoptedLogin } from './adopted-login.js';

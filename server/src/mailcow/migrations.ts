@@ -187,6 +187,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE mailcow_scim_groups ADD CONSTRAINT IF NOT EXISTS ck_mailcow_scim_groups_resource CHECK (JSON_VALID(resource))`,
     ],
   },
+  {
+    version: 5,
+    name: 'tokens: one live token per name',
+    statements: [
+      // Names are how admins (and `mailcow-scim token show NAME`) tell tokens apart. Tokens that
+      // share a name from before this migration keep the oldest one's name; the others get their
+      // id's first characters appended, which the admin sees in `token list`.
+      `UPDATE mailcow_scim_tokens t
+         JOIN mailcow_scim_tokens o
+           ON o.revoked_at IS NULL AND t.revoked_at IS NULL AND o.name = t.name
+          AND (o.created_at < t.created_at OR (o.created_at = t.created_at AND o.id < t.id))
+          SET t.name = CONCAT(LEFT(t.name, 244), ' (', LEFT(t.id, 8), ')')`,
+      // Revoked tokens keep their name for the audit trail and free it: the key covers live ones.
+      `ALTER TABLE mailcow_scim_tokens
+         ADD COLUMN IF NOT EXISTS live_name VARCHAR(255) AS (IF(revoked_at IS NULL, name, NULL)) PERSISTENT,
+         ADD UNIQUE KEY IF NOT EXISTS uq_mailcow_scim_tokens_live_name (live_name)`,
+    ],
+  },
 ];
 
 export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

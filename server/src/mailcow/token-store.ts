@@ -5,6 +5,16 @@ import type { TokenRecord, TokenStore } from '../tokens/index.js';
 import { buildPolicy } from '../tokens/index.js';
 import { assertSchemaKnown } from './database-state.js';
 import { fromDbTime, toDbTime } from './db-time.js';
+import { ScimError } from '../scim/index.js';
+import { isDuplicateKeyError } from './sql-errors.js';
+
+/** The unique key on live token names (migration 5) caught a name another writer took first. */
+function nameTaken(e: unknown, name: string | undefined): unknown {
+  if (isDuplicateKeyError(e) && /live_name/.test(String((e as { sqlMessage?: string }).sqlMessage))) {
+    return ScimError.uniqueness(`A token named "${name ?? ''}" exists already; choose another name, or revoke that one first.`);
+  }
+  return e;
+}
 
 interface TokenRow extends RowDataPacket {
   id: string;
@@ -19,6 +29,9 @@ interface TokenRow extends RowDataPacket {
   last_used_at: string | null;
   last_used_ip: string | null;
 }
+
+/** Named, so the generated live_name column (migration 5) never reaches a record. */
+const TOKEN_COLUMNS = 'id, name, token_hash, prefix, policy, active, revoked_at, created_at, updated_at, last_used_at, last_used_ip';
 
 function toRecord(row: TokenRow): TokenRecord {
   let policy;
@@ -46,24 +59,26 @@ export function createTokenStore(db: Queryable): TokenStore {
   return {
     async insert(r, hash) {
       await assertSchemaKnown(db);
-      await db.execute(
-        `INSERT INTO mailcow_scim_tokens (id, name, token_hash, prefix, policy, active, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [r.id, r.name, hash, r.prefix, JSON.stringify(r.policy), r.active ? 1 : 0, toDbTime(r.createdAt), toDbTime(r.updatedAt)],
-      );
+      await db
+        .execute(
+          `INSERT INTO mailcow_scim_tokens (id, name, token_hash, prefix, policy, active, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [r.id, r.name, hash, r.prefix, JSON.stringify(r.policy), r.active ? 1 : 0, toDbTime(r.createdAt), toDbTime(r.updatedAt)],
+        )
+        .catch((e: unknown) => Promise.reject(nameTaken(e, r.name)));
     },
     async list(includeRevoked) {
       const [rows] = await db.query<TokenRow[]>(
-        `SELECT * FROM mailcow_scim_tokens ${includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at, id`,
+        `SELECT ${TOKEN_COLUMNS} FROM mailcow_scim_tokens ${includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at, id`,
       );
       return rows.map(toRecord);
     },
     async get(id) {
-      const [rows] = await db.execute<TokenRow[]>(`SELECT * FROM mailcow_scim_tokens WHERE id = ?`, [id]);
+      const [rows] = await db.execute<TokenRow[]>(`SELECT ${TOKEN_COLUMNS} FROM mailcow_scim_tokens WHERE id = ?`, [id]);
       return rows[0] ? toRecord(rows[0]) : undefined;
     },
     async findByHash(hash) {
-      const [rows] = await db.execute<TokenRow[]>(`SELECT * FROM mailcow_scim_tokens WHERE token_hash = ?`, [hash]);
+      const [rows] = await db.execute<TokenRow[]>(`SELECT ${TOKEN_COLUMNS} FROM mailcow_scim_tokens WHERE token_hash = ?`, [hash]);
       return rows[0] ? { record: toRecord(rows[0]), hash: rows[0].token_hash } : undefined;
     },
     async update(id, c) {
@@ -77,7 +92,7 @@ export function createTokenStore(db: Queryable): TokenStore {
       if (c.hash !== undefined) (sets.push('token_hash = ?'), values.push(c.hash));
       if (c.prefix !== undefined) (sets.push('prefix = ?'), values.push(c.prefix));
       values.push(id);
-      await db.execute(`UPDATE mailcow_scim_tokens SET ${sets.join(', ')} WHERE id = ?`, values as never[]);
+      await db.execute(`UPDATE mailcow_scim_tokens SET ${sets.join(', ')} WHERE id = ?`, values as never[]).catch((e: unknown) => Promise.reject(nameTaken(e, c.name)));
     },
     async touch(id, at, ip) {
       await db.execute(`UPDATE mailcow_scim_tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?`, [toDbTime(at), ip, id]);

@@ -4,6 +4,7 @@ import type { Logger } from '../logging.js';
 import { describeLoginSetup, type IdentityProviderSettings } from '../login-routing/index.js';
 import { ScimError } from '../scim/index.js';
 import { unary } from './unary.js';
+import { adopt, planAdoption, type AdoptionRpcDeps } from './adoption-handlers.js';
 import type { StoredAuditEvent as AuditEventRecord } from '../audit/index.js';
 
 
@@ -37,7 +38,7 @@ function eventToProto(e: AuditEventRecord): AuditEvent {
   };
 }
 
-export function adminHandlers(reads: AdminReads, logger: Logger): AdminServiceServer {
+export function adminHandlers(reads: AdminReads, logger: Logger, adoption: AdoptionRpcDeps): AdminServiceServer {
   return {
     getLoginSetup: unary(logger, 'GetLoginSetup', async () => {
       const [idp, scimMailboxes] = await Promise.all([reads.identityProvider(), reads.countScimMailboxes()]);
@@ -67,5 +68,7 @@ export function adminHandlers(reads: AdminReads, logger: Logger): AdminServiceSe
     }),
     listMailboxTemplates: unary(logger, 'ListMailboxTemplates', async () => ({ templates: await reads.listMailboxTemplates() })),
     listDomains: unary(logger, 'ListDomains', async () => ({ domains: await reads.listDomains() })),
+    planAdoption: unary(logger, 'PlanAdoption', (req) => planAdoption(adoption, req)),
+    adopt: unary(logger, 'Adopt', (req) => adopt(adoption, req)),
   };
 }

@@ -30,6 +30,7 @@ export function policyToProto(p: TokenPolicy): ProtoPolicy {
     groupAddressFromName: p.groupAddressFromName,
     groupSenderAcl: p.groupSenderAcl,
     quotaSource: QUOTA_SOURCES[p.quotaSource],
+    eventRetentionDays: p.eventRetentionDays,
   };
 }
 
@@ -48,6 +49,7 @@ export function policyFromProto(p: ProtoPolicy | undefined): Record<string, unkn
     groupAddressFromName: p.groupAddressFromName,
     groupSenderAcl: p.groupSenderAcl,
     quotaSource: p.quotaSource === QuotaSource.QUOTA_SOURCE_TEMPLATE ? 'template' : p.quotaSource === QuotaSource.QUOTA_SOURCE_DOMAIN ? 'domain' : 'form',
+    ...(p.eventRetentionDays ? { eventRetentionDays: p.eventRetentionDays } : {}),
   };
 }
 

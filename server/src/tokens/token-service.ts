@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/index.js';
+import { filterErrorPosition, filterExcerpt } from '../scim/filter/index.js';
 import { buildPolicy, type TokenPolicy } from './policy.js';
+import { PolicyError, type PolicyProblem } from './policy-error.js';
 import { hashSecret, issueSecret, isSameHash, looksLikeSecret } from './token-secret.js';
 
 export interface TokenRecord {
@@ -34,13 +36,17 @@ export interface TokenStore {
   missingTemplates(names: string[]): Promise<string[]>;
 }
 
-/** Validates template-rule filters; injected so this module does not depend on the filter parser. */
+/**
+ * Checks one template-rule filter the way user creates will apply it (users/ knows the User
+ * schema and the parse options), throwing its invalidFilter error. Required: a token service
+ * built without it once stored rules that then failed every POST /Users (issue 13).
+ */
 export type RuleFilterValidator = (filter: string) => void;
 
 export interface TokenServiceDeps {
   store: TokenStore;
   now: () => string;
-  validateRuleFilter?: RuleFilterValidator;
+  validateRuleFilter: RuleFilterValidator;
   /** last_used is written at most this often per token, so a sync of 10,000 users is not 10,000 extra writes. */
   touchIntervalMs?: number;
   /**
@@ -77,6 +83,7 @@ export class TokenService {
 
   async create(name: string, policyInput: unknown): Promise<IssuedToken> {
     const cleanName = validateName(name);
+    await this.assertNameFree(cleanName, null);
     const policy = await this.checkPolicy(buildPolicy(policyInput));
     const issued = issueSecret();
     const now = this.deps.now();
@@ -106,12 +113,52 @@ export class TokenService {
     return t;
   }
 
+  /**
+   * The token an admin means by `ref`: its id, its name (case-insensitive; a live token before
+   * revoked ones of the same name), or a unique prefix of its id (at least 4 characters, as
+   * `token list` shows ids). Several matches are refused with every candidate listed.
+   */
+  async resolve(ref: string): Promise<TokenRecord> {
+    const wanted = (ref ?? '').trim();
+    if (!wanted) throw ScimError.invalidValue('Name a token by its name or id (see mailcow-scim token list).');
+    const all = await this.deps.store.list(true);
+    const byId = all.find((t) => t.id === wanted.toLowerCase());
+    if (byId) return byId;
+    const named = all.filter((t) => t.name.toLowerCase() === wanted.toLowerCase());
+    const liveNamed = named.filter((t) => !t.revokedAt);
+    if (liveNamed.length === 1) return liveNamed[0]!;
+    if (liveNamed.length === 0 && named.length === 1) return named[0]!;
+    if (named.length > 1) throw ambiguous(wanted, liveNamed.length ? liveNamed : named);
+    if (/^[0-9a-f-]{4,}$/i.test(wanted)) {
+      const prefixed = all.filter((t) => t.id.startsWith(wanted.toLowerCase()));
+      if (prefixed.length === 1) return prefixed[0]!;
+      if (prefixed.length > 1) throw ambiguous(wanted, prefixed);
+    }
+    throw ScimError.notFound(`No SCIM token named "${wanted}" or with an id starting with it (see mailcow-scim token list --all).`);
+  }
+
+  /**
+   * Stored template rules that no longer pass the validator (written before rules were checked,
+   * or by hand): each makes every POST /Users of its token fail, so doctor names them.
+   */
+  async invalidRules(): Promise<{ token: TokenRecord; problems: PolicyProblem[] }[]> {
+    const out: { token: TokenRecord; problems: PolicyProblem[] }[] = [];
+    for (const token of await this.deps.store.list(false)) {
+      const problems = this.ruleProblems(token.policy);
+      if (problems.length) out.push({ token, problems });
+    }
+    return out;
+  }
+
   async update(id: string, change: TokenUpdate): Promise<TokenRecord> {
     const current = await this.get(id);
     if (current.revokedAt) throw ScimError.invalidValue(`Token "${current.name}" is revoked and cannot be changed.`);
     const updatedAt = this.deps.now();
     const changes: Parameters<TokenStore['update']>[1] = { updatedAt };
-    if (change.name !== undefined) changes.name = validateName(change.name);
+    if (change.name !== undefined) {
+      changes.name = validateName(change.name);
+      await this.assertNameFree(changes.name, id);
+    }
     if (change.active !== undefined) changes.active = change.active;
     if (change.policy !== undefined) {
       changes.policy = await this.checkPolicy(buildPolicy(change.policy, change.replacePolicy ? undefined : current.policy));
@@ -176,22 +223,64 @@ export class TokenService {
   }
 
   private async checkPolicy(policy: TokenPolicy): Promise<TokenPolicy> {
-    const problems: string[] = [];
+    const problems: PolicyProblem[] = [];
     const missing = await this.deps.store.missingDomains(policy.domains);
-    if (missing.length) problems.push(`domains not found in mailcow: ${missing.join(', ')}`);
-    const templates = [...new Set([policy.defaultTemplate, ...policy.templateRules.map((r) => r.template)].filter((t): t is string => !!t))];
-    const missingTemplates = await this.deps.store.missingTemplates(templates);
-    if (missingTemplates.length) problems.push(`mailbox templates not found in mailcow: ${missingTemplates.join(', ')}`);
+    if (missing.length) problems.push({ field: 'domains', message: `domains not found in mailcow: ${missing.join(', ')}` });
+    const missingTemplates = new Set(await this.deps.store.missingTemplates(policyTemplates(policy)));
+    if (policy.defaultTemplate && missingTemplates.has(policy.defaultTemplate)) {
+      problems.push({ field: 'defaultTemplate', message: `mailbox template not found in mailcow: ${policy.defaultTemplate}` });
+    }
     policy.templateRules.forEach((rule, i) => {
-      try {
-        this.deps.validateRuleFilter?.(rule.filter);
-      } catch (e) {
-        problems.push(`templateRules[${i}].filter: ${e instanceof ScimError ? e.detail : String(e)}`);
-      }
+      if (missingTemplates.has(rule.template)) problems.push({ field: `templateRules[${i}].template`, ruleIndex: i, message: `mailbox template not found in mailcow: ${rule.template}` });
     });
-    if (problems.length) throw ScimError.invalidValue(`Invalid token policy: ${problems.join('; ')}.`);
+    problems.push(...this.ruleProblems(policy));
+    if (problems.length) throw new PolicyError(problems);
     return policy;
   }
+
+  private ruleProblems(policy: TokenPolicy): PolicyProblem[] {
+    const problems: PolicyProblem[] = [];
+    policy.templateRules.forEach((rule, i) => {
+      try {
+        this.deps.validateRuleFilter(rule.filter);
+      } catch (e) {
+        if (!(e instanceof ScimError)) throw e;
+        const offset = filterErrorPosition(e);
+        problems.push({
+          field: `templateRules[${i}].filter`,
+          ruleIndex: i,
+          message: e.detail,
+          ...(offset === undefined ? {} : { offset, excerpt: filterExcerpt(rule.filter, offset) }),
+        });
+      }
+    });
+    return problems;
+  }
+
+  /** Names are how admins tell tokens apart (and name them on the command line): one live token per name. */
+  private async assertNameFree(name: string, exceptId: string | null): Promise<void> {
+    const clash = (await this.deps.store.list(false)).find((t) => t.id !== exceptId && t.name.toLowerCase() === name.toLowerCase());
+    if (clash) throw ScimError.uniqueness(`A token named "${clash.name}" exists already (${clash.id}); choose another name, or revoke that one first.`);
+  }
+}
+
+function policyTemplates(policy: TokenPolicy): string[] {
+  return [...new Set([policy.defaultTemplate, ...policy.templateRules.map((r) => r.template)].filter((t): t is string => !!t))];
+}
+
+/** A token reference that fits several tokens; the candidates go to the CLI's JSON output too. */
+export class AmbiguousTokenError extends ScimError {
+  constructor(
+    readonly ref: string,
+    readonly candidates: readonly { id: string; name: string; revoked: boolean }[],
+  ) {
+    const list = candidates.map((t) => `${t.id} "${t.name}"${t.revoked ? ' (revoked)' : ''}`).join(', ');
+    super(400, `"${ref}" names ${candidates.length} tokens: ${list}. Give more of the id.`, { scimType: 'invalidValue' });
+  }
+}
+
+function ambiguous(ref: string, candidates: TokenRecord[]): AmbiguousTokenError {
+  return new AmbiguousTokenError(ref, candidates.map((t) => ({ id: t.id, name: t.name, revoked: !!t.revokedAt })));
 }
 
 function validateName(name: string): string {

@@ -18,6 +18,7 @@ import { readAuthsourceState } from '../../../server/src/mailcow/authsource.js';
 import { nowIso } from '../../../server/src/mailcow/db-time.js';
 import { createTokenStore } from '../../../server/src/mailcow/token-store.js';
 import { TokenService } from '../../../server/src/tokens/index.js';
+import { validateUserRuleFilter } from '../../../server/src/users/index.js';
 import { scimClient } from '../../helpers/http.js';
 import { serverUrl } from '../../helpers/mariadb.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
@@ -164,7 +165,7 @@ describe('the php-fpm ENUM guard hook', () => {
 describe('doctor --repair', () => {
   it("reports the lost markers and restores 'scim' on the mailboxes our table owns", async () => {
     // The sidecar is stopped (its pool closed): doctor gets its own, as the CLI does.
-    const tokens = new TokenService({ store: createTokenStore(t.db.pool), now: nowIso });
+    const tokens = new TokenService({ store: createTokenStore(t.db.pool), now: nowIso, validateRuleFilter: validateUserRuleFilter });
     const deps = { pool: t.db.pool, tokens, config: { httpSocket: '', rpcSocket: '' } };
     const report = await runDoctor(deps);
     expect(report.ok).toBe(false);

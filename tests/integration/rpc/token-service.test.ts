@@ -40,6 +40,7 @@ describe('TokenService', () => {
         groupAddressFromName: false,
         groupSenderAcl: false,
         quotaSource: QuotaSource.QUOTA_SOURCE_UNSPECIFIED,
+        eventRetentionDays: 0,
       },
     });
     expect(created.secret).toMatch(/^mcs_/);
@@ -68,11 +69,46 @@ describe('TokenService', () => {
   });
 
   it('maps SCIM errors to gRPC statuses with the scim-type in trailing metadata', async () => {
-    const bad = call(client.createToken, { name: 'x', policy: { domains: ['nowhere.org'], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 0, onDelete: 0, aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false, quotaSource: 0 } });
+    const bad = call(client.createToken, { name: 'x', policy: { domains: ['nowhere.org'], defaultDomain: '', defaultTemplate: '', templateRules: [], onDeactivate: 0, onDelete: 0, aliasSync: true, ipAllowList: [], groupAddressFromName: false, groupSenderAcl: false, quotaSource: 0, eventRetentionDays: 0 } });
     await expect(bad).rejects.toMatchObject({ code: 3, details: expect.stringContaining('nowhere.org') });
     const err = (await bad.catch((e) => e)) as ServiceError;
     expect(err.metadata.get('scim-type')).toEqual(['invalidValue']);
     await expect(call(client.getToken, { id: 'no-such-id' })).rejects.toMatchObject({ code: 5 });
+  });
+
+  it('refuses a bad template rule with INVALID_ARGUMENT, scim-type invalidFilter and the offset in the rule', async () => {
+    const policy = { ...created.token!.policy!, templateRules: [{ filter: 'title eq "Boss"', template: 'Default' }, { filter: 'department eq "Sales', template: 'Default' }] };
+    const bad = call(client.updateToken, { id: created.token!.id, policy });
+    const err = (await bad.catch((e) => e)) as ServiceError;
+    expect(err.code).toBe(3);
+    expect(err.metadata.get('scim-type')).toEqual(['invalidFilter']);
+    expect(err.details).toContain('templateRules[1].filter');
+    const [raw] = err.metadata.get('scim-policy-problems-bin') as Buffer[];
+    expect(JSON.parse(raw!.toString('utf8'))).toEqual([
+      { field: 'templateRules[1].filter', ruleIndex: 1, offset: 14, message: 'unterminated string starting at position 14', excerpt: 'department eq "Sales\n              ^' },
+    ]);
+    // Nothing was stored: the token keeps its rules.
+    const one = await call<{ id: string }, { token?: Token }>(client.getToken, { id: created.token!.id });
+    expect(one.token!.policy!.templateRules).toEqual([]);
+
+    const unknown = (await call(client.createToken, { name: 'Rules', policy: { ...policy, templateRules: [{ filter: 'dept eq "Sales"', template: 'Default' }] } }).catch((e) => e)) as ServiceError;
+    expect(unknown.code).toBe(3);
+    expect(JSON.parse((unknown.metadata.get('scim-policy-problems-bin')[0] as Buffer).toString())[0]).toMatchObject({ field: 'templateRules[0].filter', offset: 0, message: "unknown attribute 'dept' in filter" });
+  });
+
+  it('keeps token names unique (ALREADY_EXISTS) and carries the event retention', async () => {
+    const policy = { ...created.token!.policy!, eventRetentionDays: 30 };
+    const dup = (await call(client.createToken, { name: 'entra id', policy }).catch((e) => e)) as ServiceError;
+    expect(dup.code).toBe(6);
+    expect(dup.details).toContain('"Entra ID" exists already');
+    const second = await call<{ name: string; policy: typeof policy }, CreateTokenResponse>(client.createToken, { name: 'Okta', policy });
+    expect(second.token!.policy!.eventRetentionDays).toBe(30);
+    const rename = (await call(client.updateToken, { id: second.token!.id, name: 'ENTRA ID' }).catch((e) => e)) as ServiceError;
+    expect(rename.code).toBe(6);
+    const tooLong = (await call(client.updateToken, { id: second.token!.id, policy: { ...policy, eventRetentionDays: 5000 } }).catch((e) => e)) as ServiceError;
+    expect(tooLong.code).toBe(3);
+    expect(tooLong.details).toContain('eventRetentionDays');
+    await call(client.revokeToken, { id: second.token!.id });
   });
 
   it('RotateToken and RevokeToken', async () => {

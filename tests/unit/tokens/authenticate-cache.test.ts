@@ -46,7 +46,7 @@ const now = () => new Date().toISOString();
 describe('authenticate with a token cache', () => {
   it('reads a token once for requests within cacheMs, and again after it', async () => {
     const store = memoryStore();
-    const tokens = new TokenService({ store, now, cacheMs: 50 });
+    const tokens = new TokenService({ store, now, validateRuleFilter: () => undefined, cacheMs: 50 });
     const { secret } = await tokens.create('idp', { domains: [] });
     for (let i = 0; i < 5; i++) await tokens.authenticate(secret, null);
     expect(store.lookups).toBe(1);
@@ -57,7 +57,7 @@ describe('authenticate with a token cache', () => {
 
   it('a disable, a revoke or a rotation through the service applies to the next request', async () => {
     const store = memoryStore();
-    const tokens = new TokenService({ store, now, cacheMs: 60_000 });
+    const tokens = new TokenService({ store, now, validateRuleFilter: () => undefined, cacheMs: 60_000 });
     const issued = await tokens.create('idp', { domains: [] });
     await tokens.authenticate(issued.secret, null);
     await tokens.update(issued.token.id, { active: false });
@@ -72,7 +72,7 @@ describe('authenticate with a token cache', () => {
 
   it('never caches an unknown secret, and cacheMs 0 reads every time', async () => {
     const store = memoryStore();
-    const tokens = new TokenService({ store, now, cacheMs: 0 });
+    const tokens = new TokenService({ store, now, validateRuleFilter: () => undefined, cacheMs: 0 });
     const { secret } = await tokens.create('idp', { domains: [] });
     await tokens.authenticate(secret, null);
     await tokens.authenticate(secret, null);

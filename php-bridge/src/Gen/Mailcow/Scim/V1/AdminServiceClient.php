@@ -75,4 +75,35 @@ final class AdminServiceClient
 
         return $response;
     }
+
+    /**
+     * Bulk adoption (what `mailcow-scim adopt` does): the dry run of handing existing mailboxes to
+     * a token, a page at a time, in address order. Writes nothing.
+     *
+     * @param int|null $deadlineMs the call deadline; null uses the channel default
+     * @throws \MailcowScim\Grpc\GrpcException
+     */
+    public function planAdoption(PlanAdoptionRequest $request, ?int $deadlineMs = null): PlanAdoptionResponse
+    {
+        $response = $this->channel->unary('/mailcow.scim.v1.AdminService/PlanAdoption', $request, PlanAdoptionResponse::class, $deadlineMs);
+        \assert($response instanceof PlanAdoptionResponse);
+
+        return $response;
+    }
+
+    /**
+     * The hand-over itself, for the mailboxes of one page of the same walk: one transaction per
+     * mailbox. Idempotent: a caller that stopped starts again from the first page, and what was
+     * done reports as skipped.
+     *
+     * @param int|null $deadlineMs the call deadline; null uses the channel default
+     * @throws \MailcowScim\Grpc\GrpcException
+     */
+    public function adopt(AdoptRequest $request, ?int $deadlineMs = null): AdoptResponse
+    {
+        $response = $this->channel->unary('/mailcow.scim.v1.AdminService/Adopt', $request, AdoptResponse::class, $deadlineMs);
+        \assert($response instanceof AdoptResponse);
+
+        return $response;
+    }
 }

@@ -70,6 +70,11 @@ final class TokenPolicy extends Message
      */
     public int $quotaSource = 0;
 
+    /**
+     * Days this token's audit events are kept (1 to 3650; 0 = the default, 90).
+     */
+    public int $eventRetentionDays = 0;
+
     public static function descriptor(): array
     {
         return [
@@ -86,6 +91,7 @@ final class TokenPolicy extends Message
                 9 => ['name' => 'groupAddressFromName', 'json' => 'groupAddressFromName', 'proto' => 'group_address_from_name', 'type' => FieldType::BOOL],
                 10 => ['name' => 'groupSenderAcl', 'json' => 'groupSenderAcl', 'proto' => 'group_sender_acl', 'type' => FieldType::BOOL],
                 11 => ['name' => 'quotaSource', 'json' => 'quotaSource', 'proto' => 'quota_source', 'type' => FieldType::ENUM, 'class' => QuotaSource::class],
+                12 => ['name' => 'eventRetentionDays', 'json' => 'eventRetentionDays', 'proto' => 'event_retention_days', 'type' => FieldType::INT32],
             ],
         ];
     }

@@ -11,6 +11,13 @@ use MailcowScim\Grpc\UnaryChannel;
  * TokenService manages SCIM bearer tokens and the provisioning policy each carries.
  * The raw token is returned only by CreateToken and RotateToken, exactly once.
  *
+ * A refused policy answers INVALID_ARGUMENT with `scim-type` metadata (invalidFilter when only
+ * template-rule filters are wrong, else invalidValue) and `scim-policy-problems-bin`: the JSON
+ * list of problems, each {field, message, ruleIndex?, offset?, excerpt?}, where `field` names
+ * the policy field ("templateRules[1].filter") and `offset` is the 0-based character offset
+ * into that rule's filter. Token names are unique among tokens that are not revoked
+ * (ALREADY_EXISTS otherwise).
+ *
  * Unary client for mailcow.scim.v1.TokenService; streaming methods are not generated.
  */
 final class TokenServiceClient

@@ -23,6 +23,113 @@ export const protobufPackage = "mailcow.scim.v1";
 
 export const protobufFileName = "mailcow/scim/v1/admin.proto";
 
+export enum AdoptionAction {
+  ADOPTION_ACTION_UNSPECIFIED = 0,
+  /** ADOPTION_ACTION_ADOPT - Will be handed over. */
+  ADOPTION_ACTION_ADOPT = 1,
+  /** ADOPTION_ACTION_SKIP - Nothing to do (already handed over, already this token's, a mailcow resource). */
+  ADOPTION_ACTION_SKIP = 2,
+  /** ADOPTION_ACTION_REFUSE - Will not be touched (no such mailbox, a domain the token does not manage, another token's). */
+  ADOPTION_ACTION_REFUSE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function adoptionActionFromJSON(object: any): AdoptionAction {
+  switch (object) {
+    case 0:
+    case "ADOPTION_ACTION_UNSPECIFIED":
+      return AdoptionAction.ADOPTION_ACTION_UNSPECIFIED;
+    case 1:
+    case "ADOPTION_ACTION_ADOPT":
+      return AdoptionAction.ADOPTION_ACTION_ADOPT;
+    case 2:
+    case "ADOPTION_ACTION_SKIP":
+      return AdoptionAction.ADOPTION_ACTION_SKIP;
+    case 3:
+    case "ADOPTION_ACTION_REFUSE":
+      return AdoptionAction.ADOPTION_ACTION_REFUSE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AdoptionAction.UNRECOGNIZED;
+  }
+}
+
+export function adoptionActionToJSON(object: AdoptionAction): string {
+  switch (object) {
+    case AdoptionAction.ADOPTION_ACTION_UNSPECIFIED:
+      return "ADOPTION_ACTION_UNSPECIFIED";
+    case AdoptionAction.ADOPTION_ACTION_ADOPT:
+      return "ADOPTION_ACTION_ADOPT";
+    case AdoptionAction.ADOPTION_ACTION_SKIP:
+      return "ADOPTION_ACTION_SKIP";
+    case AdoptionAction.ADOPTION_ACTION_REFUSE:
+      return "ADOPTION_ACTION_REFUSE";
+    case AdoptionAction.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum AdoptionOutcome {
+  ADOPTION_OUTCOME_UNSPECIFIED = 0,
+  ADOPTION_OUTCOME_ADOPTED = 1,
+  /** ADOPTION_OUTCOME_UNCHANGED - Nothing needed doing when it came to it (done meanwhile). */
+  ADOPTION_OUTCOME_UNCHANGED = 2,
+  ADOPTION_OUTCOME_SKIPPED = 3,
+  ADOPTION_OUTCOME_REFUSED = 4,
+  /** ADOPTION_OUTCOME_FAILED - The store refused it (changed since the plan); detail says why. The page went on. */
+  ADOPTION_OUTCOME_FAILED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function adoptionOutcomeFromJSON(object: any): AdoptionOutcome {
+  switch (object) {
+    case 0:
+    case "ADOPTION_OUTCOME_UNSPECIFIED":
+      return AdoptionOutcome.ADOPTION_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "ADOPTION_OUTCOME_ADOPTED":
+      return AdoptionOutcome.ADOPTION_OUTCOME_ADOPTED;
+    case 2:
+    case "ADOPTION_OUTCOME_UNCHANGED":
+      return AdoptionOutcome.ADOPTION_OUTCOME_UNCHANGED;
+    case 3:
+    case "ADOPTION_OUTCOME_SKIPPED":
+      return AdoptionOutcome.ADOPTION_OUTCOME_SKIPPED;
+    case 4:
+    case "ADOPTION_OUTCOME_REFUSED":
+      return AdoptionOutcome.ADOPTION_OUTCOME_REFUSED;
+    case 5:
+    case "ADOPTION_OUTCOME_FAILED":
+      return AdoptionOutcome.ADOPTION_OUTCOME_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AdoptionOutcome.UNRECOGNIZED;
+  }
+}
+
+export function adoptionOutcomeToJSON(object: AdoptionOutcome): string {
+  switch (object) {
+    case AdoptionOutcome.ADOPTION_OUTCOME_UNSPECIFIED:
+      return "ADOPTION_OUTCOME_UNSPECIFIED";
+    case AdoptionOutcome.ADOPTION_OUTCOME_ADOPTED:
+      return "ADOPTION_OUTCOME_ADOPTED";
+    case AdoptionOutcome.ADOPTION_OUTCOME_UNCHANGED:
+      return "ADOPTION_OUTCOME_UNCHANGED";
+    case AdoptionOutcome.ADOPTION_OUTCOME_SKIPPED:
+      return "ADOPTION_OUTCOME_SKIPPED";
+    case AdoptionOutcome.ADOPTION_OUTCOME_REFUSED:
+      return "ADOPTION_OUTCOME_REFUSED";
+    case AdoptionOutcome.ADOPTION_OUTCOME_FAILED:
+      return "ADOPTION_OUTCOME_FAILED";
+    case AdoptionOutcome.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface GetLoginSetupRequest {
 }
 
@@ -105,6 +212,119 @@ export interface ListDomainsRequest {
 
 export interface ListDomainsResponse {
   domains: Domain[];
+}
+
+/** Which mailboxes an adoption covers: addresses, or whole domains, either narrowed by a filter. */
+export interface AdoptionSelection {
+  /** The token that takes the mailboxes over (its id). */
+  tokenId: string;
+  /** Mailbox addresses (not together with domains). */
+  addresses: string[];
+  /** Every mailbox of these domains; the token must manage each. */
+  domains: string[];
+  /**
+   * A SCIM filter over the User each mailbox stands for (userName, emails, displayName, active,
+   * the mailcow extension's quota, tags, protocolAccess). Alone: every domain of the token.
+   */
+  filter: string;
+  /** Also move mailboxes another token owns (named addresses always are). */
+  moveFromOtherTokens: boolean;
+}
+
+/** How a mailbox signs in today and after adoption (its authsource becomes 'scim'). */
+export interface AdoptedLogin {
+  /** LoginService route names: "ldap", "keycloak-password", "sso-only", "sso", "deny". */
+  passwordRoute: string;
+  ssoRoute: string;
+  before: string;
+  after: string;
+  /** It signs in with a password today and will not afterwards (app passwords keep working). */
+  losesPasswordLogin: boolean;
+  /** Nothing but app passwords afterwards: no usable identity provider. */
+  onlyAppPasswords: boolean;
+  /** Set when the mailbox or its domain is inactive. */
+  inactive: string;
+}
+
+export interface AdoptionEntry {
+  address: string;
+  name: string;
+  action: AdoptionAction;
+  /** Why it is skipped or refused. */
+  reason: string;
+  /** mailbox.authsource today. */
+  authsource: string;
+  /** What adoption writes, in words. */
+  changes: string[];
+  /** Absent for an address with no mailbox. */
+  login?:
+    | AdoptedLogin
+    | undefined;
+  /** What may make the IdP's next sync fail or surprise someone. */
+  conflicts: string[];
+  notes: string[];
+}
+
+export interface AdoptionSummary {
+  adopt: number;
+  skip: number;
+  refuse: number;
+  losePasswordLogin: number;
+  withConflicts: number;
+}
+
+export interface PlanAdoptionRequest {
+  selection?:
+    | AdoptionSelection
+    | undefined;
+  /** Mailboxes per page (default 100, at most 500). */
+  pageSize: number;
+  /** next_page_token of the previous page; "" for the first. */
+  pageToken: string;
+}
+
+export interface PlanAdoptionResponse {
+  entries: AdoptionEntry[];
+  /** Of this page's entries. */
+  summary?:
+    | AdoptionSummary
+    | undefined;
+  /** "" after the last page. */
+  nextPageToken: string;
+  /** How SCIM mailboxes sign in under mailcow's identity provider, in one sentence. */
+  loginSummary: string;
+}
+
+export interface AdoptionResult {
+  address: string;
+  outcome: AdoptionOutcome;
+  detail: string;
+  /** The plan the step followed. */
+  entry?: AdoptionEntry | undefined;
+}
+
+export interface AdoptionCounts {
+  adopted: number;
+  unchanged: number;
+  skipped: number;
+  refused: number;
+  failed: number;
+}
+
+export interface AdoptRequest {
+  selection?: AdoptionSelection | undefined;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface AdoptResponse {
+  results: AdoptionResult[];
+  /** Of this page. */
+  counts?:
+    | AdoptionCounts
+    | undefined;
+  /** "" after the last page. */
+  nextPageToken: string;
 }
 
 function createBaseGetLoginSetupRequest(): GetLoginSetupRequest {
@@ -1307,6 +1527,1402 @@ export const ListDomainsResponse: MessageFns<ListDomainsResponse> = {
   },
 };
 
+function createBaseAdoptionSelection(): AdoptionSelection {
+  return { tokenId: "", addresses: [], domains: [], filter: "", moveFromOtherTokens: false };
+}
+
+export const AdoptionSelection: MessageFns<AdoptionSelection> = {
+  encode(message: AdoptionSelection, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    for (const v of message.addresses) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.domains) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.filter !== "") {
+      writer.uint32(34).string(message.filter);
+    }
+    if (message.moveFromOtherTokens !== false) {
+      writer.uint32(40).bool(message.moveFromOtherTokens);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptionSelection {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptionSelection();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addresses.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.domains.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.filter = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.moveFromOtherTokens = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptionSelection {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      addresses: globalThis.Array.isArray(object?.addresses)
+        ? object.addresses.map((e: any) => globalThis.String(e))
+        : [],
+      domains: globalThis.Array.isArray(object?.domains) ? object.domains.map((e: any) => globalThis.String(e)) : [],
+      filter: isSet(object.filter) ? globalThis.String(object.filter) : "",
+      moveFromOtherTokens: isSet(object.moveFromOtherTokens)
+        ? globalThis.Boolean(object.moveFromOtherTokens)
+        : isSet(object.move_from_other_tokens)
+        ? globalThis.Boolean(object.move_from_other_tokens)
+        : false,
+    };
+  },
+
+  toJSON(message: AdoptionSelection): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.addresses?.length) {
+      obj.addresses = message.addresses;
+    }
+    if (message.domains?.length) {
+      obj.domains = message.domains;
+    }
+    if (message.filter !== "") {
+      obj.filter = message.filter;
+    }
+    if (message.moveFromOtherTokens !== false) {
+      obj.moveFromOtherTokens = message.moveFromOtherTokens;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptionSelection>, I>>(base?: I): AdoptionSelection {
+    return AdoptionSelection.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptionSelection>, I>>(object: I): AdoptionSelection {
+    const message = createBaseAdoptionSelection();
+    message.tokenId = object.tokenId ?? "";
+    message.addresses = object.addresses?.map((e) => e) || [];
+    message.domains = object.domains?.map((e) => e) || [];
+    message.filter = object.filter ?? "";
+    message.moveFromOtherTokens = object.moveFromOtherTokens ?? false;
+    return message;
+  },
+};
+
+function createBaseAdoptedLogin(): AdoptedLogin {
+  return {
+    passwordRoute: "",
+    ssoRoute: "",
+    before: "",
+    after: "",
+    losesPasswordLogin: false,
+    onlyAppPasswords: false,
+    inactive: "",
+  };
+}
+
+export const AdoptedLogin: MessageFns<AdoptedLogin> = {
+  encode(message: AdoptedLogin, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.passwordRoute !== "") {
+      writer.uint32(10).string(message.passwordRoute);
+    }
+    if (message.ssoRoute !== "") {
+      writer.uint32(18).string(message.ssoRoute);
+    }
+    if (message.before !== "") {
+      writer.uint32(26).string(message.before);
+    }
+    if (message.after !== "") {
+      writer.uint32(34).string(message.after);
+    }
+    if (message.losesPasswordLogin !== false) {
+      writer.uint32(40).bool(message.losesPasswordLogin);
+    }
+    if (message.onlyAppPasswords !== false) {
+      writer.uint32(48).bool(message.onlyAppPasswords);
+    }
+    if (message.inactive !== "") {
+      writer.uint32(58).string(message.inactive);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptedLogin {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptedLogin();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.passwordRoute = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ssoRoute = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.before = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.after = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.losesPasswordLogin = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.onlyAppPasswords = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.inactive = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptedLogin {
+    return {
+      passwordRoute: isSet(object.passwordRoute)
+        ? globalThis.String(object.passwordRoute)
+        : isSet(object.password_route)
+        ? globalThis.String(object.password_route)
+        : "",
+      ssoRoute: isSet(object.ssoRoute)
+        ? globalThis.String(object.ssoRoute)
+        : isSet(object.sso_route)
+        ? globalThis.String(object.sso_route)
+        : "",
+      before: isSet(object.before) ? globalThis.String(object.before) : "",
+      after: isSet(object.after) ? globalThis.String(object.after) : "",
+      losesPasswordLogin: isSet(object.losesPasswordLogin)
+        ? globalThis.Boolean(object.losesPasswordLogin)
+        : isSet(object.loses_password_login)
+        ? globalThis.Boolean(object.loses_password_login)
+        : false,
+      onlyAppPasswords: isSet(object.onlyAppPasswords)
+        ? globalThis.Boolean(object.onlyAppPasswords)
+        : isSet(object.only_app_passwords)
+        ? globalThis.Boolean(object.only_app_passwords)
+        : false,
+      inactive: isSet(object.inactive) ? globalThis.String(object.inactive) : "",
+    };
+  },
+
+  toJSON(message: AdoptedLogin): unknown {
+    const obj: any = {};
+    if (message.passwordRoute !== "") {
+      obj.passwordRoute = message.passwordRoute;
+    }
+    if (message.ssoRoute !== "") {
+      obj.ssoRoute = message.ssoRoute;
+    }
+    if (message.before !== "") {
+      obj.before = message.before;
+    }
+    if (message.after !== "") {
+      obj.after = message.after;
+    }
+    if (message.losesPasswordLogin !== false) {
+      obj.losesPasswordLogin = message.losesPasswordLogin;
+    }
+    if (message.onlyAppPasswords !== false) {
+      obj.onlyAppPasswords = message.onlyAppPasswords;
+    }
+    if (message.inactive !== "") {
+      obj.inactive = message.inactive;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptedLogin>, I>>(base?: I): AdoptedLogin {
+    return AdoptedLogin.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptedLogin>, I>>(object: I): AdoptedLogin {
+    const message = createBaseAdoptedLogin();
+    message.passwordRoute = object.passwordRoute ?? "";
+    message.ssoRoute = object.ssoRoute ?? "";
+    message.before = object.before ?? "";
+    message.after = object.after ?? "";
+    message.losesPasswordLogin = object.losesPasswordLogin ?? false;
+    message.onlyAppPasswords = object.onlyAppPasswords ?? false;
+    message.inactive = object.inactive ?? "";
+    return message;
+  },
+};
+
+function createBaseAdoptionEntry(): AdoptionEntry {
+  return {
+    address: "",
+    name: "",
+    action: 0,
+    reason: "",
+    authsource: "",
+    changes: [],
+    login: undefined,
+    conflicts: [],
+    notes: [],
+  };
+}
+
+export const AdoptionEntry: MessageFns<AdoptionEntry> = {
+  encode(message: AdoptionEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== "") {
+      writer.uint32(10).string(message.address);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.action !== 0) {
+      writer.uint32(24).int32(message.action);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.authsource !== "") {
+      writer.uint32(42).string(message.authsource);
+    }
+    for (const v of message.changes) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.login !== undefined) {
+      AdoptedLogin.encode(message.login, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.conflicts) {
+      writer.uint32(66).string(v!);
+    }
+    for (const v of message.notes) {
+      writer.uint32(74).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptionEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptionEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.authsource = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.changes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.login = AdoptedLogin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.conflicts.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.notes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptionEntry {
+    return {
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      action: isSet(object.action) ? adoptionActionFromJSON(object.action) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      authsource: isSet(object.authsource) ? globalThis.String(object.authsource) : "",
+      changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => globalThis.String(e)) : [],
+      login: isSet(object.login) ? AdoptedLogin.fromJSON(object.login) : undefined,
+      conflicts: globalThis.Array.isArray(object?.conflicts)
+        ? object.conflicts.map((e: any) => globalThis.String(e))
+        : [],
+      notes: globalThis.Array.isArray(object?.notes) ? object.notes.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: AdoptionEntry): unknown {
+    const obj: any = {};
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.action !== 0) {
+      obj.action = adoptionActionToJSON(message.action);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.authsource !== "") {
+      obj.authsource = message.authsource;
+    }
+    if (message.changes?.length) {
+      obj.changes = message.changes;
+    }
+    if (message.login !== undefined) {
+      obj.login = AdoptedLogin.toJSON(message.login);
+    }
+    if (message.conflicts?.length) {
+      obj.conflicts = message.conflicts;
+    }
+    if (message.notes?.length) {
+      obj.notes = message.notes;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptionEntry>, I>>(base?: I): AdoptionEntry {
+    return AdoptionEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptionEntry>, I>>(object: I): AdoptionEntry {
+    const message = createBaseAdoptionEntry();
+    message.address = object.address ?? "";
+    message.name = object.name ?? "";
+    message.action = object.action ?? 0;
+    message.reason = object.reason ?? "";
+    message.authsource = object.authsource ?? "";
+    message.changes = object.changes?.map((e) => e) || [];
+    message.login = (object.login !== undefined && object.login !== null)
+      ? AdoptedLogin.fromPartial(object.login)
+      : undefined;
+    message.conflicts = object.conflicts?.map((e) => e) || [];
+    message.notes = object.notes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAdoptionSummary(): AdoptionSummary {
+  return { adopt: 0, skip: 0, refuse: 0, losePasswordLogin: 0, withConflicts: 0 };
+}
+
+export const AdoptionSummary: MessageFns<AdoptionSummary> = {
+  encode(message: AdoptionSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.adopt !== 0) {
+      writer.uint32(8).int32(message.adopt);
+    }
+    if (message.skip !== 0) {
+      writer.uint32(16).int32(message.skip);
+    }
+    if (message.refuse !== 0) {
+      writer.uint32(24).int32(message.refuse);
+    }
+    if (message.losePasswordLogin !== 0) {
+      writer.uint32(32).int32(message.losePasswordLogin);
+    }
+    if (message.withConflicts !== 0) {
+      writer.uint32(40).int32(message.withConflicts);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptionSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptionSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.adopt = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.skip = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.refuse = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.losePasswordLogin = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.withConflicts = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptionSummary {
+    return {
+      adopt: isSet(object.adopt) ? globalThis.Number(object.adopt) : 0,
+      skip: isSet(object.skip) ? globalThis.Number(object.skip) : 0,
+      refuse: isSet(object.refuse) ? globalThis.Number(object.refuse) : 0,
+      losePasswordLogin: isSet(object.losePasswordLogin)
+        ? globalThis.Number(object.losePasswordLogin)
+        : isSet(object.lose_password_login)
+        ? globalThis.Number(object.lose_password_login)
+        : 0,
+      withConflicts: isSet(object.withConflicts)
+        ? globalThis.Number(object.withConflicts)
+        : isSet(object.with_conflicts)
+        ? globalThis.Number(object.with_conflicts)
+        : 0,
+    };
+  },
+
+  toJSON(message: AdoptionSummary): unknown {
+    const obj: any = {};
+    if (message.adopt !== 0) {
+      obj.adopt = Math.round(message.adopt);
+    }
+    if (message.skip !== 0) {
+      obj.skip = Math.round(message.skip);
+    }
+    if (message.refuse !== 0) {
+      obj.refuse = Math.round(message.refuse);
+    }
+    if (message.losePasswordLogin !== 0) {
+      obj.losePasswordLogin = Math.round(message.losePasswordLogin);
+    }
+    if (message.withConflicts !== 0) {
+      obj.withConflicts = Math.round(message.withConflicts);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptionSummary>, I>>(base?: I): AdoptionSummary {
+    return AdoptionSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptionSummary>, I>>(object: I): AdoptionSummary {
+    const message = createBaseAdoptionSummary();
+    message.adopt = object.adopt ?? 0;
+    message.skip = object.skip ?? 0;
+    message.refuse = object.refuse ?? 0;
+    message.losePasswordLogin = object.losePasswordLogin ?? 0;
+    message.withConflicts = object.withConflicts ?? 0;
+    return message;
+  },
+};
+
+function createBasePlanAdoptionRequest(): PlanAdoptionRequest {
+  return { selection: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const PlanAdoptionRequest: MessageFns<PlanAdoptionRequest> = {
+  encode(message: PlanAdoptionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.selection !== undefined) {
+      AdoptionSelection.encode(message.selection, writer.uint32(10).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlanAdoptionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlanAdoptionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.selection = AdoptionSelection.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlanAdoptionRequest {
+    return {
+      selection: isSet(object.selection) ? AdoptionSelection.fromJSON(object.selection) : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: PlanAdoptionRequest): unknown {
+    const obj: any = {};
+    if (message.selection !== undefined) {
+      obj.selection = AdoptionSelection.toJSON(message.selection);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PlanAdoptionRequest>, I>>(base?: I): PlanAdoptionRequest {
+    return PlanAdoptionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PlanAdoptionRequest>, I>>(object: I): PlanAdoptionRequest {
+    const message = createBasePlanAdoptionRequest();
+    message.selection = (object.selection !== undefined && object.selection !== null)
+      ? AdoptionSelection.fromPartial(object.selection)
+      : undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBasePlanAdoptionResponse(): PlanAdoptionResponse {
+  return { entries: [], summary: undefined, nextPageToken: "", loginSummary: "" };
+}
+
+export const PlanAdoptionResponse: MessageFns<PlanAdoptionResponse> = {
+  encode(message: PlanAdoptionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      AdoptionEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.summary !== undefined) {
+      AdoptionSummary.encode(message.summary, writer.uint32(18).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(26).string(message.nextPageToken);
+    }
+    if (message.loginSummary !== "") {
+      writer.uint32(34).string(message.loginSummary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlanAdoptionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlanAdoptionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(AdoptionEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.summary = AdoptionSummary.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.loginSummary = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlanAdoptionResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => AdoptionEntry.fromJSON(e))
+        : [],
+      summary: isSet(object.summary) ? AdoptionSummary.fromJSON(object.summary) : undefined,
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      loginSummary: isSet(object.loginSummary)
+        ? globalThis.String(object.loginSummary)
+        : isSet(object.login_summary)
+        ? globalThis.String(object.login_summary)
+        : "",
+    };
+  },
+
+  toJSON(message: PlanAdoptionResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => AdoptionEntry.toJSON(e));
+    }
+    if (message.summary !== undefined) {
+      obj.summary = AdoptionSummary.toJSON(message.summary);
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.loginSummary !== "") {
+      obj.loginSummary = message.loginSummary;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PlanAdoptionResponse>, I>>(base?: I): PlanAdoptionResponse {
+    return PlanAdoptionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PlanAdoptionResponse>, I>>(object: I): PlanAdoptionResponse {
+    const message = createBasePlanAdoptionResponse();
+    message.entries = object.entries?.map((e) => AdoptionEntry.fromPartial(e)) || [];
+    message.summary = (object.summary !== undefined && object.summary !== null)
+      ? AdoptionSummary.fromPartial(object.summary)
+      : undefined;
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.loginSummary = object.loginSummary ?? "";
+    return message;
+  },
+};
+
+function createBaseAdoptionResult(): AdoptionResult {
+  return { address: "", outcome: 0, detail: "", entry: undefined };
+}
+
+export const AdoptionResult: MessageFns<AdoptionResult> = {
+  encode(message: AdoptionResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== "") {
+      writer.uint32(10).string(message.address);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(16).int32(message.outcome);
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    if (message.entry !== undefined) {
+      AdoptionEntry.encode(message.entry, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptionResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptionResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.entry = AdoptionEntry.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptionResult {
+    return {
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      outcome: isSet(object.outcome) ? adoptionOutcomeFromJSON(object.outcome) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      entry: isSet(object.entry) ? AdoptionEntry.fromJSON(object.entry) : undefined,
+    };
+  },
+
+  toJSON(message: AdoptionResult): unknown {
+    const obj: any = {};
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = adoptionOutcomeToJSON(message.outcome);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.entry !== undefined) {
+      obj.entry = AdoptionEntry.toJSON(message.entry);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptionResult>, I>>(base?: I): AdoptionResult {
+    return AdoptionResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptionResult>, I>>(object: I): AdoptionResult {
+    const message = createBaseAdoptionResult();
+    message.address = object.address ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.detail = object.detail ?? "";
+    message.entry = (object.entry !== undefined && object.entry !== null)
+      ? AdoptionEntry.fromPartial(object.entry)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAdoptionCounts(): AdoptionCounts {
+  return { adopted: 0, unchanged: 0, skipped: 0, refused: 0, failed: 0 };
+}
+
+export const AdoptionCounts: MessageFns<AdoptionCounts> = {
+  encode(message: AdoptionCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.adopted !== 0) {
+      writer.uint32(8).int32(message.adopted);
+    }
+    if (message.unchanged !== 0) {
+      writer.uint32(16).int32(message.unchanged);
+    }
+    if (message.skipped !== 0) {
+      writer.uint32(24).int32(message.skipped);
+    }
+    if (message.refused !== 0) {
+      writer.uint32(32).int32(message.refused);
+    }
+    if (message.failed !== 0) {
+      writer.uint32(40).int32(message.failed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptionCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptionCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.adopted = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unchanged = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.skipped = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.refused = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.failed = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptionCounts {
+    return {
+      adopted: isSet(object.adopted) ? globalThis.Number(object.adopted) : 0,
+      unchanged: isSet(object.unchanged) ? globalThis.Number(object.unchanged) : 0,
+      skipped: isSet(object.skipped) ? globalThis.Number(object.skipped) : 0,
+      refused: isSet(object.refused) ? globalThis.Number(object.refused) : 0,
+      failed: isSet(object.failed) ? globalThis.Number(object.failed) : 0,
+    };
+  },
+
+  toJSON(message: AdoptionCounts): unknown {
+    const obj: any = {};
+    if (message.adopted !== 0) {
+      obj.adopted = Math.round(message.adopted);
+    }
+    if (message.unchanged !== 0) {
+      obj.unchanged = Math.round(message.unchanged);
+    }
+    if (message.skipped !== 0) {
+      obj.skipped = Math.round(message.skipped);
+    }
+    if (message.refused !== 0) {
+      obj.refused = Math.round(message.refused);
+    }
+    if (message.failed !== 0) {
+      obj.failed = Math.round(message.failed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptionCounts>, I>>(base?: I): AdoptionCounts {
+    return AdoptionCounts.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptionCounts>, I>>(object: I): AdoptionCounts {
+    const message = createBaseAdoptionCounts();
+    message.adopted = object.adopted ?? 0;
+    message.unchanged = object.unchanged ?? 0;
+    message.skipped = object.skipped ?? 0;
+    message.refused = object.refused ?? 0;
+    message.failed = object.failed ?? 0;
+    return message;
+  },
+};
+
+function createBaseAdoptRequest(): AdoptRequest {
+  return { selection: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const AdoptRequest: MessageFns<AdoptRequest> = {
+  encode(message: AdoptRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.selection !== undefined) {
+      AdoptionSelection.encode(message.selection, writer.uint32(10).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.selection = AdoptionSelection.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptRequest {
+    return {
+      selection: isSet(object.selection) ? AdoptionSelection.fromJSON(object.selection) : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: AdoptRequest): unknown {
+    const obj: any = {};
+    if (message.selection !== undefined) {
+      obj.selection = AdoptionSelection.toJSON(message.selection);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptRequest>, I>>(base?: I): AdoptRequest {
+    return AdoptRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptRequest>, I>>(object: I): AdoptRequest {
+    const message = createBaseAdoptRequest();
+    message.selection = (object.selection !== undefined && object.selection !== null)
+      ? AdoptionSelection.fromPartial(object.selection)
+      : undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseAdoptResponse(): AdoptResponse {
+  return { results: [], counts: undefined, nextPageToken: "" };
+}
+
+export const AdoptResponse: MessageFns<AdoptResponse> = {
+  encode(message: AdoptResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AdoptionResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.counts !== undefined) {
+      AdoptionCounts.encode(message.counts, writer.uint32(18).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(26).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AdoptionResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.counts = AdoptionCounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => AdoptionResult.fromJSON(e))
+        : [],
+      counts: isSet(object.counts) ? AdoptionCounts.fromJSON(object.counts) : undefined,
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: AdoptResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => AdoptionResult.toJSON(e));
+    }
+    if (message.counts !== undefined) {
+      obj.counts = AdoptionCounts.toJSON(message.counts);
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdoptResponse>, I>>(base?: I): AdoptResponse {
+    return AdoptResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdoptResponse>, I>>(object: I): AdoptResponse {
+    const message = createBaseAdoptResponse();
+    message.results = object.results?.map((e) => AdoptionResult.fromPartial(e)) || [];
+    message.counts = (object.counts !== undefined && object.counts !== null)
+      ? AdoptionCounts.fromPartial(object.counts)
+      : undefined;
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /**
  * AdminService feeds the SCIM page in mailcow's admin area (through the PHP bridge): how SCIM
  * users sign in with the current identity provider, the audit trail, and the mailcow objects
@@ -1356,6 +2972,34 @@ export const AdminServiceService = {
     responseSerialize: (value: ListDomainsResponse): Buffer => Buffer.from(ListDomainsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListDomainsResponse => ListDomainsResponse.decode(value),
   },
+  /**
+   * Bulk adoption (what `mailcow-scim adopt` does): the dry run of handing existing mailboxes to
+   * a token, a page at a time, in address order. Writes nothing.
+   */
+  planAdoption: {
+    path: "/mailcow.scim.v1.AdminService/PlanAdoption" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PlanAdoptionRequest): Buffer => Buffer.from(PlanAdoptionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PlanAdoptionRequest => PlanAdoptionRequest.decode(value),
+    responseSerialize: (value: PlanAdoptionResponse): Buffer =>
+      Buffer.from(PlanAdoptionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PlanAdoptionResponse => PlanAdoptionResponse.decode(value),
+  },
+  /**
+   * The hand-over itself, for the mailboxes of one page of the same walk: one transaction per
+   * mailbox. Idempotent: a caller that stopped starts again from the first page, and what was
+   * done reports as skipped.
+   */
+  adopt: {
+    path: "/mailcow.scim.v1.AdminService/Adopt" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AdoptRequest): Buffer => Buffer.from(AdoptRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AdoptRequest => AdoptRequest.decode(value),
+    responseSerialize: (value: AdoptResponse): Buffer => Buffer.from(AdoptResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AdoptResponse => AdoptResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
@@ -1366,6 +3010,17 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listMailboxTemplates: handleUnaryCall<ListMailboxTemplatesRequest, ListMailboxTemplatesResponse>;
   /** mailcow's domains, for policy choices. */
   listDomains: handleUnaryCall<ListDomainsRequest, ListDomainsResponse>;
+  /**
+   * Bulk adoption (what `mailcow-scim adopt` does): the dry run of handing existing mailboxes to
+   * a token, a page at a time, in address order. Writes nothing.
+   */
+  planAdoption: handleUnaryCall<PlanAdoptionRequest, PlanAdoptionResponse>;
+  /**
+   * The hand-over itself, for the mailboxes of one page of the same walk: one transaction per
+   * mailbox. Idempotent: a caller that stopped starts again from the first page, and what was
+   * done reports as skipped.
+   */
+  adopt: handleUnaryCall<AdoptRequest, AdoptResponse>;
 }
 
 export interface AdminServiceClient extends Client {
@@ -1431,6 +3086,45 @@ export interface AdminServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListDomainsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Bulk adoption (what `mailcow-scim adopt` does): the dry run of handing existing mailboxes to
+   * a token, a page at a time, in address order. Writes nothing.
+   */
+  planAdoption(
+    request: PlanAdoptionRequest,
+    callback: (error: ServiceError | null, response: PlanAdoptionResponse) => void,
+  ): ClientUnaryCall;
+  planAdoption(
+    request: PlanAdoptionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PlanAdoptionResponse) => void,
+  ): ClientUnaryCall;
+  planAdoption(
+    request: PlanAdoptionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PlanAdoptionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The hand-over itself, for the mailboxes of one page of the same walk: one transaction per
+   * mailbox. Idempotent: a caller that stopped starts again from the first page, and what was
+   * done reports as skipped.
+   */
+  adopt(
+    request: AdoptRequest,
+    callback: (error: ServiceError | null, response: AdoptResponse) => void,
+  ): ClientUnaryCall;
+  adopt(
+    request: AdoptRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AdoptResponse) => void,
+  ): ClientUnaryCall;
+  adopt(
+    request: AdoptRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AdoptResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -181,6 +181,8 @@ export interface TokenPolicy {
   /** Members of an addressed group may send as the group address (sender_acl). */
   groupSenderAcl: boolean;
   quotaSource: QuotaSource;
+  /** Days this token's audit events are kept (1 to 3650; 0 = the default, 90). */
+  eventRetentionDays: number;
 }
 
 export interface Token {
@@ -358,6 +360,7 @@ function createBaseTokenPolicy(): TokenPolicy {
     groupAddressFromName: false,
     groupSenderAcl: false,
     quotaSource: 0,
+    eventRetentionDays: 0,
   };
 }
 
@@ -395,6 +398,9 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
     }
     if (message.quotaSource !== 0) {
       writer.uint32(88).int32(message.quotaSource);
+    }
+    if (message.eventRetentionDays !== 0) {
+      writer.uint32(96).int32(message.eventRetentionDays);
     }
     return writer;
   },
@@ -500,6 +506,14 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
             message.quotaSource = reader.int32() as any;
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.eventRetentionDays = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -565,6 +579,11 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
         : isSet(object.quota_source)
         ? quotaSourceFromJSON(object.quota_source)
         : 0,
+      eventRetentionDays: isSet(object.eventRetentionDays)
+        ? globalThis.Number(object.eventRetentionDays)
+        : isSet(object.event_retention_days)
+        ? globalThis.Number(object.event_retention_days)
+        : 0,
     };
   },
 
@@ -603,6 +622,9 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
     if (message.quotaSource !== 0) {
       obj.quotaSource = quotaSourceToJSON(message.quotaSource);
     }
+    if (message.eventRetentionDays !== 0) {
+      obj.eventRetentionDays = Math.round(message.eventRetentionDays);
+    }
     return obj;
   },
 
@@ -622,6 +644,7 @@ export const TokenPolicy: MessageFns<TokenPolicy> = {
     message.groupAddressFromName = object.groupAddressFromName ?? false;
     message.groupSenderAcl = object.groupSenderAcl ?? false;
     message.quotaSource = object.quotaSource ?? 0;
+    message.eventRetentionDays = object.eventRetentionDays ?? 0;
     return message;
   },
 };
@@ -1751,6 +1774,13 @@ export const RevokeTokenResponse: MessageFns<RevokeTokenResponse> = {
 /**
  * TokenService manages SCIM bearer tokens and the provisioning policy each carries.
  * The raw token is returned only by CreateToken and RotateToken, exactly once.
+ *
+ * A refused policy answers INVALID_ARGUMENT with `scim-type` metadata (invalidFilter when only
+ * template-rule filters are wrong, else invalidValue) and `scim-policy-problems-bin`: the JSON
+ * list of problems, each {field, message, ruleIndex?, offset?, excerpt?}, where `field` names
+ * the policy field ("templateRules[1].filter") and `offset` is the 0-based character offset
+ * into that rule's filter. Token names are unique among tokens that are not revoked
+ * (ALREADY_EXISTS otherwise).
  */
 export type TokenServiceService = typeof TokenServiceService;
 export const TokenServiceService = {
