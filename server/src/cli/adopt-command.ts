@@ -68,7 +68,7 @@ function printEntry(io: CliIo, e: AdoptionEntry): void {
 }
 
 function summaryLine(s: AdoptionSummary): string {
-  const extra = [s.losePasswordLogin ? `${s.losePasswordLogin} lose password logins` : '', s.withConflicts ? `${s.withConflicts} with conflicts` : ''].filter(Boolean);
+  const extra = [s.losePasswordLogin ? `${s.losePasswordLogin} without password login afterwards` : '', s.withConflicts ? `${s.withConflicts} with conflicts` : ''].filter(Boolean);
   return `${s.adopt} to adopt${extra.length ? ` (${extra.join(', ')})` : ''}, ${s.skip} skipped, ${s.refuse} refused`;
 }
 

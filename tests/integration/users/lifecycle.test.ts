@@ -274,7 +274,8 @@ describe('mailcow-scim adopt', () => {
       env: { MARIADB_URL: t.db.url },
     });
     expect(code, out).toBe(0);
-    expect(out).toContain('now belongs to SCIM token "Entra"');
+    expect(out).toContain('authsource mailcow → scim');
+    expect(out).toContain('Done: 1 adopted');
     const claimed = await api.post('/Users', { schemas: [CORE], userName: 'legacy@example.org', displayName: 'Legacy User' });
     expect(claimed.status, claimed.text).toBe(201);
     const f = await mailboxFootprint(t.db.pool, 'legacy@example.org');
