@@ -46,16 +46,24 @@ SCIM_HTTP_HOST, SCIM_RPC_SOCKET, SCIM_METRICS_PORT, REDIS_URL, MEMCACHED_URL, LO
   {
     path: ['migrate'],
     summary: "create/upgrade the mailcow_scim_* tables and add 'scim' to mailbox.authsource",
-    usage: 'mailcow-scim migrate',
+    usage: `mailcow-scim migrate [--json]
+
+Checks first that MARIADB_URL is mailcow's database (its tables and the columns mailcow-scim
+relies on) and, if not, says what is missing and writes nothing. Then creates or upgrades the
+mailcow_scim_* tables and adds 'scim' to mailbox.authsource.`,
     async run(args, io) {
-      parseArgs({ args, options: { help: { type: 'boolean' } } });
+      const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
       const ctx = openContext(io);
       try {
         await prepareDatabase(ctx.pool, { ensureAuthsource: true }, ctx.logger);
         const s = await readDatabaseState(ctx.pool);
-        print(io.stdout, `plugin schema: version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`);
-        print(io.stdout, `mailbox.authsource accepts 'scim': ${s.authsourceHasScim ? 'yes' : 'no'}`);
-        if (!s.writesAllowed) print(io.stdout, s.problem);
+        if (values.json) {
+          print(io.stdout, JSON.stringify({ pluginSchemaVersion: s.pluginSchemaVersion, pluginSchemaTarget: s.pluginSchemaTarget, authsourceHasScim: s.authsourceHasScim, writesAllowed: s.writesAllowed, ...(s.writesAllowed ? {} : { problem: s.problem }) }));
+        } else {
+          print(io.stdout, `plugin schema: version ${s.pluginSchemaVersion} of ${s.pluginSchemaTarget}`);
+          print(io.stdout, `mailbox.authsource accepts 'scim': ${s.authsourceHasScim ? 'yes' : 'no'}`);
+          if (!s.writesAllowed) print(io.stdout, s.problem);
+        }
         return s.writesAllowed ? 0 : 1;
       } finally {
         await ctx.close();
