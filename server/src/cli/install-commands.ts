@@ -16,6 +16,7 @@ const STATE_LABEL: Record<PieceReport['state'], { install: string; check: string
   absent: { install: '-', check: '-', uninstall: 'absent' },
   drifted: { install: 'REFUSED', check: 'REFUSED', uninstall: '-' },
   refused: { install: 'REFUSED', check: 'REFUSED', uninstall: 'REFUSED' },
+  warning: { install: 'WARN', check: 'WARN', uninstall: '-' },
 };
 
 /** `install` exits with this while patch hunks are left out (everything else installed). */
@@ -38,7 +39,7 @@ function printInstallResult(io: CliIo, r: InstallResult): void {
   for (const x of r.reports) {
     const label = STATE_LABEL[x.state][r.action].padEnd(8);
     print(io.stdout, `${label} ${x.piece.padEnd(width)}  ${x.item}`);
-    if (x.state === 'refused' || x.state === 'drifted') print(io.stdout, `         ${' '.repeat(width)}  ${x.detail}`);
+    if (x.state === 'refused' || x.state === 'drifted' || x.state === 'warning') print(io.stdout, `         ${' '.repeat(width)}  ${x.detail}`);
     if (x.state === 'drifted') print(io.stdout, `         ${' '.repeat(width)}  Without it: ${x.impact}`);
   }
   for (const n of r.notes) print(io.stdout, `note: ${n}`);

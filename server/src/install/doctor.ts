@@ -107,10 +107,15 @@ function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
     }
     const bad = reports.filter((r) => !isSettled(r.state));
     const refused = bad.filter((r) => r.state === 'refused');
+    const warnings = reports.filter((r) => r.state === 'warning');
     checks.push({
       name,
-      status: bad.length ? 'fail' : 'ok',
-      detail: bad.length ? bad.map((r) => `${r.item}: ${r.state}${r.state === 'refused' ? ` (${r.detail})` : ''}`).join('; ') : undefined,
+      status: bad.length ? 'fail' : warnings.length ? 'warn' : 'ok',
+      detail: bad.length
+        ? bad.map((r) => `${r.item}: ${r.state}${r.state === 'refused' ? ` (${r.detail})` : ''}`).join('; ')
+        : warnings.length
+          ? warnings.map((r) => r.detail).join('; ')
+          : undefined,
       fix: refused.length
         ? 'resolve the refusal above by hand, then run: mailcow-scim install --mailcow-dir ' + dir
         : bad.length

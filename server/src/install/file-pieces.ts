@@ -181,7 +181,15 @@ export async function planGitExclude(dir: string, action: 'install' | 'uninstall
   const rel = MAILCOW_FILES.gitExclude;
   const gitDir = await stat(join(dir, '.git')).catch(() => undefined);
   if (!gitDir?.isDirectory()) {
-    plan.reports.push({ piece: 'git-exclude', item: rel, state: action === 'install' ? 'satisfied' : 'absent', detail: 'not a git checkout: nothing to exclude' });
+    // Not "ok": mailcow's update.sh updates with git (fetch, commit, merge) and cannot run here.
+    plan.reports.push({
+      piece: 'git-exclude',
+      item: rel,
+      state: action === 'install' ? 'warning' : 'absent',
+      detail:
+        "not a git checkout (no .git): nothing to exclude, but mailcow's update.sh cannot update this directory (it updates with git). " +
+        'Update mailcow the way it was installed, then run mailcow-scim install again (it re-applies what an update replaced)',
+    });
     return plan;
   }
   const current = (await readText(dir, rel)) ?? '';

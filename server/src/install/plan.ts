@@ -17,7 +17,9 @@ export type PieceState =
    */
   | 'drifted'
   /** Cannot be changed safely: install (or uninstall) writes nothing at all, the reason in `detail`. */
-  | 'refused';
+  | 'refused'
+  /** Nothing to change, but something the admin should know (in `detail`), e.g. no git checkout. */
+  | 'warning';
 
 export interface PieceReport {
   /** patch, nginx, hook, bridge, vars.local, compose, git-exclude */
@@ -49,5 +51,5 @@ export function emptyPlan(): PiecePlan {
 
 /** States that need no change. */
 export function isSettled(state: PieceState): boolean {
-  return state === 'installed' || state === 'satisfied' || state === 'absent';
+  return state === 'installed' || state === 'satisfied' || state === 'absent' || state === 'warning';
 }
