@@ -78,7 +78,8 @@ mailcow_scim_* tables and adds 'scim' to mailbox.authsource.`,
 Creates (or re-creates) the database NAME (default mailcow_scim_demo) on the MariaDB server of
 MARIADB_URL (default mysql://root@127.0.0.1:3306) with a mailcow-compatible schema and the domain
 DOMAIN (default example.org), issues a SCIM token for it, prints the token once, and serves SCIM on
-http://127.0.0.1:PORT/scim/v2 (default 8080) and on sockets under ./.demo/.
+http://127.0.0.1:PORT/scim/v2 and on sockets under ./.demo/. PORT is --port, else SCIM_HTTP_PORT,
+else 8080; 0 picks a free port (the one chosen is printed).
 
 Needs a mailcow-scim checkout: the schema comes from tests/fixtures/mailcow-schema/, which the
 container image does not carry.`,
@@ -90,7 +91,10 @@ container image does not carry.`,
       const database = values.database ?? 'mailcow_scim_demo';
       if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new UsageError('--database must be letters, digits and _');
       const domain = (values.domain ?? 'example.org').toLowerCase();
-      const port = values.port ? Number(values.port) : 8080;
+      // The README's configuration table says SCIM_HTTP_PORT chooses the TCP port; the demo honours it.
+      const portText = values.port ?? (io.env.SCIM_HTTP_PORT || '8080');
+      if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`the port must be a number from 0 to 65535, not "${portText}"`);
+      const port = Number(portText);
       // Before anything is dropped: in the container image there is no fixture to rebuild from.
       const schemaFixture = findMailcowSchemaFixture();
       const serverUrl = withDatabase(io.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306', '');
@@ -109,10 +113,11 @@ container image does not carry.`,
         MARIADB_URL: mariadbUrl,
         SCIM_HTTP_SOCKET: `${dir}/http.sock`,
         SCIM_RPC_SOCKET: `${dir}/rpc.sock`,
-        SCIM_HTTP_PORT: String(port),
+        SCIM_HTTP_PORT: undefined,
         SCIM_HTTP_HOST: '127.0.0.1',
       };
-      const config = loadConfig(env);
+      // As an override, because the demo also takes 0 (a free port), which the variable does not.
+      const config = loadConfig(env, { httpPort: port });
       const logger = createLogger({ level: config.logLevel });
       const setup = createPool(mariadbUrl, { connectionLimit: 1 });
       try {
