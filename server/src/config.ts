@@ -54,6 +54,8 @@ export interface Config {
   readonly maxInFlightPerToken: number;
   /** Publish refused bearer tokens on mailcow's F2B_CHANNEL (with REDIS_URL), so netfilter bans guessers. */
   readonly netfilter: boolean;
+  /** How often old audit events are pruned (each token's eventRetentionDays); 0 turns it off. */
+  readonly eventPruneIntervalMs: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -74,6 +76,7 @@ export const CONFIG_DEFAULTS = {
   maxInFlight: 128,
   maxInFlightPerToken: 32,
   netfilter: true,
+  eventPruneIntervalMs: 3_600_000,
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -182,6 +185,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     maxInFlight: int('SCIM_MAX_IN_FLIGHT', 1, 100_000) ?? CONFIG_DEFAULTS.maxInFlight,
     maxInFlightPerToken: int('SCIM_MAX_IN_FLIGHT_PER_TOKEN', 1, 100_000) ?? CONFIG_DEFAULTS.maxInFlightPerToken,
     netfilter: bool('SCIM_NETFILTER') ?? CONFIG_DEFAULTS.netfilter,
+    eventPruneIntervalMs: int('SCIM_EVENT_PRUNE_INTERVAL_MS', 0, 7 * 86_400_000) ?? CONFIG_DEFAULTS.eventPruneIntervalMs,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

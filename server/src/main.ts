@@ -51,10 +51,15 @@ import { recordEvent } from './mailcow/events.js';
 import { VERSION } from './version.js';
 import { describeVersionSkew } from './version-skew.js';
 import { createSidecarMetrics, startMetricsServer, type MetricsServer } from './metrics/index.js';
+import { pruneAuditEvents, startEventRetention } from './audit/index.js';
+import { createEventPruneStore, readEventTableStats } from './mailcow/event-retention.js';
+import { DEFAULT_EVENT_RETENTION_DAYS } from './tokens/index.js';
 
 export interface Sidecar {
   pool: Pool;
   tokens: TokenService;
+  /** Prunes old audit events now (the background job does it every SCIM_EVENT_PRUNE_INTERVAL_MS). */
+  pruneEvents(): Promise<unknown>;
   /** The TCP port bound, when SCIM_HTTP_PORT was set (0 picks a free one). */
   httpPort?: number;
   /** The loopback port of /metrics and /healthz, when SCIM_METRICS_PORT was set. */
@@ -128,8 +133,19 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   const versions = () => describeVersionSkew(VERSION, bridges.last(), config.image);
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh), versions };
   const inFlight = new InFlightLimiter({ maxInFlight: config.maxInFlight, maxInFlightPerToken: config.maxInFlightPerToken, retryAfterSeconds: 2 }, (scope) => metrics.observeOverload(scope));
-  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt, inFlight });
+  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt, inFlight, eventStats: () => readEventTableStats(pool) });
   const netfilter = config.redisUrl && config.netfilter ? createNetfilterReporter(config.redisUrl, logger, metrics.observeNetfilter) : undefined;
+  const retention = startEventRetention({
+    intervalMs: config.eventPruneIntervalMs,
+    logger,
+    onPruned: metrics.observePruned,
+    prune: () =>
+      pruneAuditEvents({
+        store: createEventPruneStore(pool),
+        tokens: async () => (await tokens.list(true)).map((t) => ({ id: t.id, retentionDays: t.policy.eventRetentionDays })),
+        defaultDays: DEFAULT_EVENT_RETENTION_DAYS,
+      }),
+  });
 
   const app = await buildHttpApp({
     settings: { maxBodyBytes: config.maxBodyBytes, trustedProxies: config.trustedProxies, publicBaseUrl: config.publicBaseUrl },
@@ -188,11 +204,12 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   return {
     pool,
     tokens,
+    pruneEvents: () => retention.runNow(),
     httpPort: http.tcpPort,
     metricsPort: metricsServer?.port,
     stop() {
       stopping ??= (async () => {
-        await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs), metricsServer?.close()]);
+        await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs), metricsServer?.close(), retention.stop()]);
         await effects.close();
         await netfilter?.close();
         await pool.end();

@@ -12,6 +12,8 @@ import { nowIso } from '../mailcow/db-time.js';
 import { readIdentityProvider } from '../mailcow/identity-provider.js';
 import { migrate } from '../mailcow/migrations.js';
 import { readMailcowPrerequisites } from '../mailcow/mailcow-prerequisites.js';
+import { readEventTableStats } from '../mailcow/event-retention.js';
+import { DEFAULT_EVENT_RETENTION_DAYS } from '../tokens/index.js';
 import type { DatabasePool } from '../mailcow/queryable.js';
 import type { TokenService } from '../tokens/index.js';
 import type { InstallAssets } from './assets.js';
@@ -36,6 +38,8 @@ export interface DoctorCheck {
   detail?: string;
   /** What to do about a failure. */
   fix?: string;
+  /** Print the detail even when ok (a measurement, not a problem). */
+  info?: boolean;
 }
 
 export interface DoctorOptions {
@@ -186,6 +190,7 @@ async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: Doctor
       detail: `${tokens.filter((t) => t.active).length} active`,
       fix: 'run: mailcow-scim token create --name NAME --domain DOMAIN (or use the admin page)',
     });
+    checks.push(await eventTableCheck(o));
     // A rule stored before rules were validated fails every POST /Users of its token with 400.
     const broken = await o.tokens.invalidRules().catch(() => []);
     checks.push({
@@ -246,6 +251,32 @@ async function versionChecks(o: DoctorOptions, checks: DoctorCheck[]): Promise<v
       detail: `the installed copy is ${installed}, but php-fpm still calls with ${calledWith || 'no version'} (opcache keeps PHP files until php-fpm restarts)`,
       fix: 'docker compose restart php-fpm-mailcow',
     });
+  }
+}
+
+/**
+ * The audit table's size and oldest row. Events older than the longest retention (plus two days
+ * of slack for an hourly job) mean nothing prunes them: the sidecar is down, or its
+ * SCIM_EVENT_PRUNE_INTERVAL_MS is 0.
+ */
+async function eventTableCheck(o: DoctorOptions): Promise<DoctorCheck> {
+  const name = 'audit events pruned';
+  try {
+    const stats = await readEventTableStats(o.pool);
+    const tokens = await o.tokens.list(true);
+    const keepDays = Math.max(DEFAULT_EVENT_RETENTION_DAYS, ...tokens.map((t) => t.policy.eventRetentionDays));
+    const ageDays = stats.oldestAt ? (Date.now() - Date.parse(stats.oldestAt)) / 86_400_000 : 0;
+    const size = `about ${stats.rowsEstimate} rows, ${(stats.bytes / 1024 / 1024).toFixed(1)} MiB, oldest ${stats.oldestAt ?? '(none)'}`;
+    const stale = ageDays > keepDays + 2;
+    return {
+      name,
+      status: stale ? 'warn' : 'ok',
+      info: true,
+      detail: stale ? `${size}: older than the longest retention (${keepDays} days)` : size,
+      fix: stale ? 'is the sidecar running, with SCIM_EVENT_PRUNE_INTERVAL_MS not 0? It prunes each token\'s events after its eventRetentionDays' : undefined,
+    };
+  } catch (e) {
+    return { name, status: 'warn', detail: `could not read mailcow_scim_events: ${(e as Error).message}` };
   }
 }
 
@@ -320,7 +351,7 @@ export function formatDoctorReport(report: DoctorReport): string[] {
   const label: Record<CheckStatus, string> = { ok: 'ok  ', fail: 'FAIL', warn: 'warn', skip: 'skip' };
   for (const c of report.checks) {
     let line = `${label[c.status]}  ${c.name}`;
-    if (c.detail && c.status !== 'ok') line += `: ${c.detail}`;
+    if (c.detail && (c.status !== 'ok' || c.info)) line += `: ${c.detail}`;
     if (c.fix && (c.status === 'fail' || c.status === 'warn')) line += `\n      → ${c.fix}`;
     lines.push(line);
   }

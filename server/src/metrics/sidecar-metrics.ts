@@ -3,6 +3,7 @@
  * database, ENUM and pool state are read at scrape time. Nothing here carries personal data:
  * label values are operation names and status codes only (architecture §2).
  */
+import type { EventTableStats } from '../audit/index.js';
 import type { DatabaseState } from '../mailcow/database-state.js';
 import type { VersionSkew } from '../version-skew.js';
 import { scimOperationOf } from './operation.js';
@@ -20,6 +21,8 @@ export interface SidecarMetricsDeps {
   state(fresh?: boolean): Promise<DatabaseState>;
   /** This sidecar against the last PHP bridge that called. */
   versions?(): VersionSkew;
+  /** Size and age of mailcow_scim_events, read at scrape time. */
+  eventStats?: () => Promise<EventTableStats>;
   startedAt?: number;
   /** SCIM requests being worked on now, and the bounds (http/in-flight.ts). */
   inFlight?: { inFlight: number; limits: { maxInFlight: number; maxInFlightPerToken: number } };
@@ -49,6 +52,8 @@ export interface SidecarMetrics {
   observeOverload(scope: 'overall' | 'token'): void;
   /** A refused bearer credential reported to mailcow's netfilter: published, or the publish failed. */
   observeNetfilter(outcome: 'published' | 'failed'): void;
+  /** The retention job deleted this many audit events. */
+  observePruned(deleted: number): void;
   /** Re-reads database state and renders /metrics. */
   render(): Promise<string>;
   health(): Promise<HealthReport>;
@@ -62,6 +67,7 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
   const startedAt = deps.startedAt ?? Date.now();
   const registry = new Registry();
   let lastState: DatabaseState | undefined;
+  let lastEvents: EventTableStats | undefined;
 
   const requests = registry.register(new Counter('mailcow_scim_http_requests_total', 'SCIM HTTP requests by operation, method and status code.'));
   const latency = registry.register(
@@ -107,6 +113,17 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
     ]),
   );
   registry.register(new Gauge('mailcow_scim_writes_allowed', '1 when the sidecar accepts SCIM writes.', () => [{ value: lastState?.writesAllowed ? 1 : 0 }]));
+  const pruned = registry.register(new Counter('mailcow_scim_events_pruned_total', 'Audit events deleted by the retention job (each token keeps its eventRetentionDays).'));
+  pruned.inc({}, 0);
+  if (deps.eventStats) {
+    registry.register(new Gauge('mailcow_scim_events_rows', "Rows in mailcow_scim_events (InnoDB's estimate).", () => (lastEvents ? [{ value: lastEvents.rowsEstimate }] : [])));
+    registry.register(new Gauge('mailcow_scim_events_bytes', 'Data and index size of mailcow_scim_events, in bytes.', () => (lastEvents ? [{ value: lastEvents.bytes }] : [])));
+    registry.register(
+      new Gauge('mailcow_scim_events_oldest_timestamp_seconds', 'Time of the oldest audit event since the Unix epoch, in seconds (absent when there is none).', () =>
+        lastEvents?.oldestAt ? [{ value: Math.floor(Date.parse(lastEvents.oldestAt) / 1000) }] : [],
+      ),
+    );
+  }
   registry.register(new Gauge('mailcow_scim_info', 'Build information.', () => [{ labels: { version: deps.version }, value: 1 }]));
   // The bridge's version is request data, but from php-fpm only, checked against a version
   // pattern, and one series: the last one seen.
@@ -150,8 +167,12 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
     observeNetfilter(outcome) {
       netfilter.inc({ outcome });
     },
+    observePruned(deleted) {
+      pruned.inc({}, deleted);
+    },
     async render() {
       await readState().catch(() => undefined);
+      if (deps.eventStats) lastEvents = await deps.eventStats().catch(() => lastEvents);
       return registry.render();
     },
     async health() {
