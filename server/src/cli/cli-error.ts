@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../config.js';
 import { NotMailcowDatabaseError } from '../mailcow/mailcow-prerequisites.js';
+import { NotImportableError } from '../mailcow/pr7148-import.js';
 import { isDatabaseUnreachable } from '../mailcow/sql-errors.js';
 import { ScimError } from '../scim/index.js';
 import { AmbiguousTokenError, PolicyError, describeProblem } from '../tokens/index.js';
@@ -53,6 +54,7 @@ export function describeCliFailure(e: unknown): CliFailure {
       details: { status: e.status, scimType: e.scimType, problems: e.problems },
     };
   }
+  if (e instanceof NotImportableError) return { code: 'not_importable', exitCode: 1, message: e.detail, details: {} };
   if (e instanceof AmbiguousTokenError) {
     return { code: 'ambiguous_token', exitCode: 1, message: e.detail, details: { ref: e.ref, candidates: e.candidates } };
   }
@@ -61,6 +63,9 @@ export function describeCliFailure(e: unknown): CliFailure {
   }
   if (isDatabaseUnreachable(e)) {
     return { code: 'database_unreachable', exitCode: 1, message: `MariaDB is not reachable (${(e as Error).message}): check MARIADB_URL.`, details: {} };
+  }
+  if (typeof (e as { sqlMessage?: unknown })?.sqlMessage === 'string') {
+    return { code: 'database_error', exitCode: 1, message: `MariaDB: ${(e as { sqlMessage: string }).sqlMessage}`, details: { errno: (e as { errno?: number }).errno } };
   }
   return { code: 'internal', exitCode: 1, message: (e as Error)?.message ?? String(e), details: {} };
 }

@@ -5,8 +5,9 @@ import { serverCommands } from './server-commands.js';
 import { tokenCommands } from './token-commands.js';
 import { adoptCommand } from './adopt-command.js';
 import { installCommands } from './install-commands.js';
+import { importCommand } from './import-command.js';
 
-export const COMMANDS: CliCommand[] = [...serverCommands, ...tokenCommands, adoptCommand, ...installCommands];
+export const COMMANDS: CliCommand[] = [...serverCommands, ...tokenCommands, adoptCommand, importCommand, ...installCommands];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

@@ -103,6 +103,45 @@ export class TokenService {
     return { token: record, secret: issued.secret };
   }
 
+  /**
+   * A token carried over from another SCIM provider with the SHA-256 it already stored, so the
+   * IdP's existing bearer secret keeps working (mailcow PR 7148 stores plain SHA-256, as we do).
+   * Checked like a new token (name, policy, rules); a token with this hash already is returned as
+   * it is, so importing twice imports once.
+   */
+  async importExisting(
+    name: string,
+    policyInput: unknown,
+    existing: { hash: Buffer; prefix: string; active: boolean; createdAt?: string },
+  ): Promise<{ token: TokenRecord; created: boolean }> {
+    if (existing.hash.length !== 32) throw ScimError.invalidValue('An imported token needs its 32-byte SHA-256.');
+    const found = await this.deps.store.findByHash(existing.hash);
+    if (found) return { token: found.record, created: false };
+    const cleanName = validateName(name);
+    await this.assertNameFree(cleanName, null);
+    const policy = await this.checkPolicy(buildPolicy(policyInput));
+    const now = this.deps.now();
+    const record: TokenRecord = {
+      id: randomUUID(),
+      name: cleanName,
+      prefix: existing.prefix.slice(0, 16),
+      active: existing.active,
+      revokedAt: null,
+      policy,
+      createdAt: existing.createdAt ?? now,
+      updatedAt: now,
+      lastUsedAt: null,
+      lastUsedIp: null,
+    };
+    await this.deps.store.insert(record, existing.hash);
+    return { token: record, created: true };
+  }
+
+  /** The token whose secret hashes to `hash`, if any (for imports that carry hashes). */
+  async findByStoredHash(hash: Buffer): Promise<TokenRecord | undefined> {
+    return (await this.deps.store.findByHash(hash))?.record;
+  }
+
   list(includeRevoked = false): Promise<TokenRecord[]> {
     return this.deps.store.list(includeRevoked);
   }
