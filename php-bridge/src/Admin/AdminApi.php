@@ -234,6 +234,11 @@ final class AdminApi
         if ($e->getScimCode() !== null) {
             $details['scimCode'] = $e->getScimCode();
         }
+        // Each problem names its policy field, so the page can show it next to that field.
+        $problems = $e->getPolicyProblems();
+        if ($problems !== null) {
+            $details['problems'] = $problems;
+        }
         $http = match ($e->getStatusCode()) {
             Status::INVALID_ARGUMENT => 400,
             Status::NOT_FOUND => 404,

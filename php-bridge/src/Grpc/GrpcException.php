@@ -62,6 +62,26 @@ final class GrpcException extends \RuntimeException
         return $s !== null && ctype_digit($s) ? (int) $s : null;
     }
 
+    /**
+     * The field-level problems of a refused token policy (server/src/rpc/unary.ts): the JSON of
+     * `scim-policy-problems-bin`, base64 on the wire as every `-bin` metadata value, each
+     * {field, message, ruleIndex?, offset?, excerpt?}. Null when the sidecar sent none.
+     *
+     * @return list<array<string, mixed>>|null
+     */
+    public function getPolicyProblems(): ?array
+    {
+        $raw = $this->metadata['scim-policy-problems-bin'] ?? null;
+        if ($raw === null) {
+            return null;
+        }
+        $b64 = strtr(trim($raw), '-_', '+/');
+        $json = base64_decode($b64 . str_repeat('=', (4 - strlen($b64) % 4) % 4), true);
+        $problems = $json === false ? null : json_decode($json, true);
+
+        return is_array($problems) && array_is_list($problems) ? $problems : null;
+    }
+
     /** @return array<string, string> */
     public function getMetadata(): array
     {

@@ -188,6 +188,18 @@ final class AdminApiTest extends TestCase
         $this->assertIsArray($body['data']['events']);
     }
 
+    public function testARefusedRuleComesWithItsFieldAndPosition(): void
+    {
+        $policy = ['domains' => ['example.org'], 'templateRules' => [['filter' => 'title eq "Boss"', 'template' => 'Default'], ['filter' => 'department eq "Sales', 'template' => 'Default']]];
+        [$status, $body] = $this->post('tokens.create', ['name' => 'rules ' . bin2hex(random_bytes(3)), 'policy' => $policy]);
+        $this->assertSame(400, $status, json_encode($body));
+        $this->assertSame('invalidFilter', $body['error']['scimType']);
+        $this->assertSame(
+            [['field' => 'templateRules[1].filter', 'ruleIndex' => 1, 'message' => 'unterminated string starting at position 14', 'offset' => 14, 'excerpt' => "department eq \"Sales\n              ^"]],
+            $body['error']['problems'],
+        );
+    }
+
     public function testJsonAnswersAreNeverCached(): void
     {
         $r = AdminResponse::json(200, ['ok' => true]);

@@ -116,7 +116,7 @@ final class ContractTest extends TestCase
             $this->assertSame(Status::INVALID_ARGUMENT, $e->getStatusCode());
             $this->assertSame('invalidValue', $e->getScimType());
             $this->assertSame(400, $e->getScimStatus());
-            $this->assertStringContainsString('defaultDomain "other.org"', $e->getDetails());
+            $this->assertStringContainsString("defaultDomain: \"other.org\" must be one of the token's domains", $e->getDetails());
             $this->assertStringContainsString('mailcow.scim.v1.TokenService/CreateToken', $e->getMessage());
         }
     }

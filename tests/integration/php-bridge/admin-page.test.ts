@@ -310,6 +310,28 @@ describe('the SCIM admin page', () => {
     expect((await t.sidecar.tokens.get(tokenId)).policy.ipAllowList).toEqual([]);
   });
 
+  it("marks a bad template rule at its position: the rule's field, the reason, a caret, the cursor", async () => {
+    await tokenRow('Entra (prod)').locator('[data-action="edit"]').click();
+    const form = await modalShown('scim-token-modal');
+    await form.locator('[data-action="add-rule"]').click();
+    await form.locator('[data-action="add-rule"]').click();
+    await form.locator('[data-rule] [data-field="filter"]').nth(0).fill('title eq "Boss"');
+    await form.locator('[data-rule] [data-field="filter"]').nth(1).fill('department eq "Sales');
+    await form.locator('#scim-token-save').click();
+    const note = form.locator('[data-rule-error="1"]');
+    await poll(() => note.count()).toBe(1);
+    expect(await note.locator('div').innerText()).toBe('Rule 2, character 15: unterminated string starting at position 14');
+    expect(await note.locator('pre').innerText()).toBe('department eq "Sales\n              ^');
+    const bad = form.locator('[data-rule] [data-field="filter"]').nth(1);
+    expect(await bad.getAttribute('class')).toContain('is-invalid');
+    expect(await form.locator('[data-rule] [data-field="filter"]').nth(0).getAttribute('class')).not.toContain('is-invalid');
+    expect(await bad.evaluate((n) => (n as unknown as { selectionStart: number }).selectionStart)).toBe(14);
+    await shot('05b-invalid-rule');
+    await form.locator('button', { hasText: 'Cancel' }).click();
+    await modalHidden('scim-token-modal');
+    expect((await t.sidecar.tokens.get(tokenId)).policy.templateRules).toEqual([]);
+  });
+
   it('toggles the token off and on', async () => {
     // click(), not uncheck(): the table is redrawn from the sidecar's answer right after the change.
     await tokenRow('Entra (prod)').locator('[data-action="toggle"]').click();

@@ -72,6 +72,7 @@
         var e = new Error(body.error && body.error.message ? body.error.message : 'Request failed.');
         e.code = body.error && body.error.code;
         e.scimType = body.error && body.error.scimType;
+        e.problems = (body.error && body.error.problems) || [];
         throw e;
       }
       return body.data;
@@ -288,7 +289,37 @@
       return loadTokens();
     }).catch(function (e) {
       alertBox($('#scim-token-form-alert'), 'danger', e.message + (e.scimType ? ' (' + e.scimType + ')' : ''));
+      markRuleProblems(e.problems || []);
     }).then(function () { button.disabled = false; });
+  }
+
+  // A refused template rule is marked where it is: the rule's filter field, the sidecar's reason,
+  // the filter with a caret under the offending character, and the cursor placed there.
+  function clearRuleProblems() {
+    Array.prototype.forEach.call(root.querySelectorAll('#scim-token-rules [data-rule-error]'), function (n) { n.remove(); });
+    Array.prototype.forEach.call(root.querySelectorAll('#scim-token-rules .is-invalid'), function (n) { n.classList.remove('is-invalid'); });
+  }
+
+  function markRuleProblems(problems) {
+    clearRuleProblems();
+    var rows = root.querySelectorAll('#scim-token-rules [data-rule]');
+    var first = null;
+    problems.forEach(function (p) {
+      if (typeof p.ruleIndex !== 'number' || !rows[p.ruleIndex]) return;
+      var row = rows[p.ruleIndex];
+      var input = $('[data-field="' + (/\.template$/.test(p.field) ? 'template' : 'filter') + '"]', row);
+      input.classList.add('is-invalid');
+      var note = el('div', { className: 'invalid-feedback d-block mb-2', 'data-rule-error': String(p.ruleIndex) },
+        el('div', { text: 'Rule ' + (p.ruleIndex + 1) + (typeof p.offset === 'number' ? ', character ' + (p.offset + 1) : '') + ': ' + p.message }));
+      if (p.excerpt) note.appendChild(el('pre', { className: 'mb-0 small', text: p.excerpt }));
+      row.insertAdjacentElement('afterend', note);
+      if (!first) first = { input: input, offset: p.offset, note: note };
+    });
+    if (first) {
+      first.input.focus();
+      if (typeof first.offset === 'number' && first.input.setSelectionRange) first.input.setSelectionRange(first.offset, first.offset + 1);
+      first.note.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   function confirmThen(title, text, label, fn) {
