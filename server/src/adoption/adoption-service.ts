@@ -125,7 +125,7 @@ export class AdoptionService {
       else if (entry.action === 'refuse') result = { address: entry.address, outcome: 'refused', detail: entry.reason ?? '', entry };
       else {
         try {
-          const done = await this.deps.store.adopt(entry.address, token, { moveFromOtherToken: selection.moveFromOtherTokens });
+          const done = await this.deps.store.adopt(entry.address, token, { moveFromOtherToken: movesOwned(selection) });
           result =
             done.outcome === 'adopted'
               ? { address: entry.address, outcome: 'adopted', detail: entry.changes.join('; '), entry }
@@ -145,7 +145,7 @@ export class AdoptionService {
   private async entries(selection: AdoptionSelection, token: TokenRecord, size: number, after: string): Promise<{ entries: AdoptionEntry[]; nextAfter: string }> {
     const matches = compileMailboxFilter(selection.filter);
     const idp = await this.deps.identityProvider();
-    const ctx = { token, idp, moveFromOtherTokens: selection.moveFromOtherTokens || selection.addresses.length > 0 };
+    const ctx = { token, idp, moveFromOtherTokens: movesOwned(selection) };
     const entries: AdoptionEntry[] = [];
     let cursor = after;
     for (let scan = 0; scan < MAX_SCANS_PER_PAGE && entries.length < size; scan++) {
@@ -168,6 +168,11 @@ export class AdoptionService {
     const found = new Map((await this.deps.store.listAddresses(wanted)).map((c) => [c.address, c]));
     return wanted.map((a) => found.get(a) ?? missingMailbox(a));
   }
+}
+
+/** Naming a mailbox is the intent to move it; a domain or filter selection moves only with the flag. */
+function movesOwned(selection: AdoptionSelection): boolean {
+  return selection.moveFromOtherTokens || selection.addresses.length > 0;
 }
 
 /** A named address with no mailbox: planned as a refusal. */

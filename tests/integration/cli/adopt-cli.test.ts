@@ -97,6 +97,17 @@ describe('adopt one mailbox', () => {
     expect(row).toEqual({ password: '{BLF-CRYPT}$2y$hash', quota: 1073741824 });
   });
 
+  it("moves a named mailbox another token owns: its SCIM user is unlinked", async () => {
+    const fay = await okta.post('/Users', { schemas: [CORE], userName: 'fay@example.org' });
+    expect(fay.status, fay.text).toBe(201);
+    const r = await cli('adopt', 'fay@example.org', '--token', 'Entra');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`unlink SCIM user ${fay.body.id} of token "Okta"`);
+    expect(r.stdout).toContain('Done: 1 adopted');
+    expect(await rowsOf(t.db.pool, `SELECT 1 FROM mailcow_scim_users WHERE mailbox = 'fay@example.org'`)).toEqual([]);
+    expect((await okta.get(`/Users/${fay.body.id}`)).status).toBe(404);
+  });
+
   it('refuses a mailbox of a domain the token does not manage, and an unknown one, with exit 1', async () => {
     const foreign = await cli('adopt', 'erin@other.org', '--token', 'Entra');
     expect(foreign.code).toBe(1);
@@ -123,15 +134,15 @@ describe('adopt many', () => {
     expect(r.stdout).toContain('REFUSE  dave@example.org');
     expect(r.stdout).toContain('owned by SCIM token "Okta"');
     expect(r.stdout).toContain('SKIP    room@example.org');
-    expect(r.stdout).toContain('Plan: 2 to adopt (1 without password login afterwards, 1 with conflicts), 2 skipped, 1 refused.');
+    expect(r.stdout).toContain('Plan: 2 to adopt (1 without password login afterwards, 1 with conflicts), 3 skipped, 1 refused.');
     expect(r.stdout).toContain('run the same command with --yes');
     expect(await rowsOf(t.db.pool, 'SELECT username, authsource FROM mailbox ORDER BY username')).toEqual(before);
 
     const json = (await cli('adopt', '--domain', 'example.org', '--token', 'Entra', '--json')).json<{ dryRun: boolean; summary: Record<string, number>; entries: { address: string; action: string }[] }>();
     expect(json.dryRun).toBe(true);
-    expect(json.summary).toEqual({ adopt: 2, skip: 2, refuse: 1, losePasswordLogin: 1, withConflicts: 1 });
+    expect(json.summary).toEqual({ adopt: 2, skip: 3, refuse: 1, losePasswordLogin: 1, withConflicts: 1 });
     expect(json.entries.map((e) => `${e.action} ${e.address}`)).toEqual([
-      'skip alice@example.org', 'adopt bob@example.org', 'adopt carol@example.org', 'refuse dave@example.org', 'skip room@example.org',
+      'skip alice@example.org', 'adopt bob@example.org', 'adopt carol@example.org', 'refuse dave@example.org', 'skip fay@example.org', 'skip room@example.org',
     ]);
   });
 
