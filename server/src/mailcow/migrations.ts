@@ -12,6 +12,7 @@
 import { VERSION } from '../version.js';
 import type { Queryable } from './queryable.js';
 import { toDbTime } from './db-time.js';
+import { renameDuplicateTokenNames } from './token-name-repair.js';
 import { withLease, type Lease, type LeaseOptions } from './migration-lock.js';
 import { repairResourceJson } from './resource-json-repair.js';
 
@@ -190,15 +191,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     name: 'tokens: one live token per name',
+    // Names are how admins (and `mailcow-scim token show NAME`) tell tokens apart; live tokens
+    // that share a name are renamed first (token-name-repair.ts), then the key holds.
+    prepare: renameDuplicateTokenNames,
     statements: [
-      // Names are how admins (and `mailcow-scim token show NAME`) tell tokens apart. Tokens that
-      // share a name from before this migration keep the oldest one's name; the others get their
-      // id's first characters appended, which the admin sees in `token list`.
-      `UPDATE mailcow_scim_tokens t
-         JOIN mailcow_scim_tokens o
-           ON o.revoked_at IS NULL AND t.revoked_at IS NULL AND o.name = t.name
-          AND (o.created_at < t.created_at OR (o.created_at = t.created_at AND o.id < t.id))
-          SET t.name = CONCAT(LEFT(t.name, 244), ' (', LEFT(t.id, 8), ')')`,
       // Revoked tokens keep their name for the audit trail and free it: the key covers live ones.
       `ALTER TABLE mailcow_scim_tokens
          ADD COLUMN IF NOT EXISTS live_name VARCHAR(255) AS (IF(revoked_at IS NULL, name, NULL)) PERSISTENT,
