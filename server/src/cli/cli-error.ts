@@ -1,5 +1,6 @@
 /**
- * How a failed command reports: one stable error code and exit status per kind of failure, as
+ * How a failed command reports: one stable error code and exit status per kind of failure (the
+ * sidecar's codes of docs/errors.md, and a few of the command line's own), as
  * text for people and, under --json, as `{"error": {...}}` on stdout for scripts (issue 13: JSON
  * errors used to be plain text). Exit status: 2 for a bad command line or configuration, 1 for
  * everything the command refused or could not do.
@@ -19,23 +20,6 @@ export interface CliFailure {
   message: string;
   /** Extra fields for --json (problems, candidates, missing, status, scimType). */
   details: Record<string, unknown>;
-}
-
-const SCIM_TYPE_CODES: Record<string, string> = {
-  invalidFilter: 'invalid_filter',
-  invalidValue: 'invalid_value',
-  uniqueness: 'already_exists',
-  invalidSyntax: 'invalid_syntax',
-  mutability: 'invalid_value',
-};
-
-function scimCode(e: ScimError): string {
-  if (e.scimType && SCIM_TYPE_CODES[e.scimType]) return SCIM_TYPE_CODES[e.scimType]!;
-  if (e.status === 404) return 'not_found';
-  if (e.status === 409) return 'conflict';
-  if (e.status === 503) return 'unavailable';
-  if (e.status >= 500) return 'internal';
-  return 'refused';
 }
 
 export function describeCliFailure(e: unknown): CliFailure {
@@ -59,7 +43,8 @@ export function describeCliFailure(e: unknown): CliFailure {
     return { code: 'ambiguous_token', exitCode: 1, message: e.detail, details: { ref: e.ref, candidates: e.candidates } };
   }
   if (e instanceof ScimError) {
-    return { code: scimCode(e), exitCode: 1, message: e.detail, details: { status: e.status, ...(e.scimType ? { scimType: e.scimType } : {}) } };
+    // The sidecar's own stable codes (docs/errors.md), so a script sees the same code as the logs and gRPC.
+    return { code: e.code, exitCode: 1, message: e.detail, details: { status: e.status, ...(e.scimType ? { scimType: e.scimType } : {}) } };
   }
   if (isDatabaseUnreachable(e)) {
     return { code: 'database_unreachable', exitCode: 1, message: `MariaDB is not reachable (${(e as Error).message}): check MARIADB_URL.`, details: {} };

@@ -132,7 +132,7 @@ describe('naming tokens', () => {
   it('keeps names unique among live tokens; a revoked name can be used again', async () => {
     const dup = await cli('token', 'create', '--name', 'FIELDS', '--domain', 'example.org', '--json');
     expect(dup.code).toBe(1);
-    expect(dup.json()).toMatchObject({ error: { code: 'already_exists', status: 409, message: expect.stringContaining('A token named "Fields" exists already') } });
+    expect(dup.json()).toMatchObject({ error: { code: 'uniqueness', status: 409, message: expect.stringContaining('A token named "Fields" exists already') } });
     const rename = await cli('token', 'update', 'Twin A', '--name', 'twin b');
     expect(rename.code).toBe(1);
     expect(rename.stderr).toContain('"Twin B" exists already');
