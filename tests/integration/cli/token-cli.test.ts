@@ -78,7 +78,7 @@ describe('every policy field is shown and can be undone', () => {
     for (const out of [r.stdout, (await cli('token', 'show', 'Fields')).stdout]) {
       expect(out).toContain('group address from name: on');
       expect(out).toContain('group sender ACL:        on');
-      expect(out).toContain("quota source:   the mailbox template's quota");
+      expect(out).toContain("quota source:   always the mailbox template's quota");
       expect(out).toContain('event retention: 30 days');
     }
     const json = (await cli('token', 'show', 'Fields', '--json')).json<{ policy: Record<string, unknown> }>();
