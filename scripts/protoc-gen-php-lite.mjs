@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // protoc-gen-php-lite: PHP classes for protobuf messages, enums and unary gRPC clients, for
 // PHP without the protobuf extension (mailcow's php-fpm image has neither grpc nor protobuf;
-// architecture §6). The generated classes hold plain typed properties and a descriptor
+// docs/architecture.md §6). The generated classes hold plain typed properties and a descriptor
 // table; the wire format is done by the hand-written runtime in php-bridge/src/Protobuf/.
 //
 // Run by `buf generate` (buf.gen.yaml, strategy: all). Options (opt:):

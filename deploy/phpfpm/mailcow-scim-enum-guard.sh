@@ -3,7 +3,7 @@
 #
 # Installed by `mailcow-scim install` as data/hooks/phpfpm/mailcow-scim-enum-guard.sh. mailcow's
 # php-fpm entrypoint runs every executable in /hooks as root, after its own init_db, on every
-# container start (mailcow-integration.md §5.6). The `mariadb` client and DBUSER/DBPASS/DBNAME
+# container start (docs/mailcow-facts.md §5.6). The `mariadb` client and DBUSER/DBPASS/DBNAME
 # are available there (§1.2).
 #
 # Why: init_db re-declares mailbox.authsource with mailcow's four values whenever the schema

@@ -7,7 +7,7 @@ namespace MailcowScim;
 /**
  * Where the sidecar is and how long the bridge waits for it. Read once per request from the
  * array `$MAILCOW_SCIM` (set in vars.local.inc.php before the bridge is loaded) and then the
- * environment (php-fpm keeps it: `clear_env = no`, mailcow-integration.md §5.4).
+ * environment (php-fpm keeps it: `clear_env = no`, docs/mailcow-facts.md §5.4).
  */
 final class Config
 {

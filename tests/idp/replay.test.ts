@@ -2,7 +2,7 @@
  * Replays recorded IdP lifecycles (tests/idp/fixtures/<idp>/<case>.json, one case per file)
  * against a real sidecar on real MariaDB with mailcow's schema, and checks after each step both
  * the SCIM answer and the mailbox rows mailcow would read. The fixture format is described in
- * tests/idp/README.md; elimity-com/scim's internal/idp_test is the model (style.md "Tests").
+ * tests/idp/README.md; elimity-com/scim's internal/idp_test is the model (CONTRIBUTING.md "Tests").
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ interface Step {
 interface Fixture {
   client: string;
   description: string;
-  /** Where the request shapes come from (shared/docs/idp-clients.md keys, vendor docs, source files). */
+  /** Where the request shapes come from (docs/idp/clients.md keys, vendor docs, source files). */
   sources: string[];
   /** The policy of the token this case runs with (its domains are created as mailcow domains). */
   token: Record<string, unknown> & { domains: string[] };
@@ -202,7 +202,7 @@ async function replay(c: Case): Promise<void> {
 }
 
 describe('recorded IdP lifecycles', () => {
-  it('has fixtures for every client in shared/docs/idp-clients.md', () => {
+  it('has fixtures for every client in docs/idp/clients.md', () => {
     expect([...new Set(cases.map((c) => c.idp))]).toEqual(['authentik', 'entra', 'entra-aadoptscim062020', 'jumpcloud', 'keycloak', 'okta', 'onelogin']);
   });
 

@@ -1,4 +1,4 @@
-/** The dependency rule of style.md: the SCIM core imports no transport, driver or adapter. */
+/** The dependency rule of docs/architecture.md §9: the SCIM core imports no transport, driver or adapter. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -24,7 +24,7 @@ use MailcowScim\Protobuf\InvalidMessageException;
  * The JSON API behind the SCIM page in mailcow's admin area. Every action goes to the sidecar
  * through the bridge (TokenService, StatusService, AdminService); nothing here touches MariaDB.
  *
- * Access follows mailcow's model (mailcow-integration.md §4.4): a logged-in admin session
+ * Access follows mailcow's model (docs/mailcow-facts.md §4.4): a logged-in admin session
  * (`mailcow_cc_role` admin, not an API-key session), and for every POST the session's CSRF
  * token in an `X-CSRF-Token` header. The token is compared, not rotated: mailcow rotates it
  * only for form posts, and this page makes many JSON calls without reloading.

@@ -15,7 +15,7 @@ use MailcowScim\Protobuf\Message;
  *
  * Connections: libcurl before 8.0 (Debian 12 ships 7.88) cannot safely reuse an HTTP/2
  * prior-knowledge connection over a Unix socket, so each call opens and closes its own there;
- * from 8.0 on, calls made through one channel share a connection (architecture §6).
+ * from 8.0 on, calls made through one channel share a connection (docs/architecture.md §6).
  *
  * Every call has a deadline: it is sent as `grpc-timeout` and enforced by curl, so a slow or
  * hung sidecar costs a caller at most that long.

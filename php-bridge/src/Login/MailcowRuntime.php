@@ -7,7 +7,7 @@ namespace MailcowScim\Login;
 /**
  * mailcow's own login building blocks, as the bridge uses them: its credential checks, its
  * TFA helpers, its session and its alert list (data/web/inc/functions.auth.inc.php and
- * functions.inc.php; mailcow-integration.md §3.3–§3.6). Everything global lives here, so the
+ * functions.inc.php; docs/mailcow-facts.md §3.3–§3.6). Everything global lives here, so the
  * login logic reads as plain steps.
  */
 class MailcowRuntime
@@ -24,7 +24,7 @@ class MailcowRuntime
     /**
      * mailcow's LDAP check (`ldap_mbox_login`, a bind as the user), without its template
      * re-apply, which would overwrite quota, ACLs and `active` that SCIM owns
-     * (mailcow-integration.md §3.4, §3.10). Two guards: the install patch makes the function
+     * (docs/mailcow-facts.md §3.4, §3.10). Two guards: the install patch makes the function
      * honour `$extra['mailcow_scim_skip_template']`, and, should an update have dropped that
      * hunk, `$iam_settings['mappers']` is empty while it runs (with create=false the function
      * edits the mailbox only when the user's attribute value is found in that list).

@@ -12,11 +12,11 @@ use MailcowScim\Gen\Mailcow\Scim\V1\RouteLoginResponse;
 use MailcowScim\Grpc\GrpcException;
 
 /**
- * Logins of mailboxes whose authsource is 'scim' (architecture §6): mailcow's `user_login()`
+ * Logins of mailboxes whose authsource is 'scim' (docs/architecture.md §6): mailcow's `user_login()`
  * `case 'scim'` and the 'scim' branch of `identity_provider('verify-sso')`. The sidecar chooses
  * the route (LoginService.RouteLogin); mailcow's own code checks the credential; then the same
  * active, domain, service-access and TFA steps as mailcow's `ldap` case
- * (mailcow-integration.md §3.3, §3.6, §3.10).
+ * (docs/mailcow-facts.md §3.3, §3.6, §3.10).
  */
 final class ScimLogin
 {

@@ -2,7 +2,7 @@
 /*
  * Test doubles of the mailcow functions the bridge calls, with mailcow's names and signatures
  * (data/web/inc/functions.auth.inc.php and functions.inc.php at mailcow 06424670). They keep
- * the behaviour the bridge depends on, written from mailcow-integration.md §3.3–§3.6:
+ * the behaviour the bridge depends on, written from docs/mailcow-facts.md §3.3–§3.6:
  *
  *  - ldap_mbox_login / keycloak_mbox_login_rest: false without `$iam_provider`; the password
  *    check; with create=false, a "template re-apply" through mailbox('edit',

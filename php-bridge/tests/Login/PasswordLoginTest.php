@@ -13,7 +13,7 @@ use PHPUnit\Framework\TestCase;
 /**
  * mailcow's `user_login()` `case 'scim'`: the sidecar's route, mailcow's own credential check
  * without the template re-apply, then mailcow's active, domain, service and TFA steps
- * (architecture §6; mailcow-integration.md §3.3–§3.6, §3.10). Real sidecar, real MariaDB,
+ * (docs/architecture.md §6; docs/mailcow-facts.md §3.3–§3.6, §3.10). Real sidecar, real MariaDB,
  * mailcow's functions as doubles.
  */
 final class PasswordLoginTest extends TestCase

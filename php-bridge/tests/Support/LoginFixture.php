@@ -12,7 +12,7 @@ use PHPUnit\Framework\TestCase;
 /** mailcow's state for a login test: identity provider rows, mailboxes, TFA, globals. */
 final class LoginFixture
 {
-    /** identity_provider rows as identity_provider('edit') writes them (mailcow-integration.md A.3). */
+    /** identity_provider rows as identity_provider('edit') writes them (docs/mailcow-facts.md A.3). */
     public const IDP = [
         'ldap' => ['authsource' => 'ldap', 'host' => '127.0.0.1', 'port' => '389', 'basedn' => 'dc=example,dc=org', 'binddn' => 'cn=admin,dc=example,dc=org', 'bindpass' => 'x', 'username_field' => 'mail', 'attribute_field' => 'title', 'filter' => '', 'periodic_sync' => '0', 'import_users' => '0', 'sync_interval' => '15', 'login_provisioning' => ''],
         'keycloak' => ['authsource' => 'keycloak', 'server_url' => 'https://kc.example.org', 'realm' => 'mail', 'client_id' => 'mailcow', 'client_secret' => 's', 'redirect_url' => 'https://mail.example.org', 'version' => '26.0.0', 'mailpassword_flow' => '1', 'periodic_sync' => '0', 'import_users' => '0', 'sync_interval' => '15', 'login_provisioning' => ''],

@@ -30,7 +30,7 @@ final class TestEnv
     {
         if (self::$pdo === null) {
             self::$pdo = new \PDO(self::need('MCS_TEST_DB_DSN', $test), getenv('MCS_TEST_DB_USER') ?: 'root', getenv('MCS_TEST_DB_PASS') ?: '', [
-                // The options mailcow's vars.inc.php / prerequisites use (mailcow-integration.md §5.4).
+                // The options mailcow's vars.inc.php / prerequisites use (docs/mailcow-facts.md §5.4).
                 \PDO::ATTR_ERRMODE => \PDO::ERRMODE_EXCEPTION,
                 \PDO::ATTR_DEFAULT_FETCH_MODE => \PDO::FETCH_ASSOC,
                 \PDO::ATTR_EMULATE_PREPARES => false,

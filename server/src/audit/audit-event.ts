@@ -1,5 +1,5 @@
 /**
- * One entry of the audit trail (`mailcow_scim_events`, architecture §3): written by the data
+ * One entry of the audit trail (`mailcow_scim_events`, docs/architecture.md §3): written by the data
  * layer with every change and every refusal, read back by the admin page.
  */
 export interface AuditEvent {

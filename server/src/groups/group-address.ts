@@ -1,5 +1,5 @@
 /**
- * The mailcow alias address a SCIM group stands for (architecture §4, issue 5): our extension's
+ * The mailcow alias address a SCIM group stands for (docs/architecture.md §4, issue 5): our extension's
  * `address`, else the group's first e-mail in a managed domain, else (when the token's policy
  * says so) a slug of displayName at the token's default domain; otherwise none, and the group
  * is policy-only. Pure: the data layer checks collisions and writes the alias.

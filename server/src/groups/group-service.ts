@@ -96,7 +96,7 @@ export class GroupService {
     return readListPage(p, cursors, (q) => this.deps.store.list(caller, q, options));
   }
 
-  /** PUT: the body replaces every writable attribute; no `members` means no members (Keycloak, idp-clients.md §1 #7). */
+  /** PUT: the body replaces every writable attribute; no `members` means no members (Keycloak, docs/idp/clients.md §1 #7). */
   async replace(caller: Caller, id: string, body: unknown, ifMatch?: string, ifNoneMatch?: string, options: GroupReadOptions = ALL): Promise<StoredGroup> {
     const next = normalizeResourceInput(GROUP_RESOURCE_TYPE, body);
     return this.audited(caller, 'replace', id, () =>

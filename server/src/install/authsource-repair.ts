@@ -1,5 +1,5 @@
 /**
- * Puts the 'scim' marker back where our own tables say it belongs (architecture §3: ownership is
+ * Puts the 'scim' marker back where our own tables say it belongs (docs/architecture.md §3: ownership is
  * the row in mailcow_scim_users, `mailbox.authsource='scim'` the marker mailcow's PHP sees).
  * Two sources: mailcow_scim_users (every owned mailbox), and mailcow_scim_authsource_parking,
  * which the php-fpm ENUM guard hook fills while a mailcow migration runs (deploy/phpfpm/).

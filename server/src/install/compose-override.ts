@@ -1,6 +1,6 @@
 /**
  * mailcow-scim's entries in docker-compose.override.yml (gitignored by mailcow, merged by docker
- * compose, kept by update.sh: mailcow-integration.md §5.2). The admin's own entries are never
+ * compose, kept by update.sh: docs/mailcow-facts.md §5.2). The admin's own entries are never
  * touched: we own the `mailcow-scim` service and the socket volume outright, and single list items
  * (a volume mount, an environment variable) in mailcow's nginx and php-fpm services.
  */

@@ -1,6 +1,6 @@
 /**
  * `mailcow-scim doctor`: every piece the sidecar depends on, checked, each failure with what to
- * do (architecture §7). `--repair` first fixes what it can without a person: our schema, the
+ * do (docs/architecture.md §7). `--repair` first fixes what it can without a person: our schema, the
  * 'scim' ENUM value, the marker on owned and parked mailboxes, and (with --mailcow-dir) the
  * install itself, which is idempotent and refuses drifted mailcow files as install does.
  */

@@ -23,7 +23,7 @@ export interface Hunk {
   id: string;
   /** Path inside the mailcow checkout. */
   file: string;
-  /** Row of the hook-point table in mailcow-integration.md §7. */
+  /** Row of the hook-point table in docs/mailcow-facts.md §7. */
   hookPoint: number;
   /** One line for `install --check` and doctor. */
   purpose: string;

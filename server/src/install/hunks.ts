@@ -1,5 +1,5 @@
 /**
- * The minimal patch of mailcow's tracked files, at the hook points of mailcow-integration.md §7
+ * The minimal patch of mailcow's tracked files, at the hook points of docs/mailcow-facts.md §7
  * (written against mailcow HEAD 06424670, db_schema 19022026_1220; it applies unchanged to every
  * release from 2025-03 to 2026-07a, tests/fixtures/mailcow-releases/). Each hunk anchors on
  * mailcow's own lines, verbatim; when they are not found exactly once in the expected place,

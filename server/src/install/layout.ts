@@ -1,7 +1,7 @@
 /**
  * Where mailcow-scim puts things in a mailcow checkout, and the container paths they refer to.
  * Every file below is gitignored by mailcow, or listed in .git/info/exclude by the installer,
- * so mailcow's update.sh neither commits nor trips over it (mailcow-integration.md §5.6).
+ * so mailcow's update.sh neither commits nor trips over it (docs/mailcow-facts.md §5.6).
  */
 
 export const MAILCOW_FILES = {

@@ -1,6 +1,6 @@
 /**
  * Recognises a mailcow-dockerized checkout before anything is written to it: the compose
- * services, volumes and mounts the integration extends must be there (mailcow-integration.md
+ * services, volumes and mounts the integration extends must be there (docs/mailcow-facts.md
  * §5.2–§5.3), so a wrong --mailcow-dir is refused instead of half-installed.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * The block in data/web/inc/vars.local.inc.php that loads the PHP bridge. mailcow includes that
  * file (gitignored) from prerequisites.inc.php, mailcowauth.php and the sync crons, before its own
- * function files (mailcow-integration.md §5.5). An admin's existing file is kept: our block is
+ * function files (docs/mailcow-facts.md §5.5). An admin's existing file is kept: our block is
  * appended (before a closing `?>`), and uninstall removes only the block.
  */
 import { BRIDGE_ENTRY_IN_CONTAINER } from './layout.js';

@@ -1,7 +1,7 @@
 /**
  * How a mailbox will sign in once it is handed to SCIM (`mailcow-scim adopt`, the PR 7148
  * import): its authsource becomes 'scim', so mailcow's own password check (authsource 'mailcow')
- * no longer runs and routeLogin() decides instead (mailcow-integration.md §3.3, §3.7). Only app
+ * no longer runs and routeLogin() decides instead (docs/mailcow-facts.md §3.3, §3.7). Only app
  * passwords are checked before that switch (Dovecot and DAV try them first), so they keep working
  * whatever the identity provider. Said before the change, per mailbox (issue 13).
  */

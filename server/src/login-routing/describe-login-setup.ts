@@ -1,7 +1,7 @@
 /**
  * How SCIM users can sign in with the current identity provider settings, for the admin
  * page's status panel and `doctor`: the same rules as routeLogin(), said once for everyone
- * (mailcow-integration.md §3.7 "Which IdP supports which client path", §3.8 conflicts).
+ * (docs/mailcow-facts.md §3.7 "Which IdP supports which client path", §3.8 conflicts).
  */
 import { isUsable, type IdentityProviderSettings } from './identity-provider-settings.js';
 import { describeProvider, IDP_SETTINGS_PATH } from './login-messages.js';

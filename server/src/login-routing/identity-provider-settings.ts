@@ -27,7 +27,7 @@ export interface IdentityProviderSettings {
 /**
  * The keys `identity_provider('init')` (data/web/inc/functions.inc.php) requires to be truthy
  * before it creates the provider object; without them `$iam_provider` stays null and every
- * IdP login fails (mailcow-integration.md §3.1).
+ * IdP login fails (docs/mailcow-facts.md §3.1).
  */
 export const REQUIRED_SETTINGS: Readonly<Record<IdentityProviderKind, readonly string[]>> = {
   keycloak: ['server_url', 'realm', 'client_id', 'client_secret', 'redirect_url', 'version'],

@@ -1,6 +1,6 @@
 /**
  * The texts a login decision carries. `user` goes to mailcow's login page (English; mailcow
- * shows an unknown message key verbatim, mailcow-integration.md §4.3) and `log` to mailcow's
+ * shows an unknown message key verbatim, docs/mailcow-facts.md §4.3) and `log` to mailcow's
  * log. For password logins the user text never says whether a mailbox exists or what state it
  * is in: anyone can type any name, so those reasons keep mailcow's generic "login failed"
  * (an empty user text). After SSO the IdP has authenticated the person, so the text can be

@@ -1,7 +1,7 @@
 /**
  * What login routing needs to know about one mailbox: the row `user_login()` loads
  * (`mailbox.* + domain.active AS d_active`, kinds location/thing/group excluded;
- * mailcow-integration.md §3.3).
+ * docs/mailcow-facts.md §3.3).
  */
 export interface MailboxLoginFacts {
   /** mailbox.username as stored. */

@@ -1,15 +1,15 @@
 /**
- * The login decision for a mailbox whose authsource is 'scim' (architecture §6). mailcow's
+ * The login decision for a mailbox whose authsource is 'scim' (docs/architecture.md §6). mailcow's
  * `user_login()` switches on the mailbox's authsource and handles only keycloak, ldap and
  * mailcow; the bridge's `case 'scim'` asks for this decision and then runs mailcow's own
- * credential check for the chosen route (mailcow-integration.md §3.3, §3.7, §3.10).
+ * credential check for the chosen route (docs/mailcow-facts.md §3.3, §3.7, §3.10).
  */
 import { ScimError } from '../scim/index.js';
 import { isUsable, type IdentityProviderSettings } from './identity-provider-settings.js';
 import { describeProvider, IDP_SETTINGS_PATH, USER_MESSAGES } from './login-messages.js';
 import type { MailboxLoginFacts } from './mailbox-login-facts.js';
 
-/** mailbox.authsource of SCIM-managed mailboxes (architecture §3). */
+/** mailbox.authsource of SCIM-managed mailboxes (docs/architecture.md §3). */
 export const SCIM_AUTHSOURCE = 'scim';
 
 export type LoginFlow = 'password' | 'sso';

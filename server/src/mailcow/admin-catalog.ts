@@ -1,7 +1,7 @@
 /**
  * mailcow objects a token policy can name, read for the admin page's choices: mailbox
  * templates (`templates` rows of type 'mailbox', what `mailbox('get','mailbox_templates')`
- * lists) and domains (mailcow-integration.md §1.3). Read-only.
+ * lists) and domains (docs/mailcow-facts.md §1.3). Read-only.
  */
 import type { RowDataPacket } from 'mysql2';
 import { listAuditEvents, type EventQuery } from './event-history.js';

@@ -1,7 +1,7 @@
 /**
  * Hand-over of existing mailboxes to a SCIM token (`mailcow-scim adopt`, AdminService Adopt):
  * a mailbox becomes a 'scim' mailbox that no SCIM user owns, so the token's next POST /Users for
- * its address claims it (architecture §4). Nothing about the mail or the password hash changes,
+ * its address claims it (docs/architecture.md §4). Nothing about the mail or the password hash changes,
  * so handing it back to mailcow is setting authsource to 'mailcow' again. Also the AdoptionStore
  * port: the candidate reads a plan reports, paged in username order.
  */

@@ -1,5 +1,5 @@
 /**
- * mailbox.authsource and the 'scim' value (architecture §3, mailcow-integration.md §1.2).
+ * mailbox.authsource and the 'scim' value (docs/architecture.md §3, docs/mailcow-facts.md §1.2).
  * mailcow's init_db re-declares the column on every schema bump, which drops 'scim' again;
  * the sidecar checks the column before it writes and can put the value back.
  */

@@ -3,7 +3,7 @@ import type { RowDataPacket } from 'mysql2';
 import type { DomainLimits, DomainUsage } from '../provisioning/index.js';
 import type { Queryable } from './queryable.js';
 
-/** A domain row's limits; quotas are MiB as mailcow stores them (mailcow-integration.md §1.3 `domain`). */
+/** A domain row's limits; quotas are MiB as mailcow stores them (docs/mailcow-facts.md §1.3 `domain`). */
 export interface DomainRow extends DomainLimits {
   backupmx: number;
 }
@@ -65,7 +65,7 @@ export interface NewDomain {
 }
 
 /**
- * Adds a domain with the values mailcow's "Default" domain template gives (mailcow-integration.md
+ * Adds a domain with the values mailcow's "Default" domain template gives (docs/mailcow-facts.md
  * A.2): for the demo database and tests. Real installs add domains in mailcow's UI.
  */
 export async function addDomainLikeMailcow(db: Queryable, d: NewDomain): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Reading the audit trail, `mailcow_scim_events` (architecture §3; written by the SCIM use
+ * Reading the audit trail, `mailcow_scim_events` (docs/architecture.md §3; written by the SCIM use
  * cases), newest first, for the admin page. Paging is by id so that new events never shift a page.
  */
 import type { RowDataPacket } from 'mysql2';

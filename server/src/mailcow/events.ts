@@ -1,5 +1,5 @@
 /**
- * mailcow_scim_events: the append-only audit of every change (architecture §3), and,
+ * mailcow_scim_events: the append-only audit of every change (docs/architecture.md §3), and,
  * optionally, a row in mailcow's own UI log (`logs`, §1.3) so admins see SCIM changes there.
  */
 import { randomBytes } from 'node:crypto';

@@ -3,7 +3,7 @@
  * members' mailboxes, recorded in mailcow_scim_owned_aliases (kind 'group'), and, when the
  * token's policy allows it, one `sender_acl` row per active member so members may send as the
  * group address. Written the way mailcow's alias add/edit writes them
- * (functions.mailbox.inc.php `mailbox('add'|'edit','alias')`, mailcow-integration.md §1.3):
+ * (functions.mailbox.inc.php `mailbox('add'|'edit','alias')`, docs/mailcow-facts.md §1.3):
  *
  * - goto is a comma-separated list without spaces, each address once; mailcow refuses an
  *   empty goto, so a group with no active member keeps its row (the address stays reserved)

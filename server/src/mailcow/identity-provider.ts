@@ -1,7 +1,7 @@
 /**
  * mailcow's identity provider settings: the `identity_provider` key/value table, read the way
  * `identity_provider('get')` and `('init')` read it (data/web/inc/functions.inc.php;
- * mailcow-integration.md §3.1 and Appendix A.3). Read-only: mailcow's admin UI owns the table.
+ * docs/mailcow-facts.md §3.1 and Appendix A.3). Read-only: mailcow's admin UI owns the table.
  */
 import type { RowDataPacket } from 'mysql2';
 import {

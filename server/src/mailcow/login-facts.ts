@@ -1,7 +1,7 @@
 /**
  * The mailbox row a login decision needs, selected as `user_login()` selects it: user
  * mailboxes only (`kind NOT REGEXP 'location|thing|group'`) joined to their domain
- * (data/web/inc/functions.auth.inc.php; mailcow-integration.md §3.3). The username comparison
+ * (data/web/inc/functions.auth.inc.php; docs/mailcow-facts.md §3.3). The username comparison
  * uses the column's collation, utf8mb4_general_ci, as mailcow's query does (§5.3).
  */
 import type { RowDataPacket } from 'mysql2';

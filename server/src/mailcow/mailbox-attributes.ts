@@ -1,6 +1,6 @@
 /**
  * mailbox.attributes exactly as mailcow's `mailbox('add')` writes them: 17 string-valued keys
- * in a fixed order (mailcow-integration.md §1.4 "Verified layout and order", A.4). The values
+ * in a fixed order (docs/mailcow-facts.md §1.4 "Verified layout and order", A.4). The values
  * of the access keys come from provisioning/ (accessAttributes).
  */
 

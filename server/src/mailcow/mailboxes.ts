@@ -1,7 +1,7 @@
 /**
  * mailcow's mailbox rows: `mailbox`, `quota2`, `quota2replica`, the self-alias, `user_acl`
  * and `tags_mailbox`, written exactly as mailcow's PHP writes them
- * (mailcow-integration.md §2.1, §2.7 and A.4 for add; §2.3 and A.6 for edit; §2.4 for delete).
+ * (docs/mailcow-facts.md §2.1, §2.7 and A.4 for add; §2.3 and A.6 for edit; §2.4 for delete).
  */
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { TAGGING_LIMIT, USER_ACL_FLAGS, type MailboxEdit, type MailboxSnapshot, type UserAcl } from '../provisioning/index.js';

@@ -2,7 +2,7 @@
  * Is this mailcow's database? Checked before `migrate` writes anything: our tables reference
  * `mailbox.username` by foreign key, so on any other database the first CREATE TABLE that has
  * one fails, after mailcow_scim_meta and mailcow_scim_tokens were already created (issue 13).
- * The list is what the sidecar writes and reads on every create (mailcow-integration.md §1.3),
+ * The list is what the sidecar writes and reads on every create (docs/mailcow-facts.md §1.3),
  * not every table mailcow has: tables it touches only when they exist (tfa, fido2, pushover…)
  * are not required.
  */

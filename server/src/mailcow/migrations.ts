@@ -1,5 +1,5 @@
 /**
- * Our own schema: the mailcow_scim_* tables (architecture §3). mailcow's init_db drops
+ * Our own schema: the mailcow_scim_* tables (docs/architecture.md §3). mailcow's init_db drops
  * undeclared columns on its own tables, so everything the plugin needs lives here. The
  * `mailbox` column is declared exactly like mailbox.username (utf8mb4, default collation)
  * because the foreign key needs identical types.

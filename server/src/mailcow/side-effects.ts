@@ -1,5 +1,5 @@
 /**
- * What mailcow does outside the transaction after a mailbox change (mailcow-integration.md
+ * What mailcow does outside the transaction after a mailbox change (docs/mailcow-facts.md
  * §2.6): the SOGo view row, Redis rate-limit and tagged-mail keys, and a memcached flush so
  * SOGo sees the change. The flush is debounced: an initial sync of 10,000 users must not flush
  * 10,000 times. Failures here are logged, never turned into a failed SCIM request: the

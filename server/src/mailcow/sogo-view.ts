@@ -1,6 +1,6 @@
 /**
  * `_sogo_static_view`, SOGo's user source, kept in step for one mailbox at a time the way
- * mailcow's update_sogo_static_view() does it (mailcow-integration.md §1.3, §2.6, A.4).
+ * mailcow's update_sogo_static_view() does it (docs/mailcow-facts.md §1.3, §2.6, A.4).
  */
 import type { RowDataPacket } from 'mysql2';
 import type { Queryable } from './queryable.js';

@@ -43,7 +43,7 @@ const LOGIN_REFUSED_ERRNOS = new Set([
 export const RETRYABLE_ERRNOS = new Set([1213, 1205, 1180, 1047]);
 
 export const ER_DUP_ENTRY = 1062;
-/** "Data truncated for column": for mailbox.authsource, the ENUM lost 'scim' (architecture §3). */
+/** "Data truncated for column": for mailbox.authsource, the ENUM lost 'scim' (docs/architecture.md §3). */
 export const ER_WARN_DATA_TRUNCATED = 1265;
 
 /**

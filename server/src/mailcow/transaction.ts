@@ -2,7 +2,7 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import { isRetryableSqlError, translateSqlError } from './sql-errors.js';
 
 export interface TransactionOptions {
-  /** Attempts for deadlocks / Galera certification failures (architecture §8). */
+  /** Attempts for deadlocks / Galera certification failures (docs/architecture.md §8). */
   attempts?: number;
   /** READ COMMITTED for this transaction only (default: the server's, REPEATABLE READ). */
   readCommitted?: boolean;

@@ -1,5 +1,5 @@
 /**
- * The unit of work on mailcow's database (architecture §8): refused while writes are paused,
+ * The unit of work on mailcow's database (docs/architecture.md §8): refused while writes are paused,
  * one transaction with its audit rows, a deadlock or Galera conflict run again from nothing,
  * and mailcow's post-commit work after the commit. Users and Groups both change through here.
  */

@@ -1,7 +1,7 @@
 /**
  * `/metrics` (Prometheus) and `/healthz` on SCIM_METRICS_PORT, bound to loopback only: inside the
  * container that is the Docker healthcheck's address; nothing here needs or offers auth
- * (architecture §2). /healthz answers 200 while SCIM writes are accepted and 503 with the reason
+ * (docs/architecture.md §2). /healthz answers 200 while SCIM writes are accepted and 503 with the reason
  * otherwise (database unreachable, plugin schema behind, 'scim' missing from the ENUM).
  */
 import { createServer, type Server } from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * The sidecar's metrics and health. Request metrics come from the HTTP app's onResponse hook;
  * database, ENUM and pool state are read at scrape time. Nothing here carries personal data:
- * label values are operation names and status codes only (architecture §2).
+ * label values are operation names and status codes only (docs/architecture.md §2).
  */
 import type { EventTableStats } from '../audit/index.js';
 import type { DatabaseState } from '../mailcow/database-state.js';

@@ -1,5 +1,5 @@
 /**
- * Where a SCIM user's mailbox lives (architecture §4): userName if it is an address in a
+ * Where a SCIM user's mailbox lives (docs/architecture.md §4): userName if it is an address in a
  * domain the token manages; else the primary, then the work e-mail in such a domain; else
  * `<userName>@<default domain>`. The address never changes afterwards: mailcow cannot rename a
  * mailbox across its data, so later changes become aliases instead.

@@ -1,5 +1,5 @@
 /**
- * What a SCIM user means for its mailbox (architecture §4), computed from the resource and the
+ * What a SCIM user means for its mailbox (docs/architecture.md §4), computed from the resource and the
  * token's policy: the display name, the active value, the template, explicit settings from our
  * extension, and the aliases the sidecar should own. Pure: the data layer turns it into rows.
  */

@@ -1,4 +1,4 @@
-/** LoginService over gRPC: proto messages <-> login-routing decisions (architecture §6). */
+/** LoginService over gRPC: proto messages <-> login-routing decisions (docs/architecture.md §6). */
 import {
   LoginDenyReason as ProtoDenyReason,
   LoginFlow as ProtoFlow,

@@ -1,5 +1,5 @@
 /**
- * The gRPC surface on a Unix socket (architecture §2). grpc-js creates the socket 0755, so
+ * The gRPC surface on a Unix socket (docs/architecture.md §2). grpc-js creates the socket 0755, so
  * the mode is set after bind; the socket's group is shared with php-fpm by the deployment.
  */
 import { Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';

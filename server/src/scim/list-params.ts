@@ -76,8 +76,8 @@ export function parseListParams(raw: RawListParams, rt: ResourceTypeDef, maxPage
   if (raw.filter !== undefined && raw.filter !== '') {
     if (typeof raw.filter !== 'string') throw ScimError.invalidFilter('"filter" must be a string.');
     // Entra's configurable matching attribute sends `emails[type eq "work"].value eq "x"`
-    // (idp-clients.md §2): read it as `emails[type eq "work" and value eq "x"]`. Some authentik
-    // releases sent the 409 lookup value unquoted (`userName eq x`, idp-clients.md §4): a string.
+    // (docs/idp/clients.md §2): read it as `emails[type eq "work" and value eq "x"]`. Some authentik
+    // releases sent the 409 lookup value unquoted (`userName eq x`, docs/idp/clients.md §4): a string.
     params.filter = checkFilter(parseFilter(raw.filter, { valuePathSubAttribute: 'rewrite', unquotedValues: 'string' }), rt);
   }
   if (raw.sortBy !== undefined && raw.sortBy !== '') {

@@ -2,7 +2,7 @@
  * A POST or PUT body turned into the canonical resource we store (RFC 7643 §2–§3, RFC 7644
  * §3.3 and §3.5.1): attribute names in canonical case, values type-checked and coerced,
  * read-only attributes ignored as the RFC requires, write-only ones (password) never kept,
- * unknown attributes and schema URNs accepted and discarded (idp-clients.md §1 #9, §9).
+ * unknown attributes and schema URNs accepted and discarded (docs/idp/clients.md §1 #9, §9).
  */
 import { ScimError } from './scim-error.js';
 import {
@@ -19,7 +19,7 @@ import {
 export type ScimResource = Record<string, unknown>;
 
 /**
- * SCIM 1.x URNs that OneLogin's "SCIM Provisioner" JSON templates still send (idp-clients.md §7:
+ * SCIM 1.x URNs that OneLogin's "SCIM Provisioner" JSON templates still send (docs/idp/clients.md §7:
  * `"schemas": ["urn:scim:schemas:core:2.0", "urn:scim:schemas:extension:enterprise:2.0"]` in a
  * recorded PUT, `urn:scim:schemas:core:1.0` in OneLogin's own template docs). A legacy core URN
  * stands for the resource type's core schema; a legacy enterprise key holds enterprise attributes.

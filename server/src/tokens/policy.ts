@@ -1,5 +1,5 @@
 /**
- * The provisioning policy a SCIM token carries (architecture §3–§4): which domains it may
+ * The provisioning policy a SCIM token carries (docs/architecture.md §3–§4): which domains it may
  * touch, where users without an address go, which mailcow template applies, and what
  * deactivation and deletion do to a mailbox.
  */
@@ -59,7 +59,7 @@ export const DEFAULT_POLICY: Readonly<TokenPolicy> = Object.freeze({
   eventRetentionDays: DEFAULT_EVENT_RETENTION_DAYS,
 });
 
-/** Lower-cases and punycodes a domain as mailcow stores it (mailcow-integration.md §2.1 #1). */
+/** Lower-cases and punycodes a domain as mailcow stores it (docs/mailcow-facts.md §2.1 #1). */
 export function normalizeDomain(domain: string): string {
   const trimmed = domain.trim().toLowerCase().replace(/\.$/, '');
   return domainToASCII(trimmed) || trimmed;

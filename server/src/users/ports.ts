@@ -1,5 +1,5 @@
 /**
- * What the Users use cases need from storage, as plain types (style.md: ports take plain
+ * What the Users use cases need from storage, as plain types (CONTRIBUTING.md "Code": ports take plain
  * values, not HTTP requests): reads outside a change, and the rows a change reads and writes
  * inside the unit of work's transaction (unit-of-work/). The mailcow data layer implements them.
  */

@@ -1,7 +1,7 @@
 /**
  * The ENUM guard against real MariaDB: the php-fpm hook script itself (deploy/phpfpm/), run with
  * bash as mailcow's entrypoint runs it, around a stand-in for init_db that does what mailcow's
- * does to mailbox.authsource on a schema bump (mailcow-integration.md §1.1–§1.2): re-declare the
+ * does to mailbox.authsource on a schema bump (docs/mailcow-facts.md §1.1–§1.2): re-declare the
  * column with mailcow's four values (which fails with 1265 in strict mode while 'scim' rows
  * exist), then bump versions.db_schema. The migration must complete and no marker may be lost.
  * Then `doctor --repair` restores owned mailboxes after the marker was lost another way.
@@ -48,7 +48,7 @@ beforeAll(async () => {
     const r = await api.post('/Users', { schemas: [CORE], userName, active: true });
     expect(r.status, r.text).toBe(201);
     if (userName === 'carol@example.org') {
-      // Deprovisioned: the SCIM link goes, the mailbox stays 'scim' (architecture §4): a 'scim'
+      // Deprovisioned: the SCIM link goes, the mailbox stays 'scim' (docs/architecture.md §4): a 'scim'
       // row that only the mailbox table knows about.
       expect((await api.delete(`/Users/${r.body.id}`)).status).toBe(204);
     }

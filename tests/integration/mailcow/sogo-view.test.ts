@@ -1,6 +1,6 @@
 /**
  * refreshSogoViewRow writes the row mailcow's update_sogo_static_view() writes for one mailbox
- * (mailcow-integration.md §2.6, A.4), though it reads the views differently (see sogo-view.ts):
+ * (docs/mailcow-facts.md §2.6, A.4), though it reads the views differently (see sogo-view.ts):
  * here its row is compared with mailcow's own INSERT … SELECT run into a scratch copy of the table.
  */
 import type { RowDataPacket } from 'mysql2';

@@ -1,7 +1,7 @@
 /** Rows the login and admin tests set up: identity provider settings and mailboxes, as mailcow stores them. */
 import type { Pool } from 'mysql2/promise';
 
-/** identity_provider rows as mailcow's identity_provider('edit') writes them (mailcow-integration.md A.3). */
+/** identity_provider rows as mailcow's identity_provider('edit') writes them (docs/mailcow-facts.md A.3). */
 export const IDP_ROWS = {
   ldap: {
     authsource: 'ldap',

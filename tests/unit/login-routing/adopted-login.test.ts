@@ -1,4 +1,4 @@
-/** How a mailbox signs in after adoption, per identity provider (mailcow-integration.md §3.7). */
+/** How a mailbox signs in after adoption, per identity provider (docs/mailcow-facts.md §3.7). */
 import { describe, expect, it } from 'vitest';
 import { describeAdoptedLogin, type IdentityProviderSettings, type MailboxLoginFacts } from '../../../server/src/login-routing/index.js';
 

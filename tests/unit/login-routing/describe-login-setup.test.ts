@@ -4,7 +4,7 @@ import { toIdentityProviderSettings } from '../../../server/src/mailcow/identity
 
 const settings = (rows: Record<string, string>): IdentityProviderSettings => toIdentityProviderSettings(new Map(Object.entries(rows)));
 
-// The rows mailcow's identity_provider('edit') writes (mailcow-integration.md A.3).
+// The rows mailcow's identity_provider('edit') writes (docs/mailcow-facts.md A.3).
 const LDAP_ROWS = {
   authsource: 'ldap',
   host: '127.0.0.1',

@@ -1,4 +1,4 @@
-/** login-routing/ is decision logic (style.md "Where things live"): no transport, driver or adapter. */
+/** login-routing/ is decision logic (docs/architecture.md §9): no transport, driver or adapter. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

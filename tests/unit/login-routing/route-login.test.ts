@@ -1,5 +1,5 @@
 /**
- * The login decision for 'scim' mailboxes, case by case (architecture §6; mailcow-integration.md
+ * The login decision for 'scim' mailboxes, case by case (docs/architecture.md §6; docs/mailcow-facts.md
  * §3.3, §3.7, §3.10). Each row is one situation an admin could be in.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The address policy (architecture §4) for user names that are not addresses: placed at the
+ * The address policy (docs/architecture.md §4) for user names that are not addresses: placed at the
  * token's default domain, or refused with 400 invalidValue naming the domains the token manages.
  * The replayed fixtures show the same over HTTP (tests/idp/fixtures/*\/plain-username-*,
  * create-user-without-email, create-user-core-template).

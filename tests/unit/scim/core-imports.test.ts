@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The protocol core pieces (schema, filter, patch, projection) import no transport, storage or
- * generated code (style.md "Which way dependencies point"), use `.js` relative imports (ESM),
+ * generated code (docs/architecture.md §9), use `.js` relative imports (ESM),
  * and depend on each other in one direction: schema ← filter ← patch ← projection.
  */
 

@@ -51,9 +51,9 @@ export interface TokenizeOptions {
    * Read an unquoted word after a comparison operator (`userName eq jdoe`, `meta.created gt
    * 2015-10-10T14:38:21.86-07:00`) as a string token instead of failing. `true`, `false`,
    * `null` and JSON numbers keep their meaning. For authentik releases that sent the 409
-   * lookup `userName eq x` unquoted (idp-clients.md §4, X5), Microsoft's provisioning guide
+   * lookup `userName eq x` unquoted (docs/idp/clients.md §4, X5), Microsoft's provisioning guide
    * (`filter=externalId eq jyoung`, fixture entra/lookup-by-externalid.json) and Microsoft's SCIM
-   * test collection (`name.FamilyName eq Employee`, `userName sw O`; ../shared/conformance/entra).
+   * test collection (`name.FamilyName eq Employee`, `userName sw O`; tests/conformance/entra).
    */
   unquotedValues: boolean;
 }

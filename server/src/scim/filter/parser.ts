@@ -17,7 +17,7 @@ import { clip, tokenize, type Token } from './lexer.js';
  * Every error is `invalidFilter` with a 0-based position.
  */
 
-/** Limits on filter input (architecture.md §8: every input is bounded). */
+/** Limits on filter input (docs/architecture.md §8: every input is bounded). */
 export interface ParseFilterOptions {
   /** Longest accepted filter, in characters. */
   maxLength: number;
@@ -26,7 +26,7 @@ export interface ParseFilterOptions {
   /**
    * `attr[filter].sub op value` is a PATCH path form, not filter grammar: `reject` (default)
    * answers invalidFilter. `rewrite` reads it as `attr[filter and sub op value]`, for Entra's
-   * optional matching attribute `emails[type eq "work"].value` (idp-clients.md §2), whose
+   * optional matching attribute `emails[type eq "work"].value` (docs/idp/clients.md §2), whose
    * lookup is `emails[type eq "work"].value eq "x"`.
    */
   valuePathSubAttribute: 'reject' | 'rewrite';
@@ -36,7 +36,7 @@ export interface ParseFilterOptions {
 
 const DEFAULT_OPTIONS: ParseFilterOptions = { maxLength: 4096, maxDepth: 32, valuePathSubAttribute: 'reject', unquotedValues: 'reject' };
 
-/** The options with defaults filled in (one place for the defaults, style.md). */
+/** The options with defaults filled in (one place for the defaults, CONTRIBUTING.md "Code"). */
 export function makeParseFilterOptions(options: Partial<ParseFilterOptions> = {}): ParseFilterOptions {
   return { ...DEFAULT_OPTIONS, ...options };
 }

@@ -10,7 +10,7 @@ export interface PatchOperation {
   readonly value?: unknown;
 }
 
-/** Limits on a PatchOp message (architecture.md §8: every input is bounded). */
+/** Limits on a PatchOp message (docs/architecture.md §8: every input is bounded). */
 export interface NormalizePatchOptions {
   /** Most operations accepted in one request. */
   maxOperations: number;
@@ -20,7 +20,7 @@ const DEFAULT_OPTIONS: NormalizePatchOptions = { maxOperations: 1000 };
 
 /**
  * Validate a PatchOp message (RFC 7644 §3.5.2) and return its operations in one shape,
- * tolerating what real clients send (idp-clients.md §1):
+ * tolerating what real clients send (docs/idp/clients.md §1):
  * - `op` in any case: Entra's default job sends `Add`/`Replace`/`Remove` (E1, E2);
  * - member names in any case: `Operations`/`operations`, `op`/`Op`, `path`/`Path`, `value`/`Value`;
  * - an empty or whitespace `path` counts as no path.

@@ -3,7 +3,7 @@ import { MAILCOW_GROUP_SCHEMA, MAILCOW_USER_SCHEMA } from './urns.js';
 
 /**
  * Our User extension: what a mailcow mailbox has that no standard schema covers
- * (architecture.md §4). Quota is in MiB, as mailcow's admin UI and API take it.
+ * (docs/architecture.md §4). Quota is in MiB, as mailcow's admin UI and API take it.
  */
 export const MAILCOW_USER_SCHEMA_DEF: SchemaDef = freezeDeep({
   id: MAILCOW_USER_SCHEMA,

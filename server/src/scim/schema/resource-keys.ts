@@ -3,7 +3,7 @@ import type { ResolvedAttribute } from './resolve.js';
 /**
  * Reading resources whose keys may arrive in any case. RFC 7643 §2.1 makes attribute names
  * case-insensitive, and Entra's own test collection sends `UserName`, `Active`, `Primary`
- * (idp-clients.md §2, E8), so every lookup in the core goes through `findKey`.
+ * (docs/idp/clients.md §2, E8), so every lookup in the core goes through `findKey`.
  */
 
 /** A plain JSON object (not an array, not null). */

@@ -4,7 +4,7 @@ import { isJsonObject } from './resource-keys.js';
 
 /**
  * Attribute values checked and coerced against their definition (RFC 7643 §2.3), with the client
- * quirks documented in idp-clients.md §1 folded in at this one place.
+ * quirks documented in docs/idp/clients.md §1 folded in at this one place.
  */
 
 /** A surrogate code unit not part of a pair (with the u flag, a pair is one code point, not \p{Cs}). */
@@ -59,7 +59,7 @@ export function toBoolean(value: unknown): boolean | undefined {
  * - complex: a bare string/number/boolean when the attribute has a `value` sub-attribute (read
  *   as `{ value }`: Entra sends the enterprise `manager` as an id string), or an object whose keys are matched to sub-attributes ignoring case and written with
  *   their canonical names; unknown sub-attributes and null members are dropped (RFC 7643 §2.5:
- *   null means unassigned; idp-clients.md §9: accept and discard what we do not know).
+ *   null means unassigned; docs/idp/clients.md §9: accept and discard what we do not know).
  * - multi-valued: an array (a single value is wrapped), nulls dropped.
  * `null` is returned as `null` (unassigned) for the caller to interpret. Anything else throws
  * `invalidValue` naming `path`.

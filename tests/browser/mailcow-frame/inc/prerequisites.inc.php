@@ -2,7 +2,7 @@
 /*
  * Test double of mailcow's data/web/inc/prerequisites.inc.php, reduced to what the SCIM page
  * relies on: vars.local.inc.php (which loads the bridge), the MCSESSID session and its CSRF
- * token (mailcow-integration.md §4.4, §5.5).
+ * token (docs/mailcow-facts.md §4.4, §5.5).
  */
 
 declare(strict_types=1);

@@ -13,7 +13,7 @@ import { bjensen, tourGuides } from '../fixtures/resources.js';
 /**
  * Robustness: random and mutated filter strings through parse + check + evaluate + compile to
  * SQL must either work or fail with a 400 invalidFilter ScimError, never anything else
- * (architecture.md §8: every bad input is a 4xx, never a 500). Deterministic: a seeded PRNG
+ * (docs/architecture.md §8: every bad input is a 4xx, never a 500). Deterministic: a seeded PRNG
  * (mulberry32). Every compiled filter carries its values as placeholders only: one parameter per
  * `?`. tests/integration/query/filter-fuzz.test.ts sends a share of them to MariaDB.
  */

@@ -1,6 +1,6 @@
 /**
  * The opt-in tolerance for unquoted compValues (`unquotedValues: 'string'`): authentik releases
- * that sent `userName eq x` without quotes (idp-clients.md §4) and Microsoft's SCIM test
+ * that sent `userName eq x` without quotes (docs/idp/clients.md §4) and Microsoft's SCIM test
  * collection (`name.FamilyName eq Employee`, `userName sw O`, `meta.Created gt 2015-…`).
  */
 import { describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@ import { bjensen, ENTERPRISE, tourGuides } from '../fixtures/resources.js';
 import { patch } from './helpers.js';
 
 /**
- * PATCH requests exactly as real clients send them (shared/docs/idp-clients.md), applied to the
+ * PATCH requests exactly as real clients send them (docs/idp/clients.md), applied to the
  * RFC 7643 sample resources.
  */
 
@@ -13,7 +13,7 @@ const BABS_ID = '2819c223-7f76-453a-919d-413861904646';
 const MANDY_ID = '902c246b-6245-4190-8e05-00816be7344a';
 const memberIds = (r: Record<string, unknown>) => ((r.members ?? []) as Record<string, unknown>[]).map((m) => m.value);
 
-describe('Microsoft Entra ID (idp-clients.md §2; E2 sample requests)', () => {
+describe('Microsoft Entra ID (docs/idp/clients.md §2; E2 sample requests)', () => {
   it('disables with a capitalised op and a string boolean', () => {
     const out = patch(bjensen(), [{ op: 'Replace', path: 'active', value: 'False' }]);
     expect(out.active).toBe(false);
@@ -123,7 +123,7 @@ describe('Microsoft Entra ID (idp-clients.md §2; E2 sample requests)', () => {
   });
 });
 
-describe('Okta (idp-clients.md §3)', () => {
+describe('Okta (docs/idp/clients.md §3)', () => {
   it('deactivates and reactivates with a path-less replace', () => {
     const off = patch(bjensen(), [{ op: 'replace', value: { active: false } }]);
     expect(off.active).toBe(false);
@@ -152,7 +152,7 @@ describe('Okta (idp-clients.md §3)', () => {
   });
 });
 
-describe('authentik (idp-clients.md §4)', () => {
+describe('authentik (docs/idp/clients.md §4)', () => {
   it('adds and removes one member per operation with a value list', () => {
     const added = patch(tourGuides(), [{ op: 'add', path: 'members', value: [{ value: 'e' }] }], G);
     expect(memberIds(added)).toEqual([BABS_ID, MANDY_ID, 'e']);
@@ -177,7 +177,7 @@ describe('authentik (idp-clients.md §4)', () => {
   });
 });
 
-describe('Keycloak SCIM plugins (idp-clients.md §5)', () => {
+describe('Keycloak SCIM plugins (docs/idp/clients.md §5)', () => {
   it('sends user changes as replace with a string boolean', () => {
     const out = patch(bjensen(), [
       { op: 'replace', path: 'active', value: 'false' },

@@ -6,7 +6,7 @@ import { guardWrite } from './mutability.js';
 /** How `applyPatch` treats names it does not know in a path-less `value` object. */
 export interface ApplyPatchOptions {
   /**
-   * `ignore` (default): skip them, as clients send attributes we do not store (idp-clients.md §9:
+   * `ignore` (default): skip them, as clients send attributes we do not store (docs/idp/clients.md §9:
    * accept and discard). `reject`: answer `invalidPath`. An unknown attribute in a `path` is
    * always `invalidPath`.
    */

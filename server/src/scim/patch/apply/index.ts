@@ -22,7 +22,7 @@ import { applyWhole } from './whole.js';
  * Choices where the RFC leaves room (each also noted where it is implemented):
  * - add/replace with a value filter that matches nothing creates the value from the filter's
  *   `eq` comparisons (Entra: `replace emails[type eq "work"].value` on a user without a work
- *   e-mail; idp-clients.md §1 #4). RFC 7644 §3.5.2.3 would answer noTarget; we still do when the
+ *   e-mail; docs/idp/clients.md §1 #4). RFC 7644 §3.5.2.3 would answer noTarget; we still do when the
  *   filter is not a plain `and` of `eq` comparisons, since no value can be built from it.
  * - remove with a value filter that matches nothing changes nothing and is not an error
  *   (clients retry removals; RFC 7644 §3.5.2.2 defines no error for it).

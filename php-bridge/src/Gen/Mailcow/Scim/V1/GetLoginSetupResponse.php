@@ -34,7 +34,7 @@ final class GetLoginSetupResponse extends Message
     public bool $ssoLogin = false;
 
     /**
-     * mailcow's own auto-create settings, which compete with SCIM (mailcow-integration.md §3.8).
+     * mailcow's own auto-create settings, which compete with SCIM (docs/mailcow-facts.md §3.8).
      */
     public bool $loginProvisioning = false;
 

@@ -9,7 +9,7 @@ use MailcowScim\Grpc\UnaryChannel;
 
 /**
  * LoginService tells mailcow's PHP how to sign in a mailbox whose authsource is 'scim'
- * (architecture §6; mailcow-integration.md §3.3, §3.5, §3.7 and §3.10). The sidecar decides
+ * (docs/architecture.md §6; docs/mailcow-facts.md §3.3, §3.5, §3.7 and §3.10). The sidecar decides
  * from mailcow's `identity_provider` settings and the mailbox row; it never sees a password.
  * The PHP bridge then runs mailcow's own credential check for the chosen route.
  *

@@ -31,7 +31,7 @@ final class SchemaState extends Message
     public string $mailcowDbSchema = '';
 
     /**
-     * True when mailbox.authsource accepts 'scim' (architecture §3).
+     * True when mailbox.authsource accepts 'scim' (docs/architecture.md §3).
      */
     public bool $authsourceHasScim = false;
 

@@ -142,7 +142,7 @@ export interface GetLoginSetupResponse {
   passwordLogin: boolean;
   /** SCIM users can sign in with SSO in the web UI (Keycloak, generic OIDC). */
   ssoLogin: boolean;
-  /** mailcow's own auto-create settings, which compete with SCIM (mailcow-integration.md §3.8). */
+  /** mailcow's own auto-create settings, which compete with SCIM (docs/mailcow-facts.md §3.8). */
   loginProvisioning: boolean;
   importUsers: boolean;
   periodicSync: boolean;

@@ -127,7 +127,7 @@ export interface SchemaState {
   pluginSchemaTarget: number;
   /** `versions.db_schema` as mailcow's init_db last wrote it ("" if absent). */
   mailcowDbSchema: string;
-  /** True when mailbox.authsource accepts 'scim' (architecture §3). */
+  /** True when mailbox.authsource accepts 'scim' (docs/architecture.md §3). */
   authsourceHasScim: boolean;
   /** False while the sidecar refuses SCIM writes. */
   writesAllowed: boolean;
