@@ -13,6 +13,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Unit tests run beside the integration files on two cores; the first schema compile
+          // (ajv, compose-spec) takes seconds when the cores are busy. Never a timing assertion.
+          testTimeout: 20_000,
         },
       },
       {
