@@ -98,7 +98,7 @@ function parseOptions(parameter) {
 
 const pascal = (s) =>
   s
-    .split(/[_.\-]/)
+    .split(/[_.-]/)
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
@@ -181,13 +181,13 @@ function fieldSpec(f, opts) {
 }
 
 function propertyOf(f, opts) {
-  const scalarPhp = (kind, scalar, en, msg) => (kind === 'scalar' ? phpScalarType(scalar) : kind === 'enum' ? 'int' : fqcn(msg, opts));
+  const scalarPhp = (kind, scalar, msg) => (kind === 'scalar' ? phpScalarType(scalar) : kind === 'enum' ? 'int' : fqcn(msg, opts));
   const doc = commentLines(f);
   let decl;
   switch (f.fieldKind) {
     case 'scalar':
     case 'enum': {
-      const t = scalarPhp(f.fieldKind, f.scalar, f.enum);
+      const t = scalarPhp(f.fieldKind, f.scalar);
       if (f.fieldKind === 'enum') doc.push(`@var ${f.presence !== 2 ? '?' : ''}int one of ${fqcn(f.enum, opts)}::* (unknown values are kept as numbers)`);
       decl = f.presence !== 2 ? `public ?${t} $${camel(f.name)} = null;` : `public ${t} $${camel(f.name)} = ${f.fieldKind === 'enum' ? '0' : phpScalarDefault(f.scalar)};`;
       break;

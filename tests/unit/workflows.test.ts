@@ -27,6 +27,7 @@ describe('GitHub workflows', () => {
       expect(problems).toEqual([]);
     }
     // The linter finds what it should: an undefined step output and a misspelt key.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, as data
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    step:\n      - run: echo ${{ steps.nope.outputs.x }}\n';
     expect(lint(broken, 'broken.yml').length).toBeGreaterThan(0);
   });
@@ -39,6 +40,7 @@ describe('GitHub workflows', () => {
     const push = steps.find((s) => s.uses?.startsWith('docker/build-push-action') && s.with?.push === true)!;
     expect(push.with).toMatchObject({ file: 'deploy/Dockerfile', platforms: 'linux/amd64,linux/arm64', sbom: true, provenance: 'mode=max' });
     const meta = steps.find((s) => s.uses?.startsWith('docker/metadata-action'))!;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, as data
     expect(String(meta.with!.tags)).toContain('value=${{ steps.facts.outputs.version }}');
     expect(String(meta.with!.tags)).toContain('value=latest');
     expect(steps.find((s) => s.uses?.startsWith('docker/login-action'))!.with!.registry).toBe('ghcr.io');

@@ -121,7 +121,7 @@ function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
           ? warnings.map((r) => r.detail).join('; ')
           : undefined,
       fix: refused.length
-        ? 'resolve the refusal above by hand, then run: mailcow-scim install --mailcow-dir ' + dir
+        ? `resolve the refusal above by hand, then run: mailcow-scim install --mailcow-dir ${dir}`
         : bad.length
           ? `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir})${piece === 'nginx' ? '; then docker compose restart nginx-mailcow' : ''}`
           : undefined,

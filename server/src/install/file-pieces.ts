@@ -42,7 +42,7 @@ async function planManagedFile(
 ): Promise<PiecePlan> {
   const plan = emptyPlan();
   const current = await readText(dir, rel);
-  const ours = current !== undefined && current.includes(MANAGED_FILE_MARKER);
+  const ours = current?.includes(MANAGED_FILE_MARKER) === true;
   if (action === 'uninstall') {
     if (current === undefined) plan.reports.push({ piece, item: rel, state: 'absent', detail: purpose });
     else if (!ours) plan.reports.push({ piece, item: rel, state: 'absent', detail: `${rel} was not written by mailcow-scim; left alone` });
@@ -120,7 +120,7 @@ export async function planBridge(
   let differs = installed.length !== names.length || installed.some((f, i) => f !== names[i]);
   for (const [f, want] of wanted) {
     const have = await readFile(join(dir, target, f)).catch(() => undefined);
-    if (!have || !have.equals(want)) differs = true;
+    if (!have?.equals(want)) differs = true;
   }
   const state = installed.length === 0 ? 'missing' : differs ? 'outdated' : 'installed';
   const was = installed.includes(BRIDGE_STAMP_FILE) ? readBridgeStampVersion(await readText(dir, `${target}/${BRIDGE_STAMP_FILE}`)) : '';

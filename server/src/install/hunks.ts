@@ -28,7 +28,7 @@ export const BRIDGE_ADMIN_ENDPOINT = '/inc/mailcow-scim/admin-api.php';
 export const KNOWN_MAILCOW_DB_VERSIONS: readonly string[] = ['27012025_1555', '19082025_1436', '07102025_1015', '10312025_0525', '28012026_1000', '19022026_1220'];
 
 const FUNCTION_END = /^function /;
-const CASE_END = /^    case /;
+const CASE_END = /^ {4}case /;
 
 export const PATCHED_FILES: readonly PatchedFile[] = [
   {
@@ -217,7 +217,7 @@ export const HUNKS: readonly Hunk[] = [
     hookPoint: 10,
     purpose: 'System > Configuration > Access lists the SCIM page, next to Identity Provider',
     impact: "The SCIM page is not linked from mailcow's menu (System > Configuration > Access); manage tokens with `mailcow-scim token` instead.",
-    scopes: [{ start: /^<div id="admin-content" class="responsive-tabs">/, end: /^  <\/ul>/, label: 'the admin page tabs' }],
+    scopes: [{ start: /^<div id="admin-content" class="responsive-tabs">/, end: /^ {2}<\/ul>/, label: 'the admin page tabs' }],
     target: [
       '        <li><button class="dropdown-item" data-bs-target="#tab-config-identity-provider" aria-selected="false" aria-controls="tab-config-identity-provider" role="tab" data-bs-toggle="tab">Identity Provider</button></li>',
     ],
@@ -232,7 +232,7 @@ export const HUNKS: readonly Hunk[] = [
     hookPoint: 10,
     purpose: "the SCIM page's tab: the bridge's admin page (tokens, policies, status, audit)",
     impact: "The SCIM page (tokens, status, audit) does not appear in mailcow's admin area; manage tokens with `mailcow-scim token` instead.",
-    scopes: [{ start: /<div class="tab-content"/, end: /^      <\/div>/, label: 'the admin page tab contents' }],
+    scopes: [{ start: /<div class="tab-content"/, end: /^ {6}<\/div>/, label: 'the admin page tab contents' }],
     target: ["        {% include 'admin/tab-config-identity-provider.twig' %}"],
     mode: 'insert-after',
     lines: () => [

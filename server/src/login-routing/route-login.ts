@@ -58,6 +58,7 @@ const SERVICE_RE = /^[A-Za-z0-9_]{1,32}$/;
  */
 export function parseLoginRequest(input: { username: string; service: string; flow: LoginFlow }): LoginRequest {
   const username = input.username.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (!username || username.length > USERNAME_MAX || /[\s\u0000-\u001f\u007f]/.test(username)) {
     throw ScimError.invalidValue(`username must be 1 to ${USERNAME_MAX} characters without spaces or control characters`);
   }

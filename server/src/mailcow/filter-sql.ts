@@ -377,7 +377,7 @@ export class FilterCompiler {
     return indexable ? and({ sql: `${alias}.${mapped.column} = ?`, params: [operand] }, exact) : exact;
   }
 
-  private columnPresent(mapped: ColumnMapping, a: CheckedAttribute, alias: string): SqlFragment {
+  private columnPresent(mapped: ColumnMapping, alias: string): SqlFragment {
     const e = this.columnExpr(mapped, alias);
     const text = mapped.kind === 'lc' || mapped.kind === 'exact' || mapped.kind === 'ci';
     return { sql: text ? `(${e.sql} IS NOT NULL AND ${e.sql} COLLATE ${NOPAD} <> '')` : `${e.sql} IS NOT NULL`, params: text ? [...e.params, ...e.params] : e.params };
@@ -397,7 +397,7 @@ export class FilterCompiler {
     const side = this.m.sideTables[a.attribute];
     if (side) return this.inSide(side, a.sub ? this.sideLeaf(side, a) : TRUE);
     const mapped = this.columnFor(a, 'pr');
-    if (mapped) return this.columnPresent(mapped, a, this.m.alias);
+    if (mapped) return this.columnPresent(mapped, this.m.alias);
     if (a.sub === undefined && a.parent.type === 'complex') {
       const subs = (a.parent.subAttributes ?? []).filter((s) => s.returned !== 'never');
       if (!a.multiValued) return or(...subs.map((s) => this.present(subAttributeOf(a, s.name))));
@@ -493,7 +493,7 @@ export class FilterCompiler {
     const sub = a.sub ?? 'value';
     const mapped = side.subColumns[sub];
     if (!mapped) throw ScimError.invalidFilter(`Filtering on '${a.attribute}.${sub}' is not supported.`);
-    if (op === undefined || value === undefined) return this.columnPresent(mapped, a, side.alias);
+    if (op === undefined || value === undefined) return this.columnPresent(mapped, side.alias);
     if (op === 'ne') return not(this.columnCompare(mapped, a, 'eq', value, side.alias));
     return this.columnCompare(mapped, a, op, value, side.alias);
   }

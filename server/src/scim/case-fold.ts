@@ -10,6 +10,7 @@ const CACHE = new Map<string, string>();
 
 export function foldCase(text: string): string {
   // ASCII-only text (almost every value) folds the ordinary way.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, NUL included
   if (!/[^\u0000-\u007f]/.test(text)) return text.toLowerCase();
   let out = '';
   for (const ch of text) {

@@ -20,7 +20,7 @@ function toBigInt(address: string): { family: 4 | 6; value: bigint } | undefined
     // An embedded IPv4 tail (::ffff:1.2.3.4 forms other than the mapped one above).
     const fix = (groups: string[]): string[] => {
       const last = groups[groups.length - 1];
-      if (last && last.includes('.')) {
+      if (last?.includes('.')) {
         const p = last.split('.').map(Number);
         return [...groups.slice(0, -1), ((p[0]! << 8) | p[1]!).toString(16), ((p[2]! << 8) | p[3]!).toString(16)];
       }

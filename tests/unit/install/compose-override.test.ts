@@ -100,6 +100,7 @@ describe('the compose override', () => {
   });
 
   it('interpolates like Compose', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own ${VAR} syntax, as data
     expect(interpolate(['${A}', '${B:-dflt}', '${C-dash}', '$$D', '${E:-}x'], { A: 'a', B: '', C: '' })).toEqual(['a', 'dflt', '', '$D', 'x']);
   });
 });

@@ -27,7 +27,7 @@ describe('chooseImage', () => {
   });
 
   it('keeps an --image choice until --release, and --image wins over a remembered build', () => {
-    const pinned = 'ghcr.io/mailcow-scim/mailcow-scim:1.3.2@sha256:' + 'a'.repeat(64);
+    const pinned = `ghcr.io/mailcow-scim/mailcow-scim:1.3.2@sha256:${'a'.repeat(64)}`;
     const first = chooseImage({ image: pinned }, undefined, facts).choice!;
     expect(first).toEqual({ source: 'image', image: pinned });
     expect(chooseImage({}, { image: pinned, imageSource: 'image' }, facts).choice).toEqual(first);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseListParams, parsePageWindow, readListPage, toPagedListResponse, type PageQuery, type PageResult } from '../../../server/src/scim/list-params.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../../server/src/scim/schema/index.js';
-import { ScimError } from '../../../server/src/scim/scim-error.js';
+import type { ScimError } from '../../../server/src/scim/scim-error.js';
 
 function scimTypeOf(f: () => unknown): string | undefined {
   try {

@@ -30,7 +30,7 @@ export interface Token {
 }
 
 const WORD_START = /[A-Za-z_$]/;
-const WORD_CHAR = /[A-Za-z0-9_$:.\-]/;
+const WORD_CHAR = /[A-Za-z0-9_$:.-]/;
 /** A JSON number (RFC 8259 §6), as RFC 7644 §3.4.2.2 compValue requires. */
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const PUNCTUATION: Record<string, TokenKind> = {

@@ -10,7 +10,7 @@ export function isDeepEqual(a: unknown, b: unknown): boolean {
   if (isJsonObject(a) && isJsonObject(b)) {
     const keys = Object.keys(a);
     if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && isDeepEqual(a[k], b[k]));
+    return keys.every((k) => Object.hasOwn(b, k) && isDeepEqual(a[k], b[k]));
   }
   return false;
 }

@@ -16,7 +16,7 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
  * case-insensitive match in insertion order. Undefined when there is none.
  */
 export function findKey(object: Record<string, unknown>, name: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(object, name)) return name;
+  if (Object.hasOwn(object, name)) return name;
   const lower = name.toLowerCase();
   for (const key of Object.keys(object)) if (key.toLowerCase() === lower) return key;
   return undefined;

@@ -75,7 +75,7 @@ function typeChecks(t: TypeUnderTest, ref: AttrRef, population: Json[], log: Che
   log.record(`${L}: returned values are of type ${def.type}`, wrongType.length === 0, JSON.stringify(wrongType).slice(0, 300));
 
   // Plurality: of the top-level value for attributes, of each element's member for sub-attributes.
-  const shapes = population.map((r) => (ref.sub ? subShapes(r, ref) : shapeOf(topValue(r, ref)))).flat().filter((s) => s !== 'absent');
+  const shapes = population.flatMap((r) => (ref.sub ? subShapes(r, ref) : shapeOf(topValue(r, ref)))).filter((s) => s !== 'absent');
   const want = def.multiValued ? 'list' : 'single';
   log.record(`${L}: returned as ${def.multiValued ? 'a list (multiValued)' : 'a single value (not multiValued)'}`, shapes.every((s) => s === want), shapes.join(','));
 
