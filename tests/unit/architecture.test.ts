@@ -1,7 +1,62 @@
-/** The dependency rule of docs/architecture.md §9: the SCIM core imports no transport, driver or adapter. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+/**
+ * The layering of docs/architecture.md §9, checked by dependency-cruiser with the rules of
+ * .dependency-cruiser.cjs (the same ones `npm run check:deps` runs): the real tree has no
+ * violation, and a planted one is caught, so the check can fail.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cruise, type ICruiseOptions, type IViolation } from 'dependency-cruiser';
+import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CONFIG = './.dependency-cruiser.cjs';
+
+async function violationsIn(dirs: string[], options: ICruiseOptions, tsConfigFile?: string): Promise<string[]> {
+  const tsConfig = tsConfigFile ? extractTSConfig(tsConfigFile) : undefined;
+  const { output } = await cruise(dirs, options, undefined, tsConfig ? { tsConfig } : undefined);
+  if (typeof output === 'string') throw new Error(`depcruise answered text, not a result: ${output.slice(0, 200)}`);
+  return output.summary.violations.map((v: IViolation) => `${v.rule.name}: ${v.from} → ${v.to}`);
+}
+
+describe('architecture (dependency-cruiser)', () => {
+  it('the tree keeps every rule of .dependency-cruiser.cjs', async () => {
+    const options = await extractDepcruiseOptions(CONFIG);
+    expect(await violationsIn(['server/src'], options, 'tsconfig.json')).toEqual([]);
+  }, 120_000);
+
+  describe('a planted violation', () => {
+    let root = '';
+    const plant = (path: string, text: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    beforeAll(() => {
+      root = mkdtempSync(join(tmpdir(), 'mcs-depcruise-'));
+      plant('server/src/users/index.ts', 'export const UserService = 1;\n');
+      plant('server/src/users/ports.ts', 'export interface UserStore { n: number }\nexport const NOT_A_TYPE = 1;\n');
+      plant('server/src/scim/planted.ts', "import { UserService } from '../users/index.js';\nexport const planted = UserService;\n");
+      plant('server/src/mailcow/planted.ts', "import { NOT_A_TYPE } from '../users/ports.js';\nimport type { UserStore } from '../users/ports.js';\nexport const n: UserStore['n'] = NOT_A_TYPE;\n");
+      plant('server/src/http/a.ts', "import type { B } from './b.js';\nexport type A = B | 1;\n");
+      plant('server/src/http/b.ts', "import type { A } from './a.js';\nexport type B = A | 2;\n");
+    });
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it('is caught: the core importing ../users, a port imported for a value, a type-only cycle', async () => {
+      const options = await extractDepcruiseOptions(CONFIG);
+      const found = await violationsIn(['server/src'], { ...options, baseDir: root });
+      expect(found).toEqual(
+        expect.arrayContaining([
+          'scim-core-imports-only-itself: server/src/scim/planted.ts → server/src/users/index.ts',
+          'below-use-cases-no-users-groups: server/src/scim/planted.ts → server/src/users/index.ts',
+          'below-use-cases-ports-types-only: server/src/mailcow/planted.ts → server/src/users/ports.ts',
+          expect.stringMatching(/^no-circular: server\/src\/http\/(a|b)\.ts → /),
+        ]),
+      );
+    }, 60_000);
+  });
+});
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -10,46 +65,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
-}
-
-const CORE_FORBIDDEN = [/^node:http/, /^mysql2/, /^@grpc\//, /^fastify/, /^ioredis/, /\.\.\/(http|rpc|mailcow|gen|tokens)\//];
-
-describe('architecture', () => {
-  it('server/src/scim imports nothing of HTTP, gRPC, SQL or the adapters', () => {
-    const offenders = filesUnder('server/src/scim').flatMap((f) => importsOf(f).filter((i) => CORE_FORBIDDEN.some((re) => re.test(i))).map((i) => `${f}: ${i}`));
-    expect(offenders).toEqual([]);
-  });
-  it('only mailcow/ imports mysql2 and only rpc/ (and the composition root) imports gen/', () => {
-    const all = filesUnder('server/src').filter((f) => !f.includes('/gen/'));
-    const mysql = all.filter((f) => importsOf(f).some((i) => i.startsWith('mysql2')) && !f.includes('/mailcow/'));
-    // main.ts wires the generated service definitions into the server; handlers live in rpc/.
-    const gen = all.filter((f) => importsOf(f).some((i) => i.includes('/gen/')) && !f.includes('/rpc/') && !f.endsWith('main.ts'));
-    expect(mysql).toEqual([]);
-    expect(gen).toEqual([]);
-  });
-  it('stores import only the port types of the use cases, so nothing below a use case calls back up into one', () => {
-    // Type-only imports of the ports are erased at run time: a store cannot hold, construct or
-    // call anything of users/ or groups/.
-    const useCase = /\.\.\/(users|groups|unit-of-work)\//;
-    const port = /\.\.\/((users|groups)\/ports|unit-of-work\/(index|ports))\.js$/;
-    const offenders = filesUnder('server/src/mailcow').flatMap((f) =>
-      [...readFileSync(f, 'utf8').matchAll(/^(?:import|export)(\s+type)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)]
-        .filter(([, typeOnly, from]) => useCase.test(from!) && !(typeOnly && port.test(from!)))
-        .map(([statement]) => `${f}: ${statement}`),
-    );
-    expect(offenders).toEqual([]);
-  });
-  it('provisioning/ is pure: no storage, transport or other use case', () => {
-    const offenders = filesUnder('server/src/provisioning').flatMap((f) =>
-      importsOf(f).filter((i) => /^(mysql2|ioredis|fastify|@grpc\/)|\.\.\/(mailcow|http|rpc|users|groups|unit-of-work)\//.test(i)).map((i) => `${f}: ${i}`),
-    );
-    expect(offenders).toEqual([]);
-  });
-  it('nothing but config.ts and the CLI entry read process.env', () => {
+describe('architecture (beyond imports)', () => {
+  it('nothing but config.ts reads process.env', () => {
     const readers = filesUnder('server/src').filter((f) => /process\.env/.test(readFileSync(f, 'utf8')));
     expect(readers.sort()).toEqual(['server/src/config.ts']);
+  });
+
+  it('every layer of the SCIM core has the index.ts the others import it through', () => {
+    for (const layer of ['schema', 'filter', 'patch', 'projection']) expect(statSync(join('server/src/scim', layer, 'index.ts')).isFile()).toBe(true);
   });
 });
