@@ -1,6 +1,6 @@
 /** What one `npm run bench` run measures and how much of it: the full run and `--quick`. */
 
-export interface BenchSizes {
+interface BenchSizes {
   /** Users created per side (sidecar and floor) at concurrency 1 and 8. */
   createC1: number;
   createC8: number;

@@ -8,7 +8,7 @@ import type { LogLevel } from './config.js';
 export type { Logger } from 'pino';
 
 /** Paths censored in every log line. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'authorization',
   'headers.authorization',
   'req.headers.authorization',

@@ -7,7 +7,7 @@
  * admin page), doctor and the metrics; nothing here does I/O.
  */
 
-export type VersionMatch = 'same' | 'bridge-older' | 'bridge-newer' | 'bridge-unversioned' | 'no-bridge-seen';
+type VersionMatch = 'same' | 'bridge-older' | 'bridge-newer' | 'bridge-unversioned' | 'no-bridge-seen';
 
 export interface VersionSkew {
   sidecar: string;

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 
 /** One expectation of the collection: a `pm.test` (or an error thrown by the test script). */
-export interface CollectionExpectation {
+interface CollectionExpectation {
   /** `<folder> › <request>[ (#n)] › <pm.test name>`, stable across runs; `#n` for repeated names. */
   key: string;
   passed: boolean;
@@ -44,7 +44,8 @@ interface NewmanSummary {
 type NewmanRun = (options: Record<string, unknown>, done: (err: Error | null, summary: NewmanSummary) => void) => NewmanEmitter;
 
 // newman ships CommonJS without type declarations; this is the one call we make into it.
-const newmanRun = (createRequire(import.meta.url)('newman') as { run: NewmanRun }).run;
+const require = createRequire(import.meta.url);
+const newmanRun = (require('newman') as { run: NewmanRun }).run;
 
 interface PostmanItemGroup {
   name?: string;

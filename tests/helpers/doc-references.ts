@@ -25,7 +25,7 @@ export const CITED_DOCUMENTS: readonly CitedDocument[] = [
 ];
 
 /** Names of the design notes outside the repository that code and docs must stop citing. */
-export const LEGACY_CITATIONS: readonly { name: string; pattern: RegExp }[] = [
+const LEGACY_CITATIONS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'mailcow-integration.md', pattern: /mailcow-integration\.md/g },
   { name: 'idp-clients.md', pattern: /idp-clients\.md/g },
   // Bare names only: docs/architecture.md and docs/style.md are fine once they exist.
@@ -41,7 +41,7 @@ export const LEGACY_CITATIONS: readonly { name: string; pattern: RegExp }[] = [
 export const FAIL_ON_LEGACY_CITATIONS = true;
 
 /** What is scanned: these directories and the top-level Markdown files. */
-export const SCANNED_DIRECTORIES: readonly string[] = ['server', 'tests', 'php-bridge', 'deploy', 'bench', 'scripts', 'docs', 'proto'];
+const SCANNED_DIRECTORIES: readonly string[] = ['server', 'tests', 'php-bridge', 'deploy', 'bench', 'scripts', 'docs', 'proto'];
 
 /** Not scanned: mailcow's own code kept as test data, and the two files that spell the patterns out. */
 const NOT_SCANNED = ['tests/fixtures/mailcow-upstream/', 'tests/helpers/doc-references.ts', 'tests/unit/docs-references.test.ts'];
@@ -119,7 +119,7 @@ function lineOf(text: string, index: number): number {
 }
 
 /** The text files to scan under `root`, as repository-relative paths. */
-export function scannedFiles(root: string): string[] {
+function scannedFiles(root: string): string[] {
   const files: string[] = readdirSync(root).filter((f) => f.endsWith('.md') && statSync(join(root, f)).isFile());
   const walk = (dir: string) => {
     for (const name of readdirSync(join(root, dir))) {

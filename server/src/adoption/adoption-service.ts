@@ -53,8 +53,8 @@ export interface ExecutePage {
   stopped: boolean;
 }
 
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 500;
 /** With a filter that rarely matches, one page reads at most this many store pages before it returns. */
 const MAX_SCANS_PER_PAGE = 20;
 

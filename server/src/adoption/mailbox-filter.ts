@@ -13,7 +13,7 @@ const MIB = 1024 * 1024;
 const PROTOCOLS = ['imap', 'pop3', 'smtp', 'sieve', 'eas', 'dav', 'sogo'] as const;
 
 /** The User representation a filter sees for `c`. */
-export function mailboxAsUser(c: AdoptionCandidate): Record<string, unknown> {
+function mailboxAsUser(c: AdoptionCandidate): Record<string, unknown> {
   const protocolAccess: Record<string, boolean> = {};
   for (const p of PROTOCOLS) {
     const v = c.attributes[`${p}_access`];

@@ -7,7 +7,7 @@ import type { TokenRecord } from '../tokens/index.js';
 import type { AdoptionCandidate } from './ports.js';
 
 /** adopt: will be handed over; skip: nothing to do; refuse: will not be touched (a conflict). */
-export type AdoptionAction = 'adopt' | 'skip' | 'refuse';
+type AdoptionAction = 'adopt' | 'skip' | 'refuse';
 
 export interface AdoptionEntry {
   address: string;

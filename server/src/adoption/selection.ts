@@ -18,7 +18,7 @@ export interface AdoptionSelection {
 }
 
 /** At most this many addresses in one selection: a larger move goes domain by domain. */
-export const MAX_SELECTED_ADDRESSES = 100_000;
+const MAX_SELECTED_ADDRESSES = 100_000;
 
 /**
  * The addresses of a --from file: one per line; blank lines and `#` comments skipped; a CSV

@@ -17,7 +17,7 @@ export interface EventTableStats {
 }
 
 /** One token's events; those of no token (refused before one was known); those of tokens that are gone. */
-export type PruneScope = { kind: 'token'; tokenId: string } | { kind: 'none' } | { kind: 'orphaned'; known: string[] };
+type PruneScope = { kind: 'token'; tokenId: string } | { kind: 'none' } | { kind: 'orphaned'; known: string[] };
 
 export interface EventPruneStore {
   /** Deletes at most `limit` events of `scope` older than `cutoff` (RFC 3339); returns how many. */

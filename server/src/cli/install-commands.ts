@@ -20,7 +20,7 @@ const STATE_LABEL: Record<PieceReport['state'], { install: string; check: string
 };
 
 /** `install` exits with this while patch hunks are left out (everything else installed). */
-export const EXIT_HUNKS_LEFT_OUT = 3;
+const EXIT_HUNKS_LEFT_OUT = 3;
 
 function printLeftOut(io: CliIo, r: InstallResult): void {
   if (!r.leftOut.length) return;
@@ -80,7 +80,7 @@ schema migration will fail on them.`,
   }
 }
 
-export const installCommand: CliCommand = {
+const installCommand: CliCommand = {
   path: ['install'],
   summary: 'install into a mailcow checkout (--check: report only, --uninstall: take it out again)',
   usage: `mailcow-scim install --mailcow-dir DIR [--check | --uninstall] [--image REF | --build [--build-context DIR] | --release] [--keep-backups] [--bridge-dir DIR] [--json]
@@ -152,7 +152,7 @@ Without Node on the host: docker run --rm -v /opt/mailcow-dockerized:/mailcow IM
   },
 };
 
-export const doctorCommand: CliCommand = {
+const doctorCommand: CliCommand = {
   path: ['doctor'],
   summary: 'check every piece (database, ENUM, install, sockets, nginx, IdP, tokens) and say what to fix',
   usage: `mailcow-scim doctor [--repair] [--mailcow-dir DIR] [--url URL] [--insecure] [--json]

@@ -84,7 +84,7 @@ function policyFromOptions(v: PolicyValues): Record<string, unknown> {
   return p;
 }
 
-export function tokenJson(t: TokenRecord): Record<string, unknown> {
+function tokenJson(t: TokenRecord): Record<string, unknown> {
   return {
     id: t.id,
     name: t.name,

@@ -122,4 +122,4 @@ export interface GroupRows {
   touch(id: string): Promise<void>;
 }
 
-export type { Caller, ListQuery, ListResult };
+export type { Caller };

@@ -16,9 +16,9 @@ import { lingerOnIncompleteBody } from './linger.js';
 import { decodeScimJsonBody } from './scim-json-body.js';
 import './request-context.js';
 
-export const SCIM_BASE_PATH = '/scim/v2';
+const SCIM_BASE_PATH = '/scim/v2';
 
-export interface HttpSettings {
+interface HttpSettings {
   maxBodyBytes: number;
   trustedProxies: readonly string[];
   publicBaseUrl?: string;

@@ -62,7 +62,7 @@ export function sendScimError(reply: FastifyReply, error: ScimError): FastifyRep
 }
 
 /** Node's HTTP parser errors, answered before any request exists (fastify's clientErrorHandler). */
-export function clientErrorOf(err: NodeJS.ErrnoException): ScimError {
+function clientErrorOf(err: NodeJS.ErrnoException): ScimError {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
       return new ScimError('headers_too_large', 'The request headers are larger than this server accepts.');

@@ -23,7 +23,7 @@ export interface LingerBounds {
   maxMs: number;
 }
 
-export const DEFAULT_LINGER: LingerBounds = { maxBytes: 64 * 1024 * 1024, maxMs: 5_000 };
+const DEFAULT_LINGER: LingerBounds = { maxBytes: 64 * 1024 * 1024, maxMs: 5_000 };
 
 const lingering = new WeakSet<Socket>();
 

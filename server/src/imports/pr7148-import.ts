@@ -18,7 +18,7 @@ export interface Pr7148ImportDeps {
   link(l: { mailbox: string; token: TokenRecord; userId: string; externalId: string | null }): Promise<'linked' | 'unchanged'>;
 }
 
-export type ImportOutcome = 'imported' | 'linked' | 'unchanged' | 'skipped' | 'refused' | 'failed';
+type ImportOutcome = 'imported' | 'linked' | 'unchanged' | 'skipped' | 'refused' | 'failed';
 
 export interface ImportStep {
   kind: 'token' | 'link';

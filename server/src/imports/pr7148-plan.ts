@@ -7,8 +7,6 @@
 import { isValidCidr, normalizeDomain } from '../tokens/index.js';
 import type { Pr7148Map, Pr7148Source, Pr7148Token } from './pr7148-source.js';
 
-export type ImportAction = 'import' | 'link' | 'skip' | 'refuse';
-
 export interface TokenImportEntry {
   sourceId: number;
   description: string;

@@ -30,9 +30,9 @@ import { VERSION } from '../version.js';
 import { describeVersionSkew } from '../version-skew.js';
 import { probeNetfilter } from './netfilter-probe.js';
 
-export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
+type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
 
-export interface DoctorCheck {
+interface DoctorCheck {
   name: string;
   status: CheckStatus;
   detail?: string;

@@ -30,7 +30,7 @@ export function modeForDirectory(wanted: number, dirMode: number): number {
 }
 
 /** Creates `dir` and its missing parents, each with the owner and mode of the nearest existing one. */
-export async function mkdirLikeParent(dir: string): Promise<Stats> {
+async function mkdirLikeParent(dir: string): Promise<Stats> {
   const missing: string[] = [];
   let current = dir;
   let found: Stats | undefined;

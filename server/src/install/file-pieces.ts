@@ -14,7 +14,7 @@ import { emptyPlan, type PiecePlan } from './plan.js';
 import { inspectVarsLocal, withoutVarsLocalBlock, withVarsLocalBlock } from './vars-local.js';
 
 /** Every file we write whole carries this line, so we never overwrite someone else's file. */
-export const MANAGED_FILE_MARKER = 'mailcow-scim:managed-file';
+const MANAGED_FILE_MARKER = 'mailcow-scim:managed-file';
 
 /** deploy/nginx/site.scim.custom for a socket path as nginx sees it (the shared volume's by default). */
 export async function renderNginxSite(assets: InstallAssets, httpSocket: string = CONTAINER_SOCKETS.http): Promise<string> {
@@ -22,7 +22,7 @@ export async function renderNginxSite(assets: InstallAssets, httpSocket: string 
   return renderTemplate(template, { HTTP_SOCKET: httpSocket, CLIENT_MAX_BODY_SIZE: NGINX_CLIENT_MAX_BODY_SIZE }, 'site.scim.custom');
 }
 
-export async function readHookScript(assets: InstallAssets): Promise<string> {
+async function readHookScript(assets: InstallAssets): Promise<string> {
   return readFile(join(assets.deployDir, 'phpfpm', 'mailcow-scim-enum-guard.sh'), 'utf8');
 }
 
@@ -172,7 +172,7 @@ const EXCLUDE_BEGIN = '# mailcow-scim:begin (paths installed by mailcow-scim tha
 const EXCLUDE_END = '# mailcow-scim:end';
 
 /** Untracked paths of ours outside mailcow's .gitignore, so `git add -A` in update.sh skips them. */
-export function excludeBlock(): string {
+function excludeBlock(): string {
   return [EXCLUDE_BEGIN, `/${MAILCOW_FILES.bridgeDir}/`, `/${MAILCOW_FILES.stateDir}/`, EXCLUDE_END].join('\n');
 }
 

@@ -16,10 +16,10 @@
  */
 import type { Hunk, PatchedFile } from './hunk.js';
 
-export const BRIDGE_LOGIN_FUNCTION = 'mailcow_scim_user_login';
-export const SKIP_TEMPLATE_FLAG = 'mailcow_scim_skip_template';
+const BRIDGE_LOGIN_FUNCTION = 'mailcow_scim_user_login';
+const SKIP_TEMPLATE_FLAG = 'mailcow_scim_skip_template';
 /** The bridge's admin endpoint (php-bridge/src/admin-api.php as copied into data/web/inc/mailcow-scim/). */
-export const BRIDGE_ADMIN_ENDPOINT = '/inc/mailcow-scim/admin-api.php';
+const BRIDGE_ADMIN_ENDPOINT = '/inc/mailcow-scim/admin-api.php';
 
 /**
  * init_db.inc.php's schema versions of the mailcow releases the patch is proven against

@@ -46,7 +46,7 @@ export interface InstallOptions {
   now?: () => Date;
 }
 
-export interface InstallManifest {
+interface InstallManifest {
   version: string;
   installedAt: string;
   updatedAt: string;
@@ -216,9 +216,4 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
   }
   result.complete = result.leftOut.length === 0;
   return result;
-}
-
-/** The manifest, for doctor and the CLI. */
-export async function readInstallManifest(dir: string): Promise<InstallManifest | undefined> {
-  return readManifest(dir);
 }

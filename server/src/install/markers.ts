@@ -16,7 +16,7 @@
 
 export type CommentStyle = 'php' | 'twig';
 
-export const MARKER_PREFIX = 'mailcow-scim:';
+const MARKER_PREFIX = 'mailcow-scim:';
 
 const DELIMITERS: Record<CommentStyle, { open: string; close: string; unsafe: RegExp }> = {
   php: { open: '// ', close: '', unsafe: /\?>/ },

@@ -81,8 +81,6 @@ export interface ComposeFacts {
   volumes: string[];
 }
 
-export const COMPOSE_SERVICES = ['php-fpm-mailcow', 'nginx-mailcow', 'mysql-mailcow', 'redis-mailcow'] as const;
-
 /** A docker-compose.yml with only those facts, for the install to recognise the tree by. */
 export function composeOf(facts: ComposeFacts): string {
   const out = ['services:'];

@@ -10,7 +10,7 @@ const BEGIN = '// mailcow-scim:begin bridge';
 const END = '// mailcow-scim:end bridge';
 
 /** Our block, without a trailing newline. `file_exists` keeps mailcow working without the bridge. */
-export function varsLocalBlock(): string {
+function varsLocalBlock(): string {
   return [
     BEGIN,
     '// Loads the mailcow-scim PHP bridge (managed by `mailcow-scim install`; --uninstall removes it).',
@@ -22,7 +22,7 @@ export function varsLocalBlock(): string {
 }
 
 /** A vars.local.inc.php we create holds only this header and our block. */
-export const NEW_FILE_HEADER = '<?php\n';
+const NEW_FILE_HEADER = '<?php\n';
 
 interface BlockPosition {
   start: number;

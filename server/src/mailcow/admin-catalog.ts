@@ -20,12 +20,12 @@ export interface DomainChoice {
   active: boolean;
 }
 
-export async function listMailboxTemplateChoices(db: Queryable): Promise<TemplateChoice[]> {
+async function listMailboxTemplateChoices(db: Queryable): Promise<TemplateChoice[]> {
   const [rows] = await db.query<RowDataPacket[]>(`SELECT id, template FROM templates WHERE type = 'mailbox' ORDER BY id`);
   return rows.map((r) => ({ id: Number(r.id), name: String(r.template) }));
 }
 
-export async function listDomainChoices(db: Queryable): Promise<DomainChoice[]> {
+async function listDomainChoices(db: Queryable): Promise<DomainChoice[]> {
   const [rows] = await db.query<RowDataPacket[]>('SELECT domain, active FROM domain ORDER BY domain');
   return rows.map((r) => ({ name: String(r.domain), active: Number(r.active) === 1 }));
 }

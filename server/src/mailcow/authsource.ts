@@ -18,7 +18,7 @@ export interface AuthsourceState {
 }
 
 /** Parses `enum('a','b')` as MariaDB prints it in SHOW COLUMNS. */
-export function parseEnumValues(columnType: string): string[] {
+function parseEnumValues(columnType: string): string[] {
   const m = /^enum\((.*)\)$/i.exec(columnType.trim());
   if (!m) return [];
   const values: string[] = [];

@@ -7,7 +7,7 @@
 import { ScimError } from '../scim/index.js';
 
 /** VARCHAR(255): userName, externalId and their folded copies in mailcow_scim_users and mailcow_scim_groups. */
-export const INDEXED_TEXT_MAX = 255;
+const INDEXED_TEXT_MAX = 255;
 
 /** Characters as MariaDB counts them in a utf8mb4 column: code points, not UTF-16 units. */
 function codePoints(text: string, atLeast: number): number {

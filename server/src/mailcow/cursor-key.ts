@@ -11,7 +11,7 @@ import type { Queryable } from './queryable.js';
 const NAME = 'cursor_key';
 
 /** Reads (making it when missing) the 32-byte cursor key. */
-export async function loadCursorKey(db: Queryable): Promise<Buffer> {
+async function loadCursorKey(db: Queryable): Promise<Buffer> {
   await db.query(`INSERT IGNORE INTO mailcow_scim_meta (name, value, updated_at) VALUES (?, ?, ?)`, [NAME, randomBytes(32).toString('hex'), toDbTime(nowIso())]);
   const [rows] = await db.query<RowDataPacket[]>(`SELECT value FROM mailcow_scim_meta WHERE name = ?`, [NAME]);
   const key = Buffer.from(String(rows[0]?.value ?? ''), 'hex');

@@ -69,7 +69,7 @@ interface AliasRow {
   privateComment: string | null;
 }
 
-export function groupAliasComment(displayName: string): string {
+function groupAliasComment(displayName: string): string {
   return `mailcow-scim: SCIM group ${displayName}`.slice(0, MAX_COMMENT);
 }
 
@@ -114,7 +114,7 @@ function gotoList(goto: string): string[] {
 }
 
 /** The goto of a group's alias: active members' mailboxes (mailbox.active 1), each once, sorted. */
-export function gotoOf(members: readonly { mailbox: string; active: number }[]): string[] {
+function gotoOf(members: readonly { mailbox: string; active: number }[]): string[] {
   return [...new Set(members.filter((m) => m.active === 1).map((m) => m.mailbox))].sort();
 }
 

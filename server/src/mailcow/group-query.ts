@@ -48,7 +48,7 @@ export function groupFilterMapping(caller: Caller): FilterSqlMapping {
 }
 
 /** The Groups a caller may see: its token's own. */
-export function groupScope(caller: Caller): SqlFragment {
+function groupScope(caller: Caller): SqlFragment {
   return { sql: 'g.token_id = ?', params: [caller.token.id] };
 }
 

@@ -4,7 +4,7 @@
  * of the access keys come from provisioning/ (accessAttributes).
  */
 
-export const MAILBOX_ATTRIBUTE_KEYS = [
+const MAILBOX_ATTRIBUTE_KEYS = [
   'force_pw_update',
   'force_tfa',
   'tls_enforce_in',

@@ -212,12 +212,3 @@ export async function deleteMailboxRows(db: Queryable, username: string): Promis
   }
   await db.execute(`DELETE FROM mailbox WHERE username = ?`, [username]);
 }
-
-/** quota2 usage for the read-only extension attributes. */
-export async function mailboxUsage(db: Queryable, usernames: string[]): Promise<Map<string, { bytes: number; messages: number }>> {
-  const out = new Map<string, { bytes: number; messages: number }>();
-  if (usernames.length === 0) return out;
-  const [rows] = await db.query<RowDataPacket[]>(`SELECT username, bytes, messages FROM quota2 WHERE username IN (?)`, [usernames]);
-  for (const r of rows) out.set(String(r.username), { bytes: Number(r.bytes), messages: Number(r.messages) });
-  return out;
-}

@@ -10,7 +10,7 @@ import type { RowDataPacket } from 'mysql2';
 import type { Queryable } from './queryable.js';
 
 /** mailcow tables and the columns of each the sidecar relies on. */
-export const REQUIRED_MAILCOW_COLUMNS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+const REQUIRED_MAILCOW_COLUMNS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   versions: ['application', 'version'],
   domain: ['domain', 'aliases', 'mailboxes', 'defquota', 'maxquota', 'quota', 'active'],
   mailbox: ['username', 'password', 'name', 'quota', 'local_part', 'domain', 'attributes', 'kind', 'authsource', 'active', 'created', 'modified'],

@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Queryable } from './queryable.js';
 
-export const LOCK_TABLE = 'mailcow_scim_lock';
+const LOCK_TABLE = 'mailcow_scim_lock';
 
 const LOCK_DDL = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
   name VARCHAR(64) NOT NULL,
@@ -62,7 +62,7 @@ function isRetryable(e: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function defaultOwner(): string {
+function defaultOwner(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 

@@ -206,7 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
 export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** The lease migrators take (migration-lock.ts). */
-export const MIGRATION_LOCK = 'migrate';
+const MIGRATION_LOCK = 'migrate';
 
 const META_DDL = `CREATE TABLE IF NOT EXISTS mailcow_scim_meta (
   name VARCHAR(100) NOT NULL,

@@ -14,7 +14,7 @@ import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging.js';
 
-export const F2B_CHANNEL = 'F2B_CHANNEL';
+const F2B_CHANNEL = 'F2B_CHANNEL';
 export const F2B_REGEX_KEY = 'F2B_REGEX';
 
 /** What the HTTP surface refused (http/app.ts AuthRefusal). */

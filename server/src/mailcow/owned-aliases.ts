@@ -9,9 +9,9 @@ import type { Queryable } from './queryable.js';
 import { nowIso, toDbTime } from './db-time.js';
 import type { PendingEffects } from './side-effects.js';
 
-export type OwnedAliasKind = 'user' | 'group';
+type OwnedAliasKind = 'user' | 'group';
 
-export interface OwnedAlias {
+interface OwnedAlias {
   address: string;
   tokenId: string;
   kind: OwnedAliasKind;
@@ -19,12 +19,12 @@ export interface OwnedAlias {
   groupId: string | null;
 }
 
-export async function ownedAliasesOfUser(db: Queryable, userId: string): Promise<string[]> {
+async function ownedAliasesOfUser(db: Queryable, userId: string): Promise<string[]> {
   const [rows] = await db.execute<RowDataPacket[]>(`SELECT address FROM mailcow_scim_owned_aliases WHERE user_id = ? ORDER BY address`, [userId]);
   return rows.map((r) => String(r.address));
 }
 
-export async function findOwned(db: Queryable, address: string): Promise<OwnedAlias | undefined> {
+async function findOwned(db: Queryable, address: string): Promise<OwnedAlias | undefined> {
   const [rows] = await db.execute<RowDataPacket[]>(`SELECT * FROM mailcow_scim_owned_aliases WHERE address = ?`, [address]);
   const r = rows[0];
   return r ? { address: String(r.address), tokenId: String(r.token_id), kind: r.kind as OwnedAliasKind, userId: r.user_id, groupId: r.group_id } : undefined;
@@ -78,7 +78,7 @@ async function isAdminAliasOf(db: Queryable, address: string, mailbox: string): 
  * ones (refusing collisions with a 409 that names them) and removes owned ones no longer wanted.
  * Returns the addresses that changed, for the SOGo view.
  */
-export async function syncUserAliases(
+async function syncUserAliases(
   db: Queryable,
   tokenId: string,
   userId: string,
@@ -123,7 +123,7 @@ export async function syncUserAliases(
 }
 
 /** On claim (re-hire), owned aliases that still point at the mailbox are re-linked to the new user. */
-export async function relinkMailboxAliases(db: Queryable, mailbox: string, userId: string, tokenId: string): Promise<void> {
+async function relinkMailboxAliases(db: Queryable, mailbox: string, userId: string, tokenId: string): Promise<void> {
   await db.execute(
     `UPDATE mailcow_scim_owned_aliases o JOIN alias a ON a.address = o.address
      SET o.user_id = ?, o.token_id = ? WHERE o.kind = 'user' AND a.goto = ?`,

@@ -43,11 +43,6 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   });
 }
 
-/** The database name a MARIADB_URL points at. */
-export function databaseNameOf(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-}
-
 /** The same URL pointing at another database (or at none, with ""). */
 export function withDatabase(url: string, database: string): string {
   const u = new URL(url);

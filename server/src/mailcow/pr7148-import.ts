@@ -36,7 +36,7 @@ const TOKEN_COLUMNS = ['id', 'description', 'token_hash', 'domain_restriction', 
 const MAP_COLUMNS = ['username', 'token_id', 'external_id'];
 
 /** Which layout the tables have, or why none. */
-export async function detectPr7148Layout(db: Queryable): Promise<Pr7148Layout> {
+async function detectPr7148Layout(db: Queryable): Promise<Pr7148Layout> {
   const tokens = await columnsOf(db, 'scim_tokens');
   const maps = await columnsOf(db, 'scim_maps');
   if (!tokens.size && !maps.size) throw new NotImportableError('No PR 7148 tables here: this database has neither scim_tokens nor scim_maps.');

@@ -48,7 +48,7 @@ const TABLES: readonly Table[] = [
 ];
 
 /** The stored text as valid JSON: unpaired surrogates replaced, or `rebuilt` when it is not JSON. */
-export function readableResourceJson(text: string, rebuilt: () => Record<string, unknown>): string {
+function readableResourceJson(text: string, rebuilt: () => Record<string, unknown>): string {
   try {
     return JSON.stringify(wellFormed(JSON.parse(text)));
   } catch {

@@ -40,11 +40,11 @@ const LOGIN_REFUSED_ERRNOS = new Set([
 ]);
 
 /** Error numbers that mean "run the whole transaction again" (InnoDB deadlock, lock wait, Galera certification). */
-export const RETRYABLE_ERRNOS = new Set([1213, 1205, 1180, 1047]);
+const RETRYABLE_ERRNOS = new Set([1213, 1205, 1180, 1047]);
 
-export const ER_DUP_ENTRY = 1062;
+const ER_DUP_ENTRY = 1062;
 /** "Data truncated for column": for mailbox.authsource, the ENUM lost 'scim' (docs/architecture.md §3). */
-export const ER_WARN_DATA_TRUNCATED = 1265;
+const ER_WARN_DATA_TRUNCATED = 1265;
 
 /**
  * A mysql2 error: a statement the server refused (sqlMessage/sqlState), a connection the

@@ -11,7 +11,7 @@ import { readPoolUsage } from './pool-usage.js';
 import { Counter, Gauge, Histogram, Registry } from './registry.js';
 
 /** Latency buckets in seconds: a discovery GET takes ms, a large /Bulk tens of seconds. */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 
 export interface SidecarMetricsDeps {
   version: string;
@@ -29,12 +29,12 @@ export interface SidecarMetricsDeps {
 }
 
 /** What the HTTP app reports per request (fastify's request has these fields). */
-export interface ObservedRequest {
+interface ObservedRequest {
   method: string;
   routeOptions?: { url?: string };
 }
 
-export interface HealthReport {
+interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   version: string;
   /** Present once a PHP bridge called: a skew does not make the sidecar unhealthy, but is shown. */

@@ -29,7 +29,7 @@ export interface MailboxIntent {
 /** Picks the template: an explicit extension value, else the first matching rule, else the token default. */
 export type TemplateRuleMatcher = (filter: string, resource: Record<string, unknown>) => boolean;
 
-export function displayNameOf(resource: Record<string, unknown>, localPart: string): string {
+function displayNameOf(resource: Record<string, unknown>, localPart: string): string {
   const clean = (s: unknown) => (typeof s === 'string' ? s.trim().replace(/^<+/, '').replace(/>+$/, '').trim() : '');
   const display = clean(resource.displayName);
   if (display) return display.slice(0, 255);
@@ -77,7 +77,7 @@ export function buildMailboxIntent(
  * address in a managed domain always becomes an alias (the mailbox cannot be renamed); other
  * e-mails in managed domains only when the token's alias sync is on (Entra proxyAddresses).
  */
-export function desiredAliases(resource: Record<string, unknown>, mailboxAddress: string, policy: TokenPolicy): string[] {
+function desiredAliases(resource: Record<string, unknown>, mailboxAddress: string, policy: TokenPolicy): string[] {
   const out = new Set<string>();
   const add = (text: unknown) => {
     if (typeof text !== 'string') return;

@@ -45,7 +45,7 @@ export interface MailboxEdit {
 }
 
 /** What a template sets beside the mailbox row: its ACL flags and mailcow's Redis keys. */
-export interface TemplateSettings {
+interface TemplateSettings {
   acl: UserAcl;
   /** RL_VALUE, or null to remove it. */
   rateLimit: string | null;

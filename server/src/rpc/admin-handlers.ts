@@ -17,8 +17,8 @@ export interface AdminReads {
   listDomains(): Promise<{ name: string; active: boolean }[]>;
 }
 
-export const DEFAULT_EVENT_PAGE = 50;
-export const MAX_EVENT_PAGE = 500;
+const DEFAULT_EVENT_PAGE = 50;
+const MAX_EVENT_PAGE = 500;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function eventToProto(e: AuditEventRecord): AuditEvent {

@@ -32,7 +32,7 @@ const OUTCOMES: Record<AdoptionResultOutcome, AdoptionOutcome> = {
   failed: AdoptionOutcome.ADOPTION_OUTCOME_FAILED,
 };
 
-export function entryToProto(e: AdoptionEntry): ProtoEntry {
+function entryToProto(e: AdoptionEntry): ProtoEntry {
   return {
     address: e.address,
     name: e.name,

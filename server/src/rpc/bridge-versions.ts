@@ -6,7 +6,7 @@
  */
 import { ServerInterceptingCall, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 
-export const BRIDGE_VERSION_HEADER = 'mailcow-scim-bridge-version';
+const BRIDGE_VERSION_HEADER = 'mailcow-scim-bridge-version';
 /** The bridge's user agent (CurlChannel::USER_AGENT): mailcow-scim-php-bridge/<protocol>. */
 const BRIDGE_USER_AGENT = /^mailcow-scim-php-bridge\//;
 /** A version as install writes it; anything else (or nothing) counts as no version. */

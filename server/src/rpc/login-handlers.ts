@@ -31,7 +31,7 @@ const DENY_REASONS: Record<LoginDenyReason, ProtoDenyReason> = {
   'sso-required': ProtoDenyReason.LOGIN_DENY_REASON_SSO_REQUIRED,
 };
 
-export function decisionToProto(d: LoginDecision): RouteLoginResponse {
+function decisionToProto(d: LoginDecision): RouteLoginResponse {
   return {
     route: ROUTES[d.route],
     denyReason: d.denyReason ? DENY_REASONS[d.denyReason] : ProtoDenyReason.LOGIN_DENY_REASON_UNSPECIFIED,

@@ -25,7 +25,7 @@ const MATCH: Record<VersionSkew['match'], VersionMatch> = {
 };
 
 /** Service names the health service knows ("" is the whole server). */
-export const HEALTH_SERVICES = ['', 'mailcow.scim.v1.StatusService', 'mailcow.scim.v1.TokenService'];
+const HEALTH_SERVICES = ['', 'mailcow.scim.v1.StatusService', 'mailcow.scim.v1.TokenService'];
 
 export function statusHandlers(source: StatusSource, logger: Logger): StatusServiceServer {
   return {

@@ -51,7 +51,7 @@ export function grpcCodeOf(error: ScimError): GrpcStatus {
 }
 
 /** The trailing metadata of a failed call. */
-export function grpcMetadataOf(error: ScimError): Metadata {
+function grpcMetadataOf(error: ScimError): Metadata {
   const metadata = new Metadata();
   metadata.set('scim-code', error.code);
   metadata.set('scim-status', String(error.status));

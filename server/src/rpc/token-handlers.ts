@@ -17,7 +17,7 @@ const QUOTA_SOURCES: Record<TokenPolicy['quotaSource'], QuotaSource> = {
   template: QuotaSource.QUOTA_SOURCE_TEMPLATE,
 };
 
-export function policyToProto(p: TokenPolicy): ProtoPolicy {
+function policyToProto(p: TokenPolicy): ProtoPolicy {
   return {
     domains: p.domains,
     defaultDomain: p.defaultDomain ?? '',
@@ -35,7 +35,7 @@ export function policyToProto(p: TokenPolicy): ProtoPolicy {
 }
 
 /** A proto policy as the input buildPolicy() validates; unspecified enums take the defaults. */
-export function policyFromProto(p: ProtoPolicy | undefined): Record<string, unknown> {
+function policyFromProto(p: ProtoPolicy | undefined): Record<string, unknown> {
   if (!p) return {};
   return {
     domains: p.domains,
@@ -53,7 +53,7 @@ export function policyFromProto(p: ProtoPolicy | undefined): Record<string, unkn
   };
 }
 
-export function tokenToProto(t: TokenRecord): Token {
+function tokenToProto(t: TokenRecord): Token {
   return {
     id: t.id,
     name: t.name,

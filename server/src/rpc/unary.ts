@@ -5,7 +5,7 @@ import { PolicyError } from '../tokens/index.js';
 import { toGrpcError } from './status.js';
 
 /** Trailing metadata key with a refused policy's problems as JSON (documented in token.proto). */
-export const POLICY_PROBLEMS_METADATA = 'scim-policy-problems-bin';
+const POLICY_PROBLEMS_METADATA = 'scim-policy-problems-bin';
 
 /** The gRPC error for `err`, with the field-level problems of a refused token policy added. */
 function grpcErrorOf(err: ScimError): ReturnType<typeof toGrpcError> {

@@ -19,9 +19,9 @@
 import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, findKey, getIgnoringCase, isJsonObject } from './schema/index.js';
 import { ScimError, toScimErrorBody } from './scim-error.js';
 
-export type BulkMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type BulkMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface BulkOperation {
+interface BulkOperation {
   method: BulkMethod;
   bulkId?: string;
   /** An ETag for If-Match (PUT, PATCH, DELETE). */
@@ -58,7 +58,7 @@ export interface BulkCallResult {
 
 export type BulkExecutor = (call: BulkCall) => Promise<BulkCallResult>;
 
-export interface BulkOperationResponse {
+interface BulkOperationResponse {
   method: BulkMethod;
   bulkId?: string;
   version?: string;

@@ -26,7 +26,7 @@ function tagsOf(header: string): string[] {
 }
 
 /** Throws 412 when an If-Match header does not match the current version (RFC 7232 §3.1, weak comparison). */
-export function checkIfMatch(header: string | undefined, version: number): void {
+function checkIfMatch(header: string | undefined, version: number): void {
   if (header === undefined || header.trim() === '') return;
   const tags = tagsOf(header);
   if (tags.includes('*') || tags.includes(String(version))) return;
@@ -34,7 +34,7 @@ export function checkIfMatch(header: string | undefined, version: number): void 
 }
 
 /** True when an If-None-Match header matches the current version (the client's copy is current). */
-export function matchesIfNoneMatch(header: string | undefined, version: number): boolean {
+function matchesIfNoneMatch(header: string | undefined, version: number): boolean {
   if (header === undefined || header.trim() === '') return false;
   const tags = tagsOf(header);
   return tags.includes('*') || tags.includes(String(version));

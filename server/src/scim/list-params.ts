@@ -103,8 +103,6 @@ export function parseListParams(raw: RawListParams, rt: ResourceTypeDef, maxPage
   return params;
 }
 
-export { LIST_RESPONSE_SCHEMA };
-
 /** One page of a list, as a ListResponse reports it. */
 export interface ListPage<T> {
   total: number;

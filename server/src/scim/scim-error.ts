@@ -30,7 +30,7 @@ export type ScimType =
 /** HTTP statuses a SCIM error may carry (RFC 7644 §3.12, plus the transport's own: 405, 408, 414, 415, 429, 431, 503). */
 export type ScimErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 414 | 415 | 429 | 431 | 500 | 501 | 503;
 
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 interface CatalogueEntry {
   readonly status: ScimErrorStatus;

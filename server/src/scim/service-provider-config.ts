@@ -19,8 +19,6 @@ export interface ServiceProviderFeatures {
   documentationUri?: string;
 }
 
-export { SERVICE_PROVIDER_CONFIG_SCHEMA };
-
 export function buildServiceProviderConfig(f: ServiceProviderFeatures, location: string): Record<string, unknown> {
   const config: Record<string, unknown> = {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],

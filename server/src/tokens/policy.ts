@@ -7,7 +7,7 @@ import { domainToASCII } from 'node:url';
 import { isValidCidr } from './ip-allow-list.js';
 import { PolicyError, type PolicyProblem } from './policy-error.js';
 
-export interface TemplateRule {
+interface TemplateRule {
   /** A SCIM filter over the User (RFC 7644 §3.4.2.2), e.g. `groups[display eq "Staff"]`. */
   filter: string;
   /** A mailcow mailbox template name. */
@@ -15,8 +15,8 @@ export interface TemplateRule {
 }
 
 /** mailbox.active for a deactivated user: 2 = login off, mail still delivered; 0 = mailbox off. */
-export type DeactivateMode = 2 | 0;
-export type DeleteMode = 'deactivate' | 'delete';
+type DeactivateMode = 2 | 0;
+type DeleteMode = 'deactivate' | 'delete';
 /**
  * Where a mailbox's quota comes from when the IdP sends none: `form` as mailcow's add form
  * (the chosen template's quota, else the domain default), or always one of the two.
@@ -42,7 +42,7 @@ export interface TokenPolicy {
 /** How long audit events are kept when a policy does not say (issue 13: the table grew forever). */
 export const DEFAULT_EVENT_RETENTION_DAYS = 90;
 /** Ten years: longer is a typo, and keeping everything forever is what retention is there to stop. */
-export const MAX_EVENT_RETENTION_DAYS = 3650;
+const MAX_EVENT_RETENTION_DAYS = 3650;
 
 export const DEFAULT_POLICY: Readonly<TokenPolicy> = Object.freeze({
   domains: [],

@@ -5,9 +5,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Every secret starts with this, so leaked ones are easy to find in logs and repos. */
-export const TOKEN_MARKER = 'mcs_';
+const TOKEN_MARKER = 'mcs_';
 /** How many characters of a secret are kept and shown (marker + 8). */
-export const VISIBLE_PREFIX_LENGTH = TOKEN_MARKER.length + 8;
+const VISIBLE_PREFIX_LENGTH = TOKEN_MARKER.length + 8;
 
 export interface IssuedSecret {
   secret: string;

@@ -41,7 +41,7 @@ export interface TokenStore {
  * schema and the parse options), throwing its invalidFilter error. Required: a token service
  * built without it once stored rules that then failed every POST /Users (issue 13).
  */
-export type RuleFilterValidator = (filter: string) => void;
+type RuleFilterValidator = (filter: string) => void;
 
 export interface TokenServiceDeps {
   store: TokenStore;

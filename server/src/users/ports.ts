@@ -27,7 +27,7 @@ export interface Caller {
 }
 
 /** The mailbox a SCIM user owns, as mailcow has it now. */
-export interface MailboxState {
+interface MailboxState {
   address: string;
   active: number;
   name: string;

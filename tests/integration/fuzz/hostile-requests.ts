@@ -51,7 +51,7 @@ export interface AttributeSlot {
 }
 
 /** Every attribute and sub-attribute of a resource type, core, common and extension ones. */
-export function attributeSlots(rt: ResourceTypeDef): AttributeSlot[] {
+function attributeSlots(rt: ResourceTypeDef): AttributeSlot[] {
   const out: AttributeSlot[] = [];
   const add = (attrs: readonly AttributeDef[], urn?: string) => {
     for (const attribute of attrs) {

@@ -8,7 +8,7 @@ export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const MC_GROUP = 'urn:ietf:params:scim:schemas:extension:mailcow:2.0:Group';
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 export type Client = ReturnType<typeof scimClient>;
 

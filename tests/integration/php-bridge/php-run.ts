@@ -1,8 +1,5 @@
 /** Running PHP, buf and the PHP generator from the integration tests (never blocking the event loop: the sidecar runs in this process). */
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
-
-export const execFileAsync = promisify(execFile);
+import { spawn } from 'node:child_process';
 
 export interface RunResult {
   code: number | null;

@@ -19,13 +19,13 @@ export {
   SEARCH_REQUEST_SCHEMA as SEARCH,
 } from '../../../server/src/scim/schema/index.js';
 
-export type Client = ReturnType<typeof scimClient>;
+type Client = ReturnType<typeof scimClient>;
 
 const LONG_NAME = `Dr. ${'Very Long Name '.repeat(20)}End`; // > 255 characters
 const NAME_255 = 'N'.repeat(255);
 
 /** The POST bodies, in creation order (so meta.created increases along the list). */
-export const USER_BODIES: Record<string, unknown>[] = [
+const USER_BODIES: Record<string, unknown>[] = [
   {
     userName: 'alice', externalId: 'ext-A', displayName: 'Alice Archer', nickName: 'Al', title: 'Engineer', userType: 'Employee',
     preferredLanguage: 'en-US', locale: 'en-US', timezone: 'Europe/Berlin', active: true, profileUrl: 'https://example.com/Alice',
@@ -120,7 +120,7 @@ export interface Population {
 }
 
 /** Starts a sidecar, creates the population, a few later changes, quota usage and two groups. */
-export async function createPopulation(): Promise<Population> {
+async function createPopulation(): Promise<Population> {
   const t = await startTestSidecar({ domains: [{ domain: 'example.org', mailboxes: 1000, quotaMiB: 1024 * 1024, maxquotaMiB: 10240 }] });
   const token = (await t.sidecar.tokens.create('query', { domains: ['example.org'], defaultDomain: 'example.org' })).secret;
   const { scimClient } = await import('../../helpers/http.js');

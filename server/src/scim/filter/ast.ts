@@ -8,7 +8,6 @@ import type { AttributeDef, AttributeType } from '../schema/index.js';
  */
 
 /** An attribute path as written (`{ uri?, attr, sub? }`), from ../attribute-path.ts. */
-export type { AttrPath } from '../attribute-path.js';
 
 /** The comparison operators of RFC 7644 §3.4.2.2, Table 3 (always lower case in the tree). */
 export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
@@ -25,20 +24,20 @@ export interface CompareNode {
 }
 
 /** `attrPath pr`. */
-export interface PresentNode {
+interface PresentNode {
   readonly kind: 'present';
   readonly path: AttrPath;
 }
 
 /** `left and right`, `left or right` (`and` binds tighter than `or`). */
-export interface LogicalNode {
+interface LogicalNode {
   readonly kind: 'and' | 'or';
   readonly left: FilterNode;
   readonly right: FilterNode;
 }
 
 /** `not (filter)`. */
-export interface NotNode {
+interface NotNode {
   readonly kind: 'not';
   readonly filter: FilterNode;
 }
@@ -90,7 +89,7 @@ export interface CheckedAttribute {
  * `checkFilter` turns them into `not (attr pr)` and `attr pr` (RFC 7643 §2.5: null and
  * unassigned are the same state).
  */
-export interface CheckedCompare {
+interface CheckedCompare {
   readonly kind: 'compare';
   readonly attribute: CheckedAttribute;
   readonly op: CompareOperator;
@@ -99,20 +98,20 @@ export interface CheckedCompare {
 }
 
 /** `attr pr`, resolved (also what `attr ne null` becomes). */
-export interface CheckedPresent {
+interface CheckedPresent {
   readonly kind: 'present';
   readonly attribute: CheckedAttribute;
 }
 
 /** `and` / `or` of two checked filters. */
-export interface CheckedLogical {
+interface CheckedLogical {
   readonly kind: 'and' | 'or';
   readonly left: CheckedFilter;
   readonly right: CheckedFilter;
 }
 
 /** `not (filter)`, resolved (also what `attr eq null` becomes, around a CheckedPresent). */
-export interface CheckedNot {
+interface CheckedNot {
   readonly kind: 'not';
   readonly filter: CheckedFilter;
 }

@@ -7,7 +7,7 @@ import { filterError } from './filter-error.js';
  */
 
 /** What a token is: punctuation, a word (name or keyword), a JSON string or number, or the end. */
-export type TokenKind =
+type TokenKind =
   | 'lparen'
   | 'rparen'
   | 'lbracket'

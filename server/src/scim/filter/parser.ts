@@ -37,7 +37,7 @@ export interface ParseFilterOptions {
 const DEFAULT_OPTIONS: ParseFilterOptions = { maxLength: 4096, maxDepth: 32, valuePathSubAttribute: 'reject', unquotedValues: 'reject' };
 
 /** The options with defaults filled in (one place for the defaults, CONTRIBUTING.md "Code"). */
-export function makeParseFilterOptions(options: Partial<ParseFilterOptions> = {}): ParseFilterOptions {
+function makeParseFilterOptions(options: Partial<ParseFilterOptions> = {}): ParseFilterOptions {
   return { ...DEFAULT_OPTIONS, ...options };
 }
 

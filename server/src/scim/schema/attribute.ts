@@ -18,13 +18,13 @@ export type AttributeType =
   | 'binary';
 
 /** RFC 7643 §7 `mutability`. */
-export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 
 /** RFC 7643 §7 `returned`. */
-export type Returned = 'always' | 'never' | 'default' | 'request';
+type Returned = 'always' | 'never' | 'default' | 'request';
 
 /** RFC 7643 §7 `uniqueness`. */
-export type Uniqueness = 'none' | 'server' | 'global';
+type Uniqueness = 'none' | 'server' | 'global';
 
 /** One attribute (or sub-attribute) definition with all RFC 7643 §7 characteristics. */
 export interface AttributeDef {

@@ -6,7 +6,7 @@ import { defineAttribute, freezeDeep, type AttributeDef } from './attribute.js';
  */
 
 /** `id`: server-assigned, readOnly, returned always, caseExact (RFC 7643 §3.1). */
-export const ID_ATTRIBUTE: AttributeDef = freezeDeep(
+const ID_ATTRIBUTE: AttributeDef = freezeDeep(
   defineAttribute('id', 'string', {
     description: 'A unique identifier for a SCIM resource as defined by the service provider.',
     required: false,
@@ -18,7 +18,7 @@ export const ID_ATTRIBUTE: AttributeDef = freezeDeep(
 );
 
 /** `externalId`: set by the provisioning client, caseExact, readWrite (RFC 7643 §3.1). */
-export const EXTERNAL_ID_ATTRIBUTE: AttributeDef = freezeDeep(
+const EXTERNAL_ID_ATTRIBUTE: AttributeDef = freezeDeep(
   defineAttribute('externalId', 'string', {
     description: 'A String that is an identifier for the resource as defined by the provisioning client.',
     caseExact: true,
@@ -26,7 +26,7 @@ export const EXTERNAL_ID_ATTRIBUTE: AttributeDef = freezeDeep(
 );
 
 /** `meta`: readOnly complex attribute maintained by the service provider (RFC 7643 §3.1). */
-export const META_ATTRIBUTE: AttributeDef = freezeDeep(
+const META_ATTRIBUTE: AttributeDef = freezeDeep(
   defineAttribute('meta', 'complex', {
     description: 'A complex attribute containing resource metadata.',
     mutability: 'readOnly',
@@ -65,7 +65,7 @@ export const META_ATTRIBUTE: AttributeDef = freezeDeep(
  * returned. URNs compare case-insensitively (RFC 8141 §3.1 for the `urn:` prefix and NID; we
  * relax it to the whole URN, as schema lookups do everywhere else).
  */
-export const SCHEMAS_ATTRIBUTE: AttributeDef = freezeDeep(
+const SCHEMAS_ATTRIBUTE: AttributeDef = freezeDeep(
   defineAttribute('schemas', 'reference', {
     description: 'The schema URNs of the resource.',
     multiValued: true,

@@ -1,26 +1,15 @@
 export type {
   AttributeDef,
-  AttributeOptions,
   AttributeType,
-  Mutability,
-  Returned,
   SchemaDef,
-  Uniqueness,
 } from './attribute.js';
 export { defineAttribute, findAttribute } from './attribute.js';
 export {
   COMMON_ATTRIBUTES,
-  EXTERNAL_ID_ATTRIBUTE,
-  ID_ATTRIBUTE,
-  META_ATTRIBUTE,
-  SCHEMAS_ATTRIBUTE,
 } from './common-attributes.js';
 export { USER_SCHEMA_DEF } from './user-schema.js';
-export { ENTERPRISE_USER_SCHEMA_DEF } from './enterprise-user-schema.js';
 export { GROUP_SCHEMA_DEF } from './group-schema.js';
-export { MAILCOW_GROUP_SCHEMA_DEF, MAILCOW_USER_SCHEMA_DEF } from './mailcow-schemas.js';
 export {
-  DISCOVERY_SCHEMA_DEFS,
   RESOURCE_TYPE_SCHEMA_DEF,
   SCHEMA_SCHEMA_DEF,
   SERVICE_PROVIDER_CONFIG_SCHEMA_DEF,
@@ -34,8 +23,6 @@ export {
   MAILCOW_GROUP_SCHEMA,
   MAILCOW_USER_SCHEMA,
   PATCH_OP_SCHEMA,
-  RESOURCE_TYPE_SCHEMA,
-  SCHEMA_SCHEMA,
   SEARCH_REQUEST_SCHEMA,
   SERVICE_PROVIDER_CONFIG_SCHEMA,
   USER_SCHEMA,
@@ -49,17 +36,13 @@ export {
   USER_RESOURCE_TYPE,
   getPublishedSchemaDef,
   getSchemaDef,
-  schemasOfResourceType,
 } from './resource-types.js';
 export type { ResolvedAttribute } from './resolve.js';
 export {
-  isExtensionSchema,
   resolveAttribute,
   resolveSchemaUrn,
-  resolveSubAttribute,
 } from './resolve.js';
 export {
-  attributeContainer,
   findKey,
   getIgnoringCase,
   isJsonObject,
@@ -67,15 +50,12 @@ export {
 } from './resource-keys.js';
 export {
   coerceAttributeValue,
-  coerceSingleValue,
   isDateTime,
   isUnassigned,
   parseDateTime,
   toBoolean,
 } from './values.js';
-export type { RepresentationOptions } from './representation.js';
 export {
-  toAttributeRepresentation,
   toResourceTypeResource,
   toSchemaResource,
 } from './representation.js';

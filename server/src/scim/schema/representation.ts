@@ -15,7 +15,7 @@ export interface RepresentationOptions {
 }
 
 /** The RFC 7643 §7 JSON of one attribute definition. */
-export function toAttributeRepresentation(def: AttributeDef): Record<string, unknown> {
+function toAttributeRepresentation(def: AttributeDef): Record<string, unknown> {
   const out: Record<string, unknown> = {
     name: def.name,
     type: def.type,

@@ -30,11 +30,6 @@ export function resolveSchemaUrn(rt: ResourceTypeDef, text: string): string | un
   return rt.schemaExtensions.find((e) => e.schema.toLowerCase() === lower)?.schema;
 }
 
-/** Whether `urn` is one of `rt`'s extension schemas (not its core schema). */
-export function isExtensionSchema(rt: ResourceTypeDef, urn: string): boolean {
-  return rt.schemaExtensions.some((e) => e.schema === urn);
-}
-
 /**
  * Resolve an attribute path for a resource type: case-insensitive, optionally URN-qualified
  * (`urn:…:enterprise:2.0:User:manager.value`), with a sub-attribute (`name.familyName`,
@@ -78,18 +73,6 @@ export function resolveAttribute(
     return withSubAttribute(candidate.urn, candidate.extension, attribute, parsed.sub);
   }
   return undefined;
-}
-
-/**
- * `resolved` narrowed to its sub-attribute `name` (case-insensitive), or undefined when the
- * attribute is not complex or has no such sub-attribute, or already names a sub-attribute.
- */
-export function resolveSubAttribute(
-  resolved: ResolvedAttribute,
-  name: string,
-): ResolvedAttribute | undefined {
-  if (resolved.subAttribute) return undefined;
-  return withSubAttribute(resolved.schemaUrn, resolved.extension, resolved.attribute, name);
 }
 
 function withSubAttribute(

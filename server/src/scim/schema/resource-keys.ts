@@ -33,7 +33,7 @@ export function getIgnoringCase(object: Record<string, unknown>, name: string): 
  * attributes, `resource[schemaUrn]` for extension attributes (RFC 7643 §3.3). Undefined when an
  * extension object is absent.
  */
-export function attributeContainer(
+function attributeContainer(
   resource: Record<string, unknown>,
   resolved: Pick<ResolvedAttribute, 'extension' | 'schemaUrn'>,
 ): Record<string, unknown> | undefined {

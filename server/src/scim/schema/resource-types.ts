@@ -74,13 +74,3 @@ function findByUrn(schemas: readonly SchemaDef[], urn: string): SchemaDef | unde
   const lower = urn.toLowerCase();
   return schemas.find((s) => s.id.toLowerCase() === lower);
 }
-
-/** The core schema of `rt` followed by its extension schemas. */
-export function schemasOfResourceType(rt: ResourceTypeDef): SchemaDef[] {
-  const urns = [rt.schema, ...rt.schemaExtensions.map((e) => e.schema)];
-  return urns.map((urn) => {
-    const schema = getSchemaDef(urn);
-    if (!schema) throw new Error(`resource type ${rt.name} names unknown schema ${urn}`);
-    return schema;
-  });
-}

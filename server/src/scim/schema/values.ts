@@ -86,7 +86,7 @@ export function coerceAttributeValue(def: AttributeDef, value: unknown, path: st
 }
 
 /** One value (an element of a multi-valued attribute, or a single-valued attribute's value). */
-export function coerceSingleValue(def: AttributeDef, value: unknown, path: string): unknown {
+function coerceSingleValue(def: AttributeDef, value: unknown, path: string): unknown {
   switch (def.type) {
     case 'boolean': {
       const b = toBoolean(value);

@@ -105,7 +105,7 @@ function compare(def: PublishedAttribute, value: unknown, op: FilterOp, operand:
  * The sort value of RFC 7644 §3.4.2.3: the attribute's value; for a multi-valued attribute the
  * primary value, else the first. Text folded unless caseExact, false before true, null for none.
  */
-export function sortKey(resource: Json, ref: AttrRef): string | number | null {
+function sortKey(resource: Json, ref: AttrRef): string | number | null {
   const top = topValue(resource, ref);
   let chosen: unknown = top;
   if (ref.top.multiValued) {

@@ -10,7 +10,7 @@ import { elementBase, sampleOf, type SampleContext } from './samples.js';
 export type Client = ReturnType<typeof scimClient>;
 type Json = Record<string, unknown>;
 
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 let counter = 0;
 /** A short value unique in this run, lower case (it ends up in mailbox local parts). */
@@ -28,7 +28,7 @@ export interface TypeUnderTest {
 }
 
 /** The top-level attributes of `t` (one per attribute, not its sub-attributes). */
-export function topLevel(t: TypeUnderTest): AttrRef[] {
+function topLevel(t: TypeUnderTest): AttrRef[] {
   return t.refs.filter((r) => !r.sub);
 }
 

@@ -149,5 +149,3 @@ export function wrongValueOf(def: PublishedAttribute): unknown {
 export function swapCase(text: string): string {
   return [...text].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
 }
-
-export { PREFIX };

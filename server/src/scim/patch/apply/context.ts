@@ -36,7 +36,7 @@ export function writeAttribute(ctx: Context, target: ResolvedAttribute, value: u
  * The object holding the attribute: the resource, or the extension object under its URN
  * (created, and renamed to the canonical URN, when `create` is set).
  */
-export function containerOf(ctx: Context, target: ResolvedAttribute, create: boolean): Record<string, unknown> | undefined {
+function containerOf(ctx: Context, target: ResolvedAttribute, create: boolean): Record<string, unknown> | undefined {
   if (!target.extension) return ctx.doc;
   const key = findKey(ctx.doc, target.schemaUrn);
   const existing = key === undefined ? undefined : ctx.doc[key];

@@ -49,7 +49,7 @@ export function isSameElement(def: AttributeDef, a: unknown, b: unknown): boolea
   return isDeepEqual(canonicalObject(def, a), canonicalObject(def, b));
 }
 
-export function isSameScalar(def: AttributeDef, a: unknown, b: unknown): boolean {
+function isSameScalar(def: AttributeDef, a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string' && !def.caseExact) return a.toLowerCase() === b.toLowerCase();
   return isDeepEqual(a, b);
 }

@@ -23,7 +23,7 @@ export function guardContainer(def: AttributeDef, path: string): void {
   if (def.mutability === 'readOnly') throw ScimError.mutability(`'${path}' is readOnly and cannot be changed.`);
 }
 
-export function isSameValue(def: AttributeDef, current: unknown, next: unknown): boolean {
+function isSameValue(def: AttributeDef, current: unknown, next: unknown): boolean {
   if (isUnassigned(current) || isUnassigned(next)) return isUnassigned(current) && isUnassigned(next);
   let normalized: unknown;
   try {

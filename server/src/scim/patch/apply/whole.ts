@@ -75,7 +75,7 @@ export function applyWhole(ctx: Context, op: Op, target: ResolvedAttribute, raw:
 }
 
 /** `remove` + path to a multi-valued attribute + `value` list: remove just those values. */
-export function removeListedValues(ctx: Context, target: ResolvedAttribute, raw: unknown, path: string): void {
+function removeListedValues(ctx: Context, target: ResolvedAttribute, raw: unknown, path: string): void {
   const def = target.attribute;
   const items = (coerceAttributeValue(def, raw, path) as unknown[]).filter((v) => !isUnassigned(v));
   const list = elementsOf(def, readCurrent(ctx, target));
