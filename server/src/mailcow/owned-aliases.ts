@@ -111,7 +111,7 @@ async function syncUserAliases(
     await db.execute(
       `INSERT INTO alias (address, goto, domain, private_comment, sogo_visible, internal, sender_allowed, active) VALUES (?, ?, ?, ?, 1, 0, 1, 1)
        ON DUPLICATE KEY UPDATE goto = VALUES(goto)`,
-      [address, mailbox, address.split('@')[1], note],
+      [address, mailbox, domainOf(address), note],
     );
     await db.execute(
       `INSERT INTO mailcow_scim_owned_aliases (address, token_id, kind, user_id, group_id, created_at) VALUES (?, ?, 'user', ?, NULL, ?)
@@ -155,4 +155,9 @@ export class SqlUserAliasRows implements UserAliasRows {
   async remove(userId: string): Promise<void> {
     await this.db.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE user_id = ?`, [userId]);
   }
+}
+
+/** The domain part of an address the caller has validated (one '@'). */
+function domainOf(address: string): string {
+  return address.slice(address.indexOf('@') + 1);
 }

@@ -20,8 +20,8 @@ const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/;
 const URN = /^urn:[^\s"()[\]]+$/i;
 
 /** Whether `name` is a valid attribute name (RFC 7644 §3.4.2.2 ATTRNAME, or `$ref`). */
-export function isAttrName(name: string): boolean {
-  return ATTR_NAME.test(name);
+export function isAttrName(name: string | undefined): name is string {
+  return name !== undefined && ATTR_NAME.test(name);
 }
 
 /**

@@ -14,7 +14,7 @@ const users = Array.from({ length: 230 }, (_, i) => `u${i}@example.org`);
 beforeAll(async () => {
   db = await createTestDatabase({ domains: [{ domain: 'example.org' }] });
   for (const [i, u] of users.entries()) {
-    await db.pool.execute(`INSERT INTO mailbox (username, password, name, local_part, domain, attributes, active) VALUES (?, '', ?, ?, 'example.org', '{}', ?)`, [u, `Name ${i}`, u.split('@')[0], i % 7 === 0 ? 2 : 1]);
+    await db.pool.execute(`INSERT INTO mailbox (username, password, name, local_part, domain, attributes, active) VALUES (?, '', ?, ?, 'example.org', '{}', ?)`, [u, `Name ${i}`, u.slice(0, u.indexOf('@')), i % 7 === 0 ? 2 : 1]);
   }
   await db.pool.query(`INSERT INTO alias (address, goto, domain, active, sogo_visible) VALUES ('all@example.org', ?, 'example.org', 1, 1), ('few@example.org', 'u1@example.org,u2@example.org', 'example.org', 1, 1), ('u1.alt@example.org', 'u1@example.org', 'example.org', 1, 1), ('off@example.org', 'u3@example.org', 'example.org', 0, 1)`, [users.join(',')]);
   await db.pool.query(`INSERT INTO alias_domain (alias_domain, target_domain) VALUES ('example.net', 'example.org')`);

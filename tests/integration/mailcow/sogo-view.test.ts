@@ -13,7 +13,7 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase({ domains: [{ domain: 'example.org' }] });
   const mailbox = (u: string, active = 1) =>
-    db.pool.execute(`INSERT INTO mailbox (username, password, name, local_part, domain, attributes, active) VALUES (?, '', ?, ?, 'example.org', '{}', ?)`, [u, `Name ${u}`, u.split('@')[0], active]);
+    db.pool.execute(`INSERT INTO mailbox (username, password, name, local_part, domain, attributes, active) VALUES (?, '', ?, ?, 'example.org', '{}', ?)`, [u, `Name ${u}`, u.slice(0, u.indexOf('@')), active]);
   for (const u of ['a@example.org', 'b@example.org', 'plain@example.org']) await mailbox(u);
   await mailbox('off@example.org', 2);
   await db.pool.query(

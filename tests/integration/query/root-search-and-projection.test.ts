@@ -18,7 +18,7 @@ beforeAll(async () => {
   t = await startTestSidecar({ domains: [{ domain: 'example.org', mailboxes: 100, quotaMiB: 1024 * 1024, maxquotaMiB: 10240 }] });
   const token = (await t.sidecar.tokens.create('search', { domains: ['example.org'], defaultDomain: 'example.org' })).secret;
   api = scimClient(t.baseUrl, token);
-  for (const [userName, displayName] of [['anna', 'Anna Alpha'], ['bert', 'Bert Beta'], ['cleo', 'Cleo Gamma'], ['dora', 'Dora Delta']]) {
+  for (const [userName, displayName] of [['anna', 'Anna Alpha'], ['bert', 'Bert Beta'], ['cleo', 'Cleo Gamma'], ['dora', 'Dora Delta']] as const) {
     const r = await api.post('/Users', {
       schemas: [CORE, ENT], userName, displayName, name: { givenName: displayName.split(' ')[0], familyName: displayName.split(' ')[1] },
       emails: [{ value: `${userName}@example.org`, type: 'work', primary: true }, { value: `${userName}@home.example`, type: 'home' }],

@@ -75,7 +75,7 @@ export function tokenize(text: string, offset = 0, options: Partial<TokenizeOpti
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i];
+    const ch = text.charAt(i);
     if (/\s/.test(ch)) {
       i++;
       continue;
@@ -107,9 +107,9 @@ export function tokenize(text: string, offset = 0, options: Partial<TokenizeOpti
       NUMBER.lastIndex = i;
       const match = NUMBER.exec(text);
       const end = match ? i + match[0].length : i;
-      if (!match || (end < text.length && WORD_CHAR.test(text[end]))) {
+      if (!match || (end < text.length && WORD_CHAR.test(text.charAt(end)))) {
         let stop = end;
-        while (stop < text.length && WORD_CHAR.test(text[stop])) stop++;
+        while (stop < text.length && WORD_CHAR.test(text.charAt(stop))) stop++;
         throw filterError(`invalid number '${clip(text.slice(i, Math.max(stop, i + 1)))}' at position ${offset + i}`, offset + i);
       }
       const raw = match[0];
@@ -119,7 +119,7 @@ export function tokenize(text: string, offset = 0, options: Partial<TokenizeOpti
     }
     if (WORD_START.test(ch)) {
       const start = i;
-      while (i < text.length && WORD_CHAR.test(text[i])) i++;
+      while (i < text.length && WORD_CHAR.test(text.charAt(i))) i++;
       // A trailing dot belongs to no word (`emails[...].` is reported by the parser).
       let end = i;
       while (end > start + 1 && text[end - 1] === '.') end--;
@@ -149,7 +149,7 @@ function readString(text: string, start: number, offset: number): { value: strin
   let value = '';
   let i = start + 1;
   while (i < text.length) {
-    const ch = text[i];
+    const ch = text.charAt(i);
     if (ch === '"') return { value, end: i + 1 };
     if (ch === '\\') {
       const esc = text[i + 1];

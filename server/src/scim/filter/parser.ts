@@ -81,12 +81,18 @@ function parseWith(
 class Parser {
   private index = 0;
   private depth = 0;
+  /** The eof token the lexer ends every list with; reading past the end reads it again. */
+  private readonly end: Token;
 
   constructor(
     private readonly tokens: Token[],
     private readonly options: ParseFilterOptions,
     private inValuePath: boolean,
-  ) {}
+  ) {
+    const last = tokens.at(-1);
+    if (last?.kind !== 'eof') throw new Error('filter parser: the token list does not end with eof');
+    this.end = last;
+  }
 
   parseAll(): FilterNode {
     const node = this.parseOr();
@@ -126,7 +132,7 @@ class Parser {
       return inner;
     }
     if (t.kind === 'word' && t.text.toLowerCase() === 'not') {
-      const after = this.tokens[this.index + 1];
+      const after = this.tokenAt(this.index + 1);
       if (after.kind === 'lparen') {
         this.next();
         this.next();
@@ -251,12 +257,16 @@ class Parser {
     return t.kind === 'word' && t.text.toLowerCase() === keyword;
   }
 
+  private tokenAt(i: number): Token {
+    return this.tokens[i] ?? this.end;
+  }
+
   private peek(): Token {
-    return this.tokens[this.index];
+    return this.tokenAt(this.index);
   }
 
   private next(): Token {
-    const t = this.tokens[this.index];
+    const t = this.tokenAt(this.index);
     if (t.kind !== 'eof') this.index++;
     return t;
   }

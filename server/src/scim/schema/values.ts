@@ -22,6 +22,7 @@ export function parseDateTime(text: string): number | undefined {
   const match = DATE_TIME.exec(text);
   if (!match) return undefined;
   const [, , month, day, hour, minute, second] = match;
+  if (month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) return undefined;
   if (+month < 1 || +month > 12 || +day < 1 || +day > 31) return undefined;
   if (+hour > 24 || +minute > 59 || +second > 60) return undefined;
   const ms = Date.parse(match[8] === undefined ? `${text}Z` : text);

@@ -210,7 +210,7 @@ describe('replace (RFC 7644 §3.5.2.3)', () => {
     const out = patch(bjensen(), [{ op: 'replace', path: 'addresses[type eq "work"].streetAddress', value: '1010 Broadway Ave' }]);
     const addresses = out.addresses as Record<string, unknown>[];
     expect(addresses[0]).toMatchObject({ type: 'work', streetAddress: '1010 Broadway Ave', locality: 'Hollywood' });
-    expect(addresses[1].streetAddress).toBe('456 Hollywood Blvd');
+    expect(addresses[1]?.streetAddress).toBe('456 Hollywood Blvd');
   });
 
   it('RFC example: replaces without a path (emails + nickname)', () => {

@@ -13,7 +13,12 @@ import { bjensen, ENTERPRISE, MAILCOW_USER, PATCH_OP, tourGuides } from '../fixt
 
 const random = mulberry32(7644);
 const int = (n: number): number => Math.floor(random() * n);
-const pick = <T>(items: readonly T[]): T => items[int(items.length)];
+// An element may be undefined on purpose (an absent path): check the index, not the value.
+const pick = <T>(items: readonly T[]): T => {
+  const i = int(items.length);
+  if (i >= items.length) throw new Error('pick from an empty list');
+  return items[i] as T;
+};
 
 const PATHS = [
   undefined, '', 'userName', 'UserName', 'name', 'name.givenName', 'name.nope', 'emails', 'emails.value', 'emails.primary',

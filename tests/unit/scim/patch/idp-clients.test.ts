@@ -69,7 +69,7 @@ describe('Microsoft Entra ID (docs/idp/clients.md §2; E2 sample requests)', () 
       name: { givenName: 'Kkom', familyName: 'Unua', middleName: 'Jane' },
       [ENTERPRISE]: { employeeNumber: 'Aklq' },
     });
-    expect((out.emails as Record<string, unknown>[])[0].value).toBe('TestMhvaes@test.microsoft.com');
+    expect((out.emails as Record<string, unknown>[])[0]?.value).toBe('TestMhvaes@test.microsoft.com');
   });
 
   it('creates the work e-mail when the user has none', () => {

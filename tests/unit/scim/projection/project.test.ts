@@ -159,7 +159,7 @@ describe('projectResource: excludedAttributes (RFC 7644 §3.9)', () => {
     const user = bjensen();
     const out = project({ attributes: ['emails.value'] }, user);
     expect(user).toEqual(bjensen());
-    (out.emails as Record<string, unknown>[])[0].value = 'changed';
-    expect((user.emails as Record<string, unknown>[])[0].value).toBe('bjensen@example.com');
+    (out.emails as [Record<string, unknown>])[0].value = 'changed';
+    expect((user.emails as Record<string, unknown>[])[0]?.value).toBe('bjensen@example.com');
   });
 });
