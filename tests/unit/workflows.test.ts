@@ -49,5 +49,8 @@ describe('GitHub workflows', () => {
     expect(text).toContain('jq -r .config.image package.json');
     expect(text).not.toContain(JSON.parse(readFileSync('package.json', 'utf8')).config.image);
     expect(wf.jobs.image.permissions).toMatchObject({ packages: 'write' });
+    // A release brings the image of its gRPC contract, which later protos are checked against.
+    const facts = steps.find((s) => s.run?.includes('jq -r .version package.json'))!;
+    expect(facts.run).toContain('[ ! -f "proto/baseline/$version.binpb" ]');
   });
 });
