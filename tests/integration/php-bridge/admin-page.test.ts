@@ -51,6 +51,33 @@ async function freePort(): Promise<number> {
   });
 }
 
+let phpPort: number;
+let phpEnv: NodeJS.ProcessEnv;
+
+/**
+ * PHP's built-in server with opcache as mailcow's php-fpm runs it: `validate_timestamps=0`
+ * (mailcow-facts.md §4.2), so a PHP file rewritten on disk counts only after a restart. With
+ * PHP's default instead (timestamps checked at most every 2 s) a test that rewrites
+ * install-state.php sees the old record whenever a request read it less than 2 s before.
+ */
+async function startPhp(): Promise<void> {
+  php = spawn('php', ['-d', 'opcache.enable=1', '-d', 'opcache.validate_timestamps=0', '-S', `127.0.0.1:${phpPort}`, '-t', docroot, join(docroot, 'router.php')], {
+    env: phpEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  php.stdout!.on('data', (c: Buffer) => (phpLog += c.toString()));
+  php.stderr!.on('data', (c: Buffer) => (phpLog += c.toString()));
+  await waitForHttp(`${base}/favicon.ico`);
+}
+
+/** What `docker compose restart php-fpm-mailcow` does for the page: a fresh opcache, the same sessions. */
+async function restartPhp(): Promise<void> {
+  const exited = new Promise((r) => php.once('exit', r));
+  php.kill();
+  await exited;
+  await startPhp();
+}
+
 async function waitForHttp(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
@@ -97,15 +124,10 @@ beforeAll(async () => {
   }
   await mkdir(ARTIFACTS, { recursive: true });
 
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  php = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', docroot, join(docroot, 'router.php')], {
-    env: { ...process.env, SCIM_RPC_SOCKET: t.rpcSocket, MCS_ADMIN_TWIG_HUNKS: hunksDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  php.stdout!.on('data', (c: Buffer) => (phpLog += c.toString()));
-  php.stderr!.on('data', (c: Buffer) => (phpLog += c.toString()));
-  await waitForHttp(`${base}/favicon.ico`);
+  phpPort = await freePort();
+  phpEnv = { ...process.env, SCIM_RPC_SOCKET: t.rpcSocket, MCS_ADMIN_TWIG_HUNKS: hunksDir };
+  base = `http://127.0.0.1:${phpPort}`;
+  await startPhp();
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -181,6 +203,8 @@ describe('the SCIM admin page', () => {
     const record = join(docroot, 'inc/mailcow-scim/install-state.php');
     const current = await readFile(record, 'utf8');
     await writeFile(record, current.replace(`    'version' => '${VERSION}',`, "    'version' => '0.0.1',"));
+    // mailcow's php-fpm keeps the record it compiled until it restarts; the fix below restarts it.
+    await restartPhp();
     try {
       await openScimTab();
       const alert = page.locator('#scim-status-alerts [data-warning="version-skew"]');
@@ -191,6 +215,7 @@ describe('the SCIM admin page', () => {
       await shot('01b-version-skew');
     } finally {
       await writeFile(record, current);
+      await restartPhp();
     }
     await openScimTab();
     expect(await page.locator('#scim-status-alerts [data-warning="version-skew"]').count()).toBe(0);
