@@ -185,7 +185,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
         implementation: adminHandlers(createAdminReads(pool), logger, {
           tokens,
           adoption: new AdoptionService({ store: createAdoptionStore(pool), identityProvider: createLoginFactsSource(pool).identityProvider }),
-        }),
+        }, { groups, tokens }),
       },
     ], [bridges.interceptor()]);
   }

@@ -6,6 +6,9 @@ import { ScimError } from '../scim/index.js';
 import { unary } from './unary.js';
 import { adopt, planAdoption, type AdoptionRpcDeps } from './adoption-handlers.js';
 import type { StoredAuditEvent as AuditEventRecord } from '../audit/index.js';
+import type { GroupService, StoredGroup } from '../groups/index.js';
+import type { TokenService } from '../tokens/index.js';
+import type { ScimGroup } from '../gen/mailcow/scim/v1/admin.js';
 
 
 /** The reads behind AdminService (mailcow/admin-catalog.ts `createAdminReads`). */
@@ -38,7 +41,28 @@ function eventToProto(e: AuditEventRecord): AuditEvent {
   };
 }
 
-export function adminHandlers(reads: AdminReads, logger: Logger, adoption: AdoptionRpcDeps): AdminServiceServer {
+/** What the read-only Groups view reads through: the Groups use case, as the token's caller. */
+export interface GroupViewDeps {
+  groups: GroupService;
+  tokens: TokenService;
+}
+
+export const DEFAULT_GROUP_PAGE = 50;
+
+function groupToProto(g: StoredGroup): ScimGroup {
+  return {
+    id: g.id,
+    displayName: g.displayName,
+    externalId: g.externalId ?? '',
+    address: g.address ?? '',
+    addressSource: g.addressSource ?? '',
+    aliasActive: g.aliasActive,
+    members: (g.members ?? []).map((m) => ({ id: m.value, display: m.display })),
+    lastModified: g.lastModified,
+  };
+}
+
+export function adminHandlers(reads: AdminReads, logger: Logger, adoption: AdoptionRpcDeps, groupView: GroupViewDeps): AdminServiceServer {
   return {
     getLoginSetup: unary(logger, 'GetLoginSetup', async () => {
       const [idp, scimMailboxes] = await Promise.all([reads.identityProvider(), reads.countScimMailboxes()]);
@@ -70,5 +94,18 @@ export function adminHandlers(reads: AdminReads, logger: Logger, adoption: Adopt
     listDomains: unary(logger, 'ListDomains', async () => ({ domains: await reads.listDomains() })),
     planAdoption: unary(logger, 'PlanAdoption', (req) => planAdoption(adoption, req)),
     adopt: unary(logger, 'Adopt', (req) => adopt(adoption, req)),
+    listGroups: unary(logger, 'ListGroups', async (req) => {
+      if (!req.tokenId) throw ScimError.invalidValue('token_id is required');
+      if (req.startIndex < 0 || req.count < 0) throw ScimError.invalidValue('start_index and count must not be negative');
+      // A revoked token's groups stay in mailcow: the view shows them as they are.
+      const token = await groupView.tokens.get(req.tokenId);
+      const startIndex = req.startIndex || 1;
+      const page = await groupView.groups.list(
+        { token, requestId: 'admin-page', clientIp: null },
+        { startIndex, count: req.count || DEFAULT_GROUP_PAGE, sortBy: 'displayName' },
+      );
+      const next = startIndex + page.items.length;
+      return { groups: page.items.map(groupToProto), totalResults: page.total, nextStartIndex: page.items.length > 0 && next <= page.total ? next : 0 };
+    }),
   };
 }

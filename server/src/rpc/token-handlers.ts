@@ -63,6 +63,7 @@ function tokenToProto(t: TokenRecord): Token {
     createdAt: t.createdAt,
     lastUsedAt: t.lastUsedAt ?? '',
     lastUsedIp: t.lastUsedIp ?? '',
+    revokedAt: t.revokedAt ?? '',
   };
 }
 

@@ -106,4 +106,19 @@ final class AdminServiceClient
 
         return $response;
     }
+
+    /**
+     * A token's SCIM groups as mailcow sees them (read-only): the alias address each one owns and
+     * its members, in displayName order.
+     *
+     * @param int|null $deadlineMs the call deadline; null uses the channel default
+     * @throws \MailcowScim\Grpc\GrpcException
+     */
+    public function listGroups(ListGroupsRequest $request, ?int $deadlineMs = null): ListGroupsResponse
+    {
+        $response = $this->channel->unary('/mailcow.scim.v1.AdminService/ListGroups', $request, ListGroupsResponse::class, $deadlineMs);
+        \assert($response instanceof ListGroupsResponse);
+
+        return $response;
+    }
 }

@@ -35,6 +35,11 @@ final class Token extends Message
 
     public string $lastUsedIp = '';
 
+    /**
+     * RFC 3339; "" while not revoked. A revoked token cannot be changed in any way.
+     */
+    public string $revokedAt = '';
+
     public static function descriptor(): array
     {
         return [
@@ -48,6 +53,7 @@ final class Token extends Message
                 6 => ['name' => 'createdAt', 'json' => 'createdAt', 'proto' => 'created_at', 'type' => FieldType::STRING],
                 7 => ['name' => 'lastUsedAt', 'json' => 'lastUsedAt', 'proto' => 'last_used_at', 'type' => FieldType::STRING],
                 8 => ['name' => 'lastUsedIp', 'json' => 'lastUsedIp', 'proto' => 'last_used_ip', 'type' => FieldType::STRING],
+                9 => ['name' => 'revokedAt', 'json' => 'revokedAt', 'proto' => 'revoked_at', 'type' => FieldType::STRING],
             ],
         ];
     }

@@ -327,6 +327,45 @@ export interface AdoptResponse {
   nextPageToken: string;
 }
 
+export interface ListGroupsRequest {
+  /** The token whose groups are listed (its id). */
+  tokenId: string;
+  /** 1-based index of the first group (0 = 1). */
+  startIndex: number;
+  /** Groups per page (0 = the sidecar's page size). */
+  count: number;
+}
+
+export interface GroupMember {
+  /** The SCIM user id. */
+  id: string;
+  /** The user's displayName, else its userName. */
+  display: string;
+}
+
+export interface ScimGroup {
+  id: string;
+  displayName: string;
+  externalId: string;
+  /** The mailcow alias the group owns; "" for a group that only feeds template rules. */
+  address: string;
+  /** Where the address came from: "attribute", "emails", "name", or "". */
+  addressSource: string;
+  /** The alias exists and is active (it is inactive while no member is active). */
+  aliasActive: boolean;
+  members: GroupMember[];
+  /** RFC 3339. */
+  lastModified: string;
+}
+
+export interface ListGroupsResponse {
+  groups: ScimGroup[];
+  /** Of the whole list. */
+  totalResults: number;
+  /** The start_index of the next page; 0 after the last. */
+  nextStartIndex: number;
+}
+
 function createBaseGetLoginSetupRequest(): GetLoginSetupRequest {
   return {};
 }
@@ -2923,6 +2962,521 @@ export const AdoptResponse: MessageFns<AdoptResponse> = {
   },
 };
 
+function createBaseListGroupsRequest(): ListGroupsRequest {
+  return { tokenId: "", startIndex: 0, count: 0 };
+}
+
+export const ListGroupsRequest: MessageFns<ListGroupsRequest> = {
+  encode(message: ListGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.startIndex !== 0) {
+      writer.uint32(16).int32(message.startIndex);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.startIndex = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListGroupsRequest {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      startIndex: isSet(object.startIndex)
+        ? globalThis.Number(object.startIndex)
+        : isSet(object.start_index)
+        ? globalThis.Number(object.start_index)
+        : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: ListGroupsRequest): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.startIndex !== 0) {
+      obj.startIndex = Math.round(message.startIndex);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListGroupsRequest>, I>>(base?: I): ListGroupsRequest {
+    return ListGroupsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListGroupsRequest>, I>>(object: I): ListGroupsRequest {
+    const message = createBaseListGroupsRequest();
+    message.tokenId = object.tokenId ?? "";
+    message.startIndex = object.startIndex ?? 0;
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseGroupMember(): GroupMember {
+  return { id: "", display: "" };
+}
+
+export const GroupMember: MessageFns<GroupMember> = {
+  encode(message: GroupMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.display !== "") {
+      writer.uint32(18).string(message.display);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.display = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GroupMember {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      display: isSet(object.display) ? globalThis.String(object.display) : "",
+    };
+  },
+
+  toJSON(message: GroupMember): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.display !== "") {
+      obj.display = message.display;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GroupMember>, I>>(base?: I): GroupMember {
+    return GroupMember.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GroupMember>, I>>(object: I): GroupMember {
+    const message = createBaseGroupMember();
+    message.id = object.id ?? "";
+    message.display = object.display ?? "";
+    return message;
+  },
+};
+
+function createBaseScimGroup(): ScimGroup {
+  return {
+    id: "",
+    displayName: "",
+    externalId: "",
+    address: "",
+    addressSource: "",
+    aliasActive: false,
+    members: [],
+    lastModified: "",
+  };
+}
+
+export const ScimGroup: MessageFns<ScimGroup> = {
+  encode(message: ScimGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(18).string(message.displayName);
+    }
+    if (message.externalId !== "") {
+      writer.uint32(26).string(message.externalId);
+    }
+    if (message.address !== "") {
+      writer.uint32(34).string(message.address);
+    }
+    if (message.addressSource !== "") {
+      writer.uint32(42).string(message.addressSource);
+    }
+    if (message.aliasActive !== false) {
+      writer.uint32(48).bool(message.aliasActive);
+    }
+    for (const v of message.members) {
+      GroupMember.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.lastModified !== "") {
+      writer.uint32(66).string(message.lastModified);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScimGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScimGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.externalId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.addressSource = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.aliasActive = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.members.push(GroupMember.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lastModified = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScimGroup {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+      externalId: isSet(object.externalId)
+        ? globalThis.String(object.externalId)
+        : isSet(object.external_id)
+        ? globalThis.String(object.external_id)
+        : "",
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      addressSource: isSet(object.addressSource)
+        ? globalThis.String(object.addressSource)
+        : isSet(object.address_source)
+        ? globalThis.String(object.address_source)
+        : "",
+      aliasActive: isSet(object.aliasActive)
+        ? globalThis.Boolean(object.aliasActive)
+        : isSet(object.alias_active)
+        ? globalThis.Boolean(object.alias_active)
+        : false,
+      members: globalThis.Array.isArray(object?.members)
+        ? object.members.map((e: any) => GroupMember.fromJSON(e))
+        : [],
+      lastModified: isSet(object.lastModified)
+        ? globalThis.String(object.lastModified)
+        : isSet(object.last_modified)
+        ? globalThis.String(object.last_modified)
+        : "",
+    };
+  },
+
+  toJSON(message: ScimGroup): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    if (message.externalId !== "") {
+      obj.externalId = message.externalId;
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.addressSource !== "") {
+      obj.addressSource = message.addressSource;
+    }
+    if (message.aliasActive !== false) {
+      obj.aliasActive = message.aliasActive;
+    }
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => GroupMember.toJSON(e));
+    }
+    if (message.lastModified !== "") {
+      obj.lastModified = message.lastModified;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScimGroup>, I>>(base?: I): ScimGroup {
+    return ScimGroup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScimGroup>, I>>(object: I): ScimGroup {
+    const message = createBaseScimGroup();
+    message.id = object.id ?? "";
+    message.displayName = object.displayName ?? "";
+    message.externalId = object.externalId ?? "";
+    message.address = object.address ?? "";
+    message.addressSource = object.addressSource ?? "";
+    message.aliasActive = object.aliasActive ?? false;
+    message.members = object.members?.map((e) => GroupMember.fromPartial(e)) || [];
+    message.lastModified = object.lastModified ?? "";
+    return message;
+  },
+};
+
+function createBaseListGroupsResponse(): ListGroupsResponse {
+  return { groups: [], totalResults: 0, nextStartIndex: 0 };
+}
+
+export const ListGroupsResponse: MessageFns<ListGroupsResponse> = {
+  encode(message: ListGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.groups) {
+      ScimGroup.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.totalResults !== 0) {
+      writer.uint32(16).int32(message.totalResults);
+    }
+    if (message.nextStartIndex !== 0) {
+      writer.uint32(24).int32(message.nextStartIndex);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groups.push(ScimGroup.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalResults = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.nextStartIndex = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListGroupsResponse {
+    return {
+      groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => ScimGroup.fromJSON(e)) : [],
+      totalResults: isSet(object.totalResults)
+        ? globalThis.Number(object.totalResults)
+        : isSet(object.total_results)
+        ? globalThis.Number(object.total_results)
+        : 0,
+      nextStartIndex: isSet(object.nextStartIndex)
+        ? globalThis.Number(object.nextStartIndex)
+        : isSet(object.next_start_index)
+        ? globalThis.Number(object.next_start_index)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListGroupsResponse): unknown {
+    const obj: any = {};
+    if (message.groups?.length) {
+      obj.groups = message.groups.map((e) => ScimGroup.toJSON(e));
+    }
+    if (message.totalResults !== 0) {
+      obj.totalResults = Math.round(message.totalResults);
+    }
+    if (message.nextStartIndex !== 0) {
+      obj.nextStartIndex = Math.round(message.nextStartIndex);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListGroupsResponse>, I>>(base?: I): ListGroupsResponse {
+    return ListGroupsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListGroupsResponse>, I>>(object: I): ListGroupsResponse {
+    const message = createBaseListGroupsResponse();
+    message.groups = object.groups?.map((e) => ScimGroup.fromPartial(e)) || [];
+    message.totalResults = object.totalResults ?? 0;
+    message.nextStartIndex = object.nextStartIndex ?? 0;
+    return message;
+  },
+};
+
 /**
  * AdminService feeds the SCIM page in mailcow's admin area (through the PHP bridge): how SCIM
  * users sign in with the current identity provider, the audit trail, and the mailcow objects
@@ -3000,6 +3554,19 @@ export const AdminServiceService = {
     responseSerialize: (value: AdoptResponse): Buffer => Buffer.from(AdoptResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AdoptResponse => AdoptResponse.decode(value),
   },
+  /**
+   * A token's SCIM groups as mailcow sees them (read-only): the alias address each one owns and
+   * its members, in displayName order.
+   */
+  listGroups: {
+    path: "/mailcow.scim.v1.AdminService/ListGroups" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListGroupsRequest): Buffer => Buffer.from(ListGroupsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListGroupsRequest => ListGroupsRequest.decode(value),
+    responseSerialize: (value: ListGroupsResponse): Buffer => Buffer.from(ListGroupsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListGroupsResponse => ListGroupsResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
@@ -3021,6 +3588,11 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
    * done reports as skipped.
    */
   adopt: handleUnaryCall<AdoptRequest, AdoptResponse>;
+  /**
+   * A token's SCIM groups as mailcow sees them (read-only): the alias address each one owns and
+   * its members, in displayName order.
+   */
+  listGroups: handleUnaryCall<ListGroupsRequest, ListGroupsResponse>;
 }
 
 export interface AdminServiceClient extends Client {
@@ -3125,6 +3697,25 @@ export interface AdminServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AdoptResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A token's SCIM groups as mailcow sees them (read-only): the alias address each one owns and
+   * its members, in displayName order.
+   */
+  listGroups(
+    request: ListGroupsRequest,
+    callback: (error: ServiceError | null, response: ListGroupsResponse) => void,
+  ): ClientUnaryCall;
+  listGroups(
+    request: ListGroupsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListGroupsResponse) => void,
+  ): ClientUnaryCall;
+  listGroups(
+    request: ListGroupsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListGroupsResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -198,6 +198,8 @@ export interface Token {
   createdAt: string;
   lastUsedAt: string;
   lastUsedIp: string;
+  /** RFC 3339; "" while not revoked. A revoked token cannot be changed in any way. */
+  revokedAt: string;
 }
 
 export interface CreateTokenRequest {
@@ -659,6 +661,7 @@ function createBaseToken(): Token {
     createdAt: "",
     lastUsedAt: "",
     lastUsedIp: "",
+    revokedAt: "",
   };
 }
 
@@ -687,6 +690,9 @@ export const Token: MessageFns<Token> = {
     }
     if (message.lastUsedIp !== "") {
       writer.uint32(66).string(message.lastUsedIp);
+    }
+    if (message.revokedAt !== "") {
+      writer.uint32(74).string(message.revokedAt);
     }
     return writer;
   },
@@ -768,6 +774,14 @@ export const Token: MessageFns<Token> = {
             message.lastUsedIp = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.revokedAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -802,6 +816,11 @@ export const Token: MessageFns<Token> = {
         : isSet(object.last_used_ip)
         ? globalThis.String(object.last_used_ip)
         : "",
+      revokedAt: isSet(object.revokedAt)
+        ? globalThis.String(object.revokedAt)
+        : isSet(object.revoked_at)
+        ? globalThis.String(object.revoked_at)
+        : "",
     };
   },
 
@@ -831,6 +850,9 @@ export const Token: MessageFns<Token> = {
     if (message.lastUsedIp !== "") {
       obj.lastUsedIp = message.lastUsedIp;
     }
+    if (message.revokedAt !== "") {
+      obj.revokedAt = message.revokedAt;
+    }
     return obj;
   },
 
@@ -849,6 +871,7 @@ export const Token: MessageFns<Token> = {
     message.createdAt = object.createdAt ?? "";
     message.lastUsedAt = object.lastUsedAt ?? "";
     message.lastUsedIp = object.lastUsedIp ?? "";
+    message.revokedAt = object.revokedAt ?? "";
     return message;
   },
 };
