@@ -5,13 +5,16 @@ declare(strict_types=1);
 namespace MailcowScim\Admin;
 
 use MailcowScim\Bridge;
+use MailcowScim\Gen\Mailcow\Scim\V1\AdoptRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\CreateTokenRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\GetLoginSetupRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\GetStatusRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\ListDomainsRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\ListEventsRequest;
+use MailcowScim\Gen\Mailcow\Scim\V1\ListGroupsRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\ListMailboxTemplatesRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\ListTokensRequest;
+use MailcowScim\Gen\Mailcow\Scim\V1\PlanAdoptionRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\RevokeTokenRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\RotateTokenRequest;
 use MailcowScim\Gen\Mailcow\Scim\V1\UpdateTokenRequest;
@@ -64,7 +67,9 @@ final class AdminApi
             return AdminResponse::error(403, 'PERMISSION_DENIED', 'Cross-site requests are refused.');
         }
         if ($method === 'GET') {
-            return $this->asset((string) ($query['asset'] ?? ''));
+            $locale = $session['mailcow_locale'] ?? null;
+
+            return $this->asset((string) ($query['asset'] ?? ''), Translations::forLocale(\is_string($locale) ? $locale : null));
         }
         if ($method !== 'POST') {
             return AdminResponse::error(405, 'METHOD_NOT_ALLOWED', 'Use GET for assets and POST for actions.');
@@ -131,6 +136,13 @@ final class AdminApi
                 return $this->bridge->tokens()->revokeToken(new RevokeTokenRequest(self::only($p, ['id'])), $deadline)->toArray();
             case 'events':
                 return $this->bridge->admin()->listEvents(new ListEventsRequest(self::only($p, ['limit', 'beforeId', 'tokenId'])), $deadline)->toArray();
+            case 'groups.list':
+                return $this->bridge->admin()->listGroups(new ListGroupsRequest(self::only($p, ['tokenId', 'startIndex', 'count'])), $deadline)->toArray();
+            // Bulk adoption, a page per call (the page asks for the next one), as the CLI does it.
+            case 'adoption.plan':
+                return $this->bridge->admin()->planAdoption(new PlanAdoptionRequest(self::only($p, ['selection', 'pageSize', 'pageToken'])), $deadline)->toArray();
+            case 'adoption.run':
+                return $this->bridge->admin()->adopt(new AdoptRequest(self::only($p, ['selection', 'pageSize', 'pageToken'])), $deadline)->toArray();
             default:
                 throw new \InvalidArgumentException("Unknown action \"$action\".");
         }
@@ -205,7 +217,7 @@ final class AdminApi
         ];
     }
 
-    private function asset(string $name): AdminResponse
+    private function asset(string $name, Translations $strings): AdminResponse
     {
         $type = self::ASSETS[$name] ?? null;
         $path = __DIR__ . '/assets/' . $name;
@@ -213,6 +225,10 @@ final class AdminApi
             return AdminResponse::error(404, 'NOT_FOUND', 'No such asset.');
         }
         $content = (string) file_get_contents($path);
+        if ($name === 'panel.html') {
+            // In the admin's language; the ETag below differs per language with it.
+            $content = $strings->renderPanel($content);
+        }
 
         return new AdminResponse(200, $content, [
             'Content-Type' => $type,
