@@ -14,12 +14,15 @@ import type { RowDataPacket } from 'mysql2';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstallAssets, HUNKS, runInstall } from '../../../server/src/install/index.js';
+import { GROUP_SCHEMA, MAILCOW_GROUP_SCHEMA, USER_SCHEMA } from '../../../server/src/scim/schema/index.js';
 import { VERSION } from '../../../server/src/version.js';
+import { scimClient } from '../../helpers/http.js';
 import { makeMailcowTree, type TestTree } from '../install/mailcow-tree.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
 // Browser globals used inside page.evaluate() callbacks (tsconfig has no DOM lib).
 declare const getComputedStyle: (element: unknown) => { display: string };
+interface Rect { top: number; bottom: number }
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
 const ARTIFACTS = resolve('test-artifacts/admin-page');
@@ -335,6 +338,54 @@ describe('the SCIM admin page', () => {
     expect((await t.sidecar.tokens.get(tokenId)).policy.ipAllowList).toEqual([]);
   });
 
+  it('shows each refused field under the field, and keeps the dialog\'s alert in view while it scrolls', async () => {
+    // A short window, so that the dialog scrolls: the allow-list is far below its top.
+    await page.setViewportSize({ width: 1280, height: 600 });
+    try {
+      await tokenRow('Entra (prod)').locator('[data-action="edit"]').click();
+      const form = await modalShown('scim-token-modal');
+      const body = form.locator('.modal-body');
+      await form.locator('#scim-token-ips').fill('not-a-network\n192.0.2.0/24');
+      await form.locator('#scim-token-save').click();
+      const note = form.locator('[data-field-error="ipAllowList"]');
+      await poll(() => note.count()).toBe(1);
+      expect(await note.innerText()).toBe('has invalid CIDRs: not-a-network');
+      expect(await form.locator('#scim-token-ips').getAttribute('class')).toContain('is-invalid');
+      expect(await form.locator('#scim-token-name').getAttribute('class')).not.toContain('is-invalid');
+      const alert = form.locator('#scim-token-form-alert .alert');
+      const inView = async (l: typeof note) => {
+        const [box, view] = await Promise.all([l.evaluate((n) => (n as unknown as { getBoundingClientRect(): Rect }).getBoundingClientRect()), body.evaluate((n) => (n as unknown as { getBoundingClientRect(): Rect }).getBoundingClientRect())]);
+        return box.top >= view.top - 1 && box.bottom <= view.bottom + 1 && box.bottom <= 600;
+      };
+      const scrollTo = (where: 'top' | 'bottom') =>
+        body.evaluate((n, w) => {
+          const el = n as unknown as { scrollTop: number; scrollHeight: number };
+          el.scrollTop = w === 'top' ? 0 : el.scrollHeight;
+        }, where);
+      expect(await body.evaluate((n) => (n as unknown as { scrollHeight: number; clientHeight: number }).scrollHeight > (n as unknown as { clientHeight: number }).clientHeight)).toBe(true);
+      // The field's note is scrolled to; the dialog's alert sticks at the top of the visible part.
+      await poll(() => inView(note)).toBe(true);
+      expect(await inView(alert)).toBe(true);
+      await scrollTo('bottom');
+      expect(await inView(alert)).toBe(true);
+      expect(await inView(note)).toBe(true);
+      await scrollTo('top');
+      expect(await inView(alert)).toBe(true);
+      expect(await alert.innerText()).toContain('invalid CIDRs: not-a-network');
+      await shot('05a-invalid-field');
+      await form.locator('button', { hasText: 'Cancel' }).click();
+      await modalHidden('scim-token-modal');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  it('says what deleting a mailbox does: mailcow\'s rows go, the maildir stays', async () => {
+    const label = await page.locator('label[for="scim-delete-delete"]').innerText();
+    expect(label).toContain('the maildir with its mail stays on disk');
+    expect(label).not.toContain('and its mail');
+  });
+
   it("marks a bad template rule at its position: the rule's field, the reason, a caret, the cursor", async () => {
     await tokenRow('Entra (prod)').locator('[data-action="edit"]').click();
     const form = await modalShown('scim-token-modal');
@@ -395,6 +446,18 @@ describe('the SCIM admin page', () => {
     await shot('07-revoked');
   });
 
+  it('shows a revoked token read-only, with the date it was revoked', async () => {
+    const row = tokenRow('Entra (prod)');
+    expect(await row.getAttribute('data-revoked')).toBe('true');
+    // No switch, no Edit, Rotate or Revoke: the sidecar refuses every change to a revoked token.
+    expect(await row.locator('[data-action]').count()).toBe(0);
+    expect(await row.locator('input, button').count()).toBe(0);
+    const revokedAt = (await t.sidecar.tokens.get(tokenId)).revokedAt!;
+    expect(await row.locator('[data-revoked-at]').getAttribute('data-revoked-at')).toBe(revokedAt);
+    expect(await row.innerText()).toMatch(/Revoked \S/);
+    expect(await row.innerText()).toContain('Read-only');
+  });
+
   it('reloads when the tab is opened again', async () => {
     await t.db.pool.execute(
       `INSERT INTO mailcow_scim_events (at, operation, resource_type, mailbox, outcome, status, client_ip)
@@ -405,6 +468,108 @@ describe('the SCIM admin page', () => {
     await page.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
     await page.locator('button.dropdown-item', { hasText: 'SCIM' }).click();
     await poll(() => page.locator('#scim-events-table tbody').innerText()).toContain('heidi@example.org');
+  });
+
+  describe('with a second identity provider', () => {
+    let directoryId = '';
+
+    beforeAll(async () => {
+      const issued = await t.sidecar.tokens.create('Directory', { domains: ['example.org'], defaultDomain: 'example.org' });
+      directoryId = issued.token.id;
+      const scim = scimClient(t.baseUrl, issued.secret);
+      const user = async (userName: string, displayName: string) => {
+        const r = await scim.post('/Users', { schemas: [USER_SCHEMA], userName, displayName, active: true });
+        expect(r.status).toBe(201);
+        return (r.body as { id: string }).id;
+      };
+      const ann = await user('ann@example.org', 'Ann Andersen');
+      const bob = await user('bob@example.org', 'Bob Berg');
+      for (const g of [
+        { schemas: [GROUP_SCHEMA, MAILCOW_GROUP_SCHEMA], displayName: 'Sales', [MAILCOW_GROUP_SCHEMA]: { address: 'sales@example.org' }, members: [{ value: ann }, { value: bob }] },
+        { schemas: [GROUP_SCHEMA], displayName: 'Interns', members: [{ value: bob }] },
+      ]) {
+        expect((await scim.post('/Groups', g)).status).toBe(201);
+      }
+      // Two mailboxes mailcow made itself, to be handed over.
+      for (const local of ['old1', 'old2']) {
+        await t.db.pool.query(
+          `INSERT INTO mailbox (username, password, name, quota, local_part, domain, attributes, authsource, active) VALUES (?, '{BLF-CRYPT}h', ?, 0, ?, 'example.org', '{}', 'mailcow', 1)`,
+          [`${local}@example.org`, `Old ${local}`, local],
+        );
+      }
+      await page.locator('[data-action="refresh"]').click();
+      await page.locator('#scim-groups-token option', { hasText: 'Directory' }).waitFor({ state: 'attached' });
+    });
+
+    it('shows the token\'s groups read-only: group, alias address, members', async () => {
+      await page.locator('#scim-groups-token').selectOption(directoryId);
+      const sales = page.locator('#scim-groups-table tr[data-group-name="Sales"]');
+      await sales.waitFor();
+      expect(await sales.locator('td').nth(1).innerText()).toMatch(/^sales@example\.org\s+active$/);
+      expect((await sales.locator('[data-member-id]').allInnerTexts()).sort()).toEqual(['Ann Andersen', 'Bob Berg']);
+      const interns = page.locator('#scim-groups-table tr[data-group-name="Interns"]');
+      expect(await interns.locator('td').nth(1).innerText()).toContain('no address');
+      expect(await interns.locator('[data-member-id]').allInnerTexts()).toEqual(['Bob Berg']);
+      expect(await page.locator('#scim-groups-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group-name')))).toEqual(['Interns', 'Sales']);
+      expect(await page.locator('#scim-groups-card button, #scim-groups-card input').evaluateAll((n) => n.map((b) => b.getAttribute('data-action')))).toEqual(['reload-groups', 'more-groups']);
+      await shot('08-groups');
+    });
+
+    it('hands existing mailboxes over: a dry run with the per-mailbox report first, then the change with progress and a summary', async () => {
+      const card = page.locator('#scim-adopt-card');
+      await card.locator('#scim-adopt-token').selectOption(directoryId);
+      await card.locator('#scim-adopt-addresses').fill('old1@example.org\nold2@example.org\nnobody@example.org');
+      await card.locator('#scim-adopt-plan').click();
+      const rows = card.locator('#scim-adopt-table tbody tr');
+      await poll(() => rows.count()).toBe(3);
+      const old1 = card.locator('tr[data-adopt-address="old1@example.org"]');
+      expect(await old1.getAttribute('data-adopt-action')).toBe('ADOPTION_ACTION_ADOPT');
+      expect(await old1.innerText()).toContain('authsource mailcow → scim');
+      expect(await old1.locator('td').nth(3).innerText()).toMatch(/now: .+\nafter: .+/);
+      expect(await card.locator('tr[data-adopt-address="nobody@example.org"]').getAttribute('data-adopt-action')).toBe('ADOPTION_ACTION_REFUSE');
+      expect(await card.locator('[data-plan-summary]').innerText()).toBe('Dry run: 2 to adopt, 0 to skip, 1 refused. Nothing has been changed yet.');
+      // The dry run wrote nothing.
+      const [before] = await t.db.pool.query<RowDataPacket[]>(`SELECT username, authsource FROM mailbox WHERE username LIKE 'old%' ORDER BY username`);
+      expect(before.map((r) => r.authsource)).toEqual(['mailcow', 'mailcow']);
+      await shot('09-adopt-plan');
+
+      const run = card.locator('#scim-adopt-run');
+      expect(await run.innerText()).toBe('Hand over 2 mailbox(es)');
+      await run.click();
+      const confirm = await modalShown('scim-confirm-modal');
+      await confirm.locator('#scim-confirm-ok').click();
+      await card.locator('#scim-adopt-progress[data-complete="true"]').waitFor();
+      expect(await card.locator('#scim-adopt-progress').getAttribute('data-done')).toBe('3');
+      expect(await card.locator('[data-run-summary]').innerText()).toBe('Done: 2 adopted, 0 unchanged, 0 skipped, 1 refused, 0 failed.');
+      expect(await card.locator('tr[data-adopt-address="old2@example.org"] [data-outcome]').innerText()).toBe('adopted');
+      const [after] = await t.db.pool.query<RowDataPacket[]>(`SELECT username, authsource FROM mailbox WHERE username LIKE 'old%' ORDER BY username`);
+      expect(after.map((r) => r.authsource)).toEqual(['scim', 'scim']);
+      await shot('10-adopt-done');
+    });
+  });
+
+  it('speaks the admin\'s language: a German admin (mailcow_locale de-de) sees German', async () => {
+    const german = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-DE' });
+    const de = await german.newPage();
+    try {
+      await de.goto(`${base}/login?as=admin&locale=de-de`);
+      await de.locator('a.dropdown-toggle', { hasText: 'Access' }).click();
+      await de.locator('button.dropdown-item', { hasText: 'SCIM' }).click();
+      await de.locator('#mailcow-scim-admin[data-ready="true"]').waitFor();
+      await de.locator('#scim-status-table tbody tr').first().waitFor();
+      // Markup (from PHP) and script (the strings PHP hands it) both speak German.
+      expect(await de.locator('#scim-tokens-card .card-header').innerText()).toContain('SCIM-Tokens');
+      expect(await de.locator('[data-action="create-token"]').innerText()).toContain('Token erstellen');
+      expect(await de.locator('#scim-groups-card .card-header').innerText()).toContain('SCIM-Gruppen');
+      expect(await de.locator('#scim-status-table').innerText()).toMatch(/Datenbank\s+OK\s*erreichbar/);
+      await de.locator('[data-action="create-token"]').click();
+      await de.locator('#scim-token-modal[data-state="shown"]').waitFor();
+      expect(await de.locator('#scim-token-modal-title').innerText()).toBe('SCIM-Token erstellen');
+      expect(await de.locator('label[for="scim-delete-delete"]').innerText()).toContain('das Maildir mit ihren Mails bleibt auf der Platte');
+      await de.screenshot({ path: join(ARTIFACTS, '11-german.png') });
+    } finally {
+      await german.close();
+    }
   });
 
   it('refuses requests without the CSRF token, and non-admin sessions', async () => {
