@@ -84,6 +84,35 @@ final class AdminApiTest extends TestCase
         $this->assertSame(403, $this->api()->handle('GET', ['asset' => 'admin.js'], '', [], [])->status);
     }
 
+    public function testServesThePanelInTheAdminsLanguage(): void
+    {
+        $en = $this->api()->handle('GET', ['asset' => 'panel.html'], '', [], self::ADMIN);
+        $de = $this->api()->handle('GET', ['asset' => 'panel.html'], '', [], ['mailcow_locale' => 'de-de'] + self::ADMIN);
+        $this->assertStringContainsString('Create token', $en->body);
+        $this->assertStringContainsString('Token erstellen', $de->body);
+        $this->assertStringNotContainsString('{{', $de->body);
+        $this->assertStringContainsString('<script type="application/json" id="scim-lang">', $de->body);
+        $this->assertNotSame($en->headers['ETag'], $de->headers['ETag'], 'a browser never revalidates one language into another');
+    }
+
+    public function testGroupsAndAdoptionGoThroughTheSidecar(): void
+    {
+        [$status, $body] = $this->post('tokens.create', ['name' => 'groups ' . bin2hex(random_bytes(3)), 'policy' => ['domains' => ['example.org']]]);
+        $this->assertSame(200, $status, json_encode($body));
+        $id = $body['data']['token']['id'];
+        [$status, $body] = $this->post('groups.list', ['tokenId' => $id]);
+        $this->assertSame([200, []], [$status, $body['data']['groups'] ?? []], json_encode($body));
+        $this->assertSame(400, $this->post('groups.list', ['tokenId' => $id, 'filter' => 'x'])[0]);
+        [$status, $body] = $this->post('adoption.plan', ['selection' => ['tokenId' => $id, 'addresses' => ['nobody@example.org']]]);
+        $this->assertSame(200, $status, json_encode($body));
+        $this->assertSame('ADOPTION_ACTION_REFUSE', $body['data']['entries'][0]['action']);
+        [$status, $body] = $this->post('adoption.run', ['selection' => ['tokenId' => $id, 'addresses' => ['nobody@example.org']]]);
+        $this->assertSame(200, $status, json_encode($body));
+        $this->assertSame('ADOPTION_OUTCOME_REFUSED', $body['data']['results'][0]['outcome']);
+        [, $body] = $this->post('tokens.revoke', ['id' => $id]);
+        $this->assertNotSame('', $body['data']['token']['revokedAt']);
+    }
+
     public function testOverview(): void
     {
         [$status, $body] = $this->post('overview');
