@@ -100,6 +100,24 @@ class MailcowRuntime
         $_SESSION['return'][] = ['type' => $type, 'log' => $log, 'msg' => $msg];
     }
 
+    /**
+     * A line in mailcow's log without an alert: mailcow's logger() called with the entry, which
+     * it writes as it writes `$_SESSION['return']` entries, but shows no alert box for
+     * (functions.inc.php, logger()). Without logger() (a caller outside mailcow's pages), PHP's log.
+     *
+     * @param list<mixed> $log
+     * @param string|list<mixed> $msg
+     */
+    public function log(string $type, array $log, string|array $msg): void
+    {
+        if (\function_exists('logger')) {
+            \logger(['return' => [['type' => $type, 'log' => $log, 'msg' => $msg]]]);
+
+            return;
+        }
+        $this->logError(implode(' ', array_map(static fn (mixed $v): string => \is_scalar($v) ? (string) $v : (string) json_encode($v), $log)));
+    }
+
     /** @param array<string, mixed> $values */
     public function setSession(array $values): void
     {

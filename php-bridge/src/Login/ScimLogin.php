@@ -171,6 +171,15 @@ final class ScimLogin
             // Dovecot and SOGo show no text; mailcow logs nothing for internal failures either.
             return;
         }
-        $this->mailcow->report('danger', ['mailcow_scim_user_login', $user, '*', $logMessage], $userMessage !== '' ? $userMessage : 'login_failed');
+        $log = ['mailcow_scim_user_login', $user, '*', $logMessage];
+        if ($userMessage === '') {
+            // mailcow's check_login() adds its own 'login_failed' alert to every failed web login
+            // (mailcow-facts.md §3.2): a second one from here would show the failure twice. The
+            // reason goes to mailcow's log only.
+            $this->mailcow->log('danger', $log, 'login_failed');
+
+            return;
+        }
+        $this->mailcow->report('danger', $log, $userMessage);
     }
 }

@@ -12,6 +12,11 @@
  *  - get_tfa / tfa_exists: mailcow's queries against the real `tfa` table through `$pdo`.
  *  - set_user_loggedin_session / clear_session: the session keys mailcow sets and clears.
  *  - mailbox(): records calls (the template re-apply the bridge must prevent).
+ *  - check_login(): the web and Dovecot entry point, reduced to the user path: user_login(), and
+ *    for a failed non-internal login mailcow's own 'login_failed' alert (mailcow-facts.md §3.2,
+ *    functions.auth.inc.php `check_login`).
+ *  - logger(): mailcow's log of `return` entries (written without an alert box when called with
+ *    data, as mailcow's own comment on logger() describes); records what it was given.
  */
 
 declare(strict_types=1);
@@ -32,6 +37,8 @@ namespace MailcowScim\Tests\Double {
         /** @var list<array{0: string, 1: string, 2: array<string, mixed>}> credential checks: [function, user, extra] */
         public static array $credentialChecks = [];
         public static int $clearedSessions = 0;
+        /** @var list<array<string, mixed>> entries logger() was given */
+        public static array $logged = [];
 
         public static function reset(): void
         {
@@ -42,6 +49,7 @@ namespace MailcowScim\Tests\Double {
             self::$mailboxCalls = [];
             self::$credentialChecks = [];
             self::$clearedSessions = 0;
+            self::$logged = [];
             $_SESSION = [];
         }
 
@@ -128,6 +136,15 @@ namespace {
         unset($_SESSION['pending_mailcow_cc_username'], $_SESSION['pending_mailcow_cc_role'], $_SESSION['pending_tfa_methods']);
     }
 
+    /** @param array<string, mixed>|false $_data */
+    function logger($_data = false)
+    {
+        $_data = $_data === false ? $_SESSION : $_data;
+        foreach ($_data['return'] ?? [] as $entry) {
+            MailcowDouble::$logged[] = $entry;
+        }
+    }
+
     function clear_session()
     {
         MailcowDouble::$clearedSessions++;
@@ -136,6 +153,23 @@ namespace {
 }
 
 namespace {
+    /** mailcow's check_login() for role "user": user_login(), then its own alert for a failed UI login. */
+    function check_login($user, $pass, $extra = null)
+    {
+        $is_internal = $extra['is_internal'] ?? false;
+        $extra['service'] = !isset($extra['service']) ? 'NONE' : $extra['service'];
+        $result = user_login($user, $pass, $extra);
+        if ($result !== false) {
+            return $result;
+        }
+        if ($is_internal == true) {
+            return false;
+        }
+        $_SESSION['return'][] = ['type' => 'danger', 'log' => ['check_login', $user, '*'], 'msg' => 'login_failed'];
+
+        return false;
+    }
+
     /**
      * A small double of mailcow's user_login() with the install patch's `case 'scim'` hunk as
      * server/src/install/hunks.ts writes it, and the `mailcow` case reduced to its essentials:

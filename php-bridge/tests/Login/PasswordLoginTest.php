@@ -148,6 +148,46 @@ final class PasswordLoginTest extends TestCase
         }
     }
 
+    /** @return iterable<string, array{0: int, 1: string, 2: string}> */
+    public static function refusedWebLogins(): iterable
+    {
+        yield 'deactivated by SCIM (active=2)' => [2, 'example.org', 'login is disabled'];
+        yield 'inactive (active=0)' => [0, 'example.org', 'the mailbox is inactive'];
+        yield 'inactive domain' => [1, 'off.example.org', 'its domain is inactive'];
+    }
+
+    /**
+     * Through mailcow's check_login(), which adds its own 'login_failed' alert whenever
+     * user_login() fails a web login: the page shows that one alert, not the bridge's as well,
+     * and the bridge's reason still reaches mailcow's log.
+     *
+     * @dataProvider refusedWebLogins
+     */
+    public function testARefusedWebLoginShowsTheFailureAlertOnce(int $active, string $domain, string $reason): void
+    {
+        $this->f->identityProvider('ldap');
+        $user = $this->f->mailbox('scim', $active, [], $domain);
+        MailcowDouble::$ldapPasswords[$user] = 'right';
+        $this->assertFalse(check_login($user, 'right', ['role' => 'user', 'service' => 'MAILCOWUI']));
+        $this->assertSame([['type' => 'danger', 'log' => ['check_login', $user, '*'], 'msg' => 'login_failed']], LoginFixture::alerts());
+        $logged = array_map(static fn (array $e): string => json_encode($e['log']), MailcowDouble::$logged);
+        $this->assertCount(1, $logged);
+        $this->assertStringContainsString($reason, $logged[0]);
+        $this->assertStringContainsString('mailcow_scim_user_login', $logged[0]);
+    }
+
+    public function testARefusalWithItsOwnMessageKeepsIt(): void
+    {
+        // Keycloak without the password flow: the user is told to use SSO; mailcow adds its own line.
+        $this->f->identityProvider('keycloak-sso');
+        $user = $this->f->mailbox();
+        $this->assertFalse(check_login($user, 'x', ['role' => 'user', 'service' => 'MAILCOWUI']));
+        $danger = LoginFixture::messages('danger');
+        $this->assertCount(2, $danger);
+        $this->assertStringContainsString('single sign-on', $danger[0]);
+        $this->assertSame('login_failed', $danger[1]);
+    }
+
     public function testMailboxDeactivatedDuringTheCheckIsRefused(): void
     {
         $this->f->identityProvider('ldap');
