@@ -25,6 +25,10 @@ if (preg_match('#^/vendor/(bootstrap5|popperjs2)/((css/|js/)?[A-Za-z0-9.\-]+)$#'
     readfile($file);
     exit;
 }
+if ($path === '/') {
+    require __DIR__ . '/index.php';
+    exit;
+}
 if ($path === '/favicon.ico') {
     http_response_code(204);
     exit;
