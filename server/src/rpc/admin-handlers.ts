@@ -47,7 +47,7 @@ export interface GroupViewDeps {
   tokens: TokenService;
 }
 
-export const DEFAULT_GROUP_PAGE = 50;
+const DEFAULT_GROUP_PAGE = 50;
 
 function groupToProto(g: StoredGroup): ScimGroup {
   return {

@@ -17,7 +17,7 @@
 
   /** A string by key, with {name} placeholders filled from args; the key itself when unknown. */
   function t(key, args) {
-    var s = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    var s = Object.hasOwn(strings, key) ? strings[key] : key;
     return s.replace(/\{([a-z_]+)\}/g, function (m, name) { return args && args[name] !== undefined ? String(args[name]) : m; });
   }
 
