@@ -27,7 +27,7 @@ beforeAll(async () => {
   const issued = await t.sidecar.tokens.create('Entra', { domains: ['example.org'], defaultDomain: 'example.org' });
   tokenId = issued.token.id;
   const scim = scimClient(t.baseUrl, issued.secret);
-  for (const [userName, displayName] of [['ann@example.org', 'Ann'], ['bob@example.org', 'Bob']]) {
+  for (const [userName, displayName] of [['ann@example.org', 'Ann'], ['bob@example.org', 'Bob']] as const) {
     const r = await scim.post('/Users', { schemas: [USER_SCHEMA], userName, displayName, active: true });
     expect(r.status).toBe(201);
     ids[userName] = (r.body as { id: string }).id;
