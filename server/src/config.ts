@@ -56,6 +56,10 @@ export interface Config {
   readonly netfilter: boolean;
   /** How often old audit events are pruned (each token's eventRetentionDays); 0 turns it off. */
   readonly eventPruneIntervalMs: number;
+  /** How often the outbox is swept for post-commit work left behind (architecture §8.1); 0: only at start. */
+  readonly outboxIntervalMs: number;
+  /** How long an outbox row belongs to the process that took it (the writer, right after its commit, or a sweep). */
+  readonly outboxLeaseMs: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -77,6 +81,8 @@ export const CONFIG_DEFAULTS = {
   maxInFlightPerToken: 32,
   netfilter: true,
   eventPruneIntervalMs: 3_600_000,
+  outboxIntervalMs: 10_000,
+  outboxLeaseMs: 30_000,
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -186,6 +192,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     maxInFlightPerToken: int('SCIM_MAX_IN_FLIGHT_PER_TOKEN', 1, 100_000) ?? CONFIG_DEFAULTS.maxInFlightPerToken,
     netfilter: bool('SCIM_NETFILTER') ?? CONFIG_DEFAULTS.netfilter,
     eventPruneIntervalMs: int('SCIM_EVENT_PRUNE_INTERVAL_MS', 0, 7 * 86_400_000) ?? CONFIG_DEFAULTS.eventPruneIntervalMs,
+    outboxIntervalMs: int('SCIM_OUTBOX_INTERVAL_MS', 0, 86_400_000) ?? CONFIG_DEFAULTS.outboxIntervalMs,
+    outboxLeaseMs: int('SCIM_OUTBOX_LEASE_MS', 100, 3_600_000) ?? CONFIG_DEFAULTS.outboxLeaseMs,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

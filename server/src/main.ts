@@ -43,6 +43,8 @@ import { MailcowUserStore } from './mailcow/user-store.js';
 import { GroupService } from './groups/index.js';
 import { MailcowGroupStore } from './mailcow/group-store.js';
 import { MailcowSideEffects } from './mailcow/side-effects.js';
+import { createOutboxStore } from './mailcow/outbox-store.js';
+import { OutboxWorker } from './outbox/index.js';
 import { recordEvent } from './mailcow/events.js';
 import { VERSION } from './version.js';
 import { describeVersionSkew } from './version-skew.js';
@@ -54,6 +56,8 @@ import { DEFAULT_EVENT_RETENTION_DAYS } from './tokens/index.js';
 export interface Sidecar {
   pool: Pool;
   tokens: TokenService;
+  /** The outbox worker: post-commit work, and what a crash or an outage left of it. */
+  outbox: OutboxWorker;
   /** Prunes old audit events now (the background job does it every SCIM_EVENT_PRUNE_INTERVAL_MS). */
   pruneEvents(): Promise<unknown>;
   /** The TCP port bound, when SCIM_HTTP_PORT was set (0 picks a free one). */
@@ -105,7 +109,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       detail: error.detail,
     });
   const cursorKey = cursorKeySource(pool);
-  const changes = { pool, guard, effects, mailcowUiLog: config.mailcowUiLog };
+  const outbox = new OutboxWorker(createOutboxStore(pool), effects, { intervalMs: config.outboxIntervalMs, leaseMs: config.outboxLeaseMs, onFailure: (kind) => metrics.observeOutboxFailure(kind) }, logger);
+  const changes = { pool, guard, effects, outbox, mailcowUiLog: config.mailcowUiLog };
   const users = new UserService({
     store: new MailcowUserStore(changes),
     maxPageSize: config.maxPageSize,
@@ -129,7 +134,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   const versions = () => describeVersionSkew(VERSION, bridges.last(), config.image);
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh), versions };
   const inFlight = new InFlightLimiter({ maxInFlight: config.maxInFlight, maxInFlightPerToken: config.maxInFlightPerToken, retryAfterSeconds: 2 }, (scope) => metrics.observeOverload(scope));
-  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt, inFlight, eventStats: () => readEventTableStats(pool) });
+  const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt, inFlight, eventStats: () => readEventTableStats(pool), outboxBacklog: () => outbox.backlog() });
   const netfilter = config.redisUrl && config.netfilter ? createNetfilterReporter(config.redisUrl, logger, metrics.observeNetfilter) : undefined;
   const retention = startEventRetention({
     intervalMs: config.eventPruneIntervalMs,
@@ -189,6 +194,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
       },
     ], [bridges.interceptor()]);
   }
+  // What a crash or an outage left undone is done now, then every SCIM_OUTBOX_INTERVAL_MS.
+  outbox.start();
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metricsPort });
   logger.info(
@@ -200,13 +207,15 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   return {
     pool,
     tokens,
+    outbox,
     pruneEvents: () => retention.runNow(),
     httpPort: http.tcpPort,
     metricsPort: metricsServer?.port,
     stop() {
       stopping ??= (async () => {
         await Promise.all([http.close(), rpc?.close(config.shutdownGraceMs), metricsServer?.close(), retention.stop()]);
-        await effects.close();
+        await outbox.stop();
+        effects.close();
         await netfilter?.close();
         await pool.end();
         logger.info('mailcow-scim sidecar stopped');

@@ -201,6 +201,29 @@ export const MIGRATIONS: readonly Migration[] = [
          ADD UNIQUE KEY IF NOT EXISTS uq_mailcow_scim_tokens_live_name (live_name)`,
     ],
   },
+  {
+    version: 6,
+    name: 'outbox: post-commit work recorded with the change',
+    statements: [
+      // Written in the change's own transaction, deleted once its work is done (outbox/,
+      // architecture §8.1). `next_attempt_at` is also the lease of whoever took the row: nobody
+      // else takes it before then. Times are the database's UTC clock, so replicas agree.
+      `CREATE TABLE IF NOT EXISTS mailcow_scim_outbox (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+        kind VARCHAR(32) NOT NULL,
+        subject VARCHAR(255) NULL,
+        payload LONGTEXT NOT NULL,
+        attempts INT UNSIGNED NOT NULL DEFAULT 0,
+        next_attempt_at DATETIME(3) NOT NULL,
+        last_error TEXT NULL,
+        created_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (id),
+        KEY ix_mailcow_scim_outbox_due (next_attempt_at),
+        KEY ix_mailcow_scim_outbox_subject (kind, subject),
+        CONSTRAINT ck_mailcow_scim_outbox_payload CHECK (JSON_VALID(payload))
+      ) ${TABLE_ATTRS}`,
+    ],
+  },
 ];
 
 export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

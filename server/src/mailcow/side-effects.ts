@@ -1,14 +1,15 @@
 /**
- * What mailcow does outside the transaction after a mailbox change (docs/mailcow-facts.md
- * §2.6): the SOGo view row, Redis rate-limit and tagged-mail keys, and a memcached flush so
- * SOGo sees the change. The flush is debounced: an initial sync of 10,000 users must not flush
- * 10,000 times. Failures here are logged, never turned into a failed SCIM request: the
- * database change is committed and the next change or a restart repeats the work.
+ * What mailcow does outside the transaction after a mailbox change (mailcow-facts.md §2.6):
+ * the SOGo view row, Redis rate-limit and tagged-mail keys, and a memcached flush so SOGo sees
+ * the change. A change records this work as outbox rows in its own transaction and the outbox
+ * worker does it after the commit, again after a crash or a failure (architecture §8.1);
+ * a failure here never fails the SCIM request.
  */
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging.js';
 import type { TaggedMailHandler } from '../provisioning/index.js';
+import type { OutboxEffects, OutboxWork, RedisPayload } from '../outbox/index.js';
 import type { DatabasePool } from './queryable.js';
 import { refreshSogoViewRow, refreshSogoViewRows } from './sogo-view.js';
 
@@ -24,8 +25,7 @@ export interface MailboxEffects {
 /**
  * The post-commit work one transaction collects: each attempt of a change owns a fresh one
  * (a retried transaction starts from nothing), the row writers add to it, and the unit of work
- * hands it to MailcowSideEffects after the commit. It is plain data, so that it could as well
- * be written in the transaction and done by someone else later.
+ * turns it into outbox rows (MailcowSideEffects.plan) written in the same transaction.
  */
 export class PendingEffects implements MailboxEffects {
   readonly sogo: string[] = [];
@@ -49,88 +49,86 @@ export interface SideEffectOptions {
   redisUrl?: string;
   memcachedUrl?: string;
   skipSogo: boolean;
-  /** Quiet time before a flush, and the longest a flush may be postponed. */
-  flushDebounceMs?: number;
-  flushMaxDelayMs?: number;
 }
 
-export class MailcowSideEffects {
-  private redis?: Redis;
-  private flushTimer?: NodeJS.Timeout;
-  private firstPending?: number;
-  /** Flushes actually sent (for tests and metrics). */
-  flushes = 0;
+/**
+ * mailcow's side of the outbox (outbox/ports.ts OutboxEffects): each call does all of its work
+ * or throws, and the worker retries what threw. `plan` turns what a transaction collected into
+ * the rows it writes with the change.
+ */
+export class MailcowSideEffects implements OutboxEffects {
+  private client?: Redis;
+  readonly flushes: boolean;
 
   constructor(
     private readonly pool: DatabasePool,
     private readonly options: SideEffectOptions,
     private readonly logger: Logger,
   ) {
+    this.flushes = !options.skipSogo && Boolean(options.memcachedUrl);
     if (options.redisUrl) {
-      this.redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-      this.redis.on('error', (e) => this.logger.warn({ err: e }, 'redis error'));
+      this.client = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      this.client.on('error', (e) => this.logger.warn({ err: e }, 'redis error'));
     }
   }
 
-  async apply(effects: MailboxEffects): Promise<void> {
-    try {
-      if (!this.options.skipSogo) {
-        const mailboxes = [...new Set(effects.sogo)];
-        if (mailboxes.length === 1) await refreshSogoViewRow(this.pool, mailboxes[0]!);
-        else if (mailboxes.length > 1) await refreshSogoViewRows(this.pool, mailboxes);
-      }
-      if (this.redis && (effects.rateLimits.length || effects.taggedMail.length)) {
-        for (const r of effects.rateLimits) {
-          if (r.value) await this.redis.hset('RL_VALUE', r.username, r.value);
-          else await this.redis.hdel('RL_VALUE', r.username);
-        }
-        for (const t of effects.taggedMail) {
-          if (t.handler === 'subject') {
-            await this.redis.hset('RCPT_WANTS_SUBJECT_TAG', t.username, '1');
-            await this.redis.hdel('RCPT_WANTS_SUBFOLDER_TAG', t.username);
-          } else if (t.handler === 'subfolder') {
-            await this.redis.hset('RCPT_WANTS_SUBFOLDER_TAG', t.username, '1');
-            await this.redis.hdel('RCPT_WANTS_SUBJECT_TAG', t.username);
-          } else {
-            await this.redis.hdel('RCPT_WANTS_SUBJECT_TAG', t.username);
-            await this.redis.hdel('RCPT_WANTS_SUBFOLDER_TAG', t.username);
-          }
-        }
-      } else if (!this.redis && effects.rateLimits.some((r) => r.value)) {
-        this.logger.warn({ mailboxes: effects.rateLimits.filter((r) => r.value).map((r) => r.username) }, 'REDIS_URL is not set: a template rate limit was not written');
-      }
-    } catch (e) {
-      this.logger.error({ err: e }, 'post-commit mailcow side effects failed');
+  /**
+   * The outbox rows of one change: one for the SOGo rows (and the flush after them) unless
+   * SKIP_SOGO, one per mailbox whose Redis keys changed, the last value of each key winning.
+   * Without REDIS_URL nothing could do the Redis part, so it is not recorded (and said so).
+   */
+  plan(effects: MailboxEffects): OutboxWork[] {
+    const work: OutboxWork[] = [];
+    const mailboxes = [...new Set(effects.sogo)];
+    if (!this.options.skipSogo && mailboxes.length) {
+      work.push({ kind: 'sogo', subject: mailboxes.length === 1 ? mailboxes[0]! : null, payload: { mailboxes, flush: true } });
     }
-    if (!this.options.skipSogo && effects.sogo.length) this.scheduleFlush();
+    if (this.client) {
+      const keys = new Map<string, RedisPayload>();
+      const of = (u: string) => keys.get(u) ?? keys.set(u, {}).get(u)!;
+      for (const r of effects.rateLimits) of(r.username).rateLimit = r.value;
+      for (const t of effects.taggedMail) of(t.username).taggedMail = t.handler;
+      for (const [subject, payload] of keys) work.push({ kind: 'redis', subject, payload });
+    } else if (effects.rateLimits.some((r) => r.value)) {
+      this.logger.warn({ mailboxes: effects.rateLimits.filter((r) => r.value).map((r) => r.username) }, 'REDIS_URL is not set: a template rate limit was not written');
+    }
+    return work;
   }
 
-  private scheduleFlush(): void {
-    if (!this.options.memcachedUrl) return;
-    const debounce = this.options.flushDebounceMs ?? 200;
-    const maxDelay = this.options.flushMaxDelayMs ?? 2_000;
-    const now = Date.now();
-    this.firstPending ??= now;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    const wait = Math.max(0, Math.min(debounce, this.firstPending + maxDelay - now));
-    this.flushTimer = setTimeout(() => void this.flushNow(), wait);
-    this.flushTimer.unref();
+  async sogo(mailboxes: readonly string[]): Promise<void> {
+    if (mailboxes.length === 1) await refreshSogoViewRow(this.pool, mailboxes[0]!);
+    else if (mailboxes.length > 1) await refreshSogoViewRows(this.pool, mailboxes);
   }
 
-  /** Sends `flush_all` to memcached now (pending debounced flushes are folded into it). */
-  async flushNow(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.firstPending = undefined;
-    if (!this.options.memcachedUrl) return;
-    const [host, port] = this.options.memcachedUrl.split(':');
-    await new Promise<void>((resolve) => {
+  async redis(username: string, p: RedisPayload): Promise<void> {
+    const redis = this.client;
+    if (!redis) return;
+    if (p.rateLimit !== undefined) {
+      if (p.rateLimit) await redis.hset('RL_VALUE', username, p.rateLimit);
+      else await redis.hdel('RL_VALUE', username);
+    }
+    if (p.taggedMail === 'subject') {
+      await redis.hset('RCPT_WANTS_SUBJECT_TAG', username, '1');
+      await redis.hdel('RCPT_WANTS_SUBFOLDER_TAG', username);
+    } else if (p.taggedMail === 'subfolder') {
+      await redis.hset('RCPT_WANTS_SUBFOLDER_TAG', username, '1');
+      await redis.hdel('RCPT_WANTS_SUBJECT_TAG', username);
+    } else if (p.taggedMail !== undefined) {
+      await redis.hdel('RCPT_WANTS_SUBJECT_TAG', username);
+      await redis.hdel('RCPT_WANTS_SUBFOLDER_TAG', username);
+    }
+  }
+
+  /** Sends `flush_all` to memcached; throws unless it answers OK. */
+  async flush(): Promise<void> {
+    if (!this.flushes) return;
+    const [host, port] = this.options.memcachedUrl!.split(':');
+    await new Promise<void>((resolve, reject) => {
       const socket = connect({ host, port: Number(port) });
       const done = (err?: Error) => {
-        if (err) this.logger.warn({ err }, 'memcached flush failed; SOGo may show stale data until its cache expires');
-        else this.flushes++;
         socket.destroy();
-        resolve();
+        if (err) reject(err);
+        else resolve();
       };
       socket.setTimeout(2_000, () => done(new Error('memcached timeout')));
       socket.once('error', done);
@@ -139,9 +137,7 @@ export class MailcowSideEffects {
     });
   }
 
-  /** Flushes what is pending and closes connections. */
-  async close(): Promise<void> {
-    if (this.flushTimer) await this.flushNow();
-    this.redis?.disconnect();
+  close(): void {
+    this.client?.disconnect();
   }
 }

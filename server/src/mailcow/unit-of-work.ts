@@ -1,14 +1,17 @@
 /**
- * The unit of work on mailcow's database (docs/architecture.md §8): refused while writes are paused,
- * one transaction with its audit rows, a deadlock or Galera conflict run again from nothing,
- * and mailcow's post-commit work after the commit. Users and Groups both change through here.
+ * The unit of work on mailcow's database (architecture §8): refused while writes are paused,
+ * one transaction with its audit rows and its post-commit work recorded as outbox rows, a
+ * deadlock or Galera conflict run again from nothing, and that work done right after the commit
+ * (architecture §8.1). Users and Groups both change through here.
  */
 import { ScimError } from '../scim/index.js';
+import type { OutboxEntry } from '../outbox/index.js';
 import type { Caller } from '../users/ports.js';
 import type { ChangeOptions, ChangeTx, UnitOfWork } from '../unit-of-work/index.js';
 import { MailcowTx } from './change-tx.js';
 import type { WriteGuard } from './database-state.js';
 import type { DatabasePool } from './queryable.js';
+import { writeOutbox } from './outbox-store.js';
 import type { MailcowSideEffects } from './side-effects.js';
 import { databaseUnreachableError, isAuthsourceTruncation } from './sql-errors.js';
 import { withTransaction } from './transaction.js';
@@ -17,6 +20,8 @@ export interface UnitOfWorkDeps {
   pool: DatabasePool;
   guard: WriteGuard;
   effects: MailcowSideEffects;
+  /** Does a committed change's outbox rows (the outbox worker's fast path); each is leased to it for leaseMs. */
+  outbox: { leaseMs: number; dispatch(entries: readonly OutboxEntry[]): Promise<void> };
   /** Also write each audit row into mailcow's UI log (`logs`). */
   mailcowUiLog: boolean;
 }
@@ -30,7 +35,7 @@ export class MailcowUnitOfWork implements UnitOfWork {
     // Unreachable reads as a failed statement would say it: state.problem holds the driver's message.
     if (!state.reachable) throw databaseUnreachableError();
     if (!state.writesAllowed) throw new ScimError('writes_paused', `SCIM writes are paused: ${state.problem}`, { retryAfter: 30 });
-    let committed: MailcowTx | undefined;
+    let outbox: OutboxEntry[] = [];
     try {
       const result = await withTransaction(
         this.deps.pool,
@@ -39,12 +44,13 @@ export class MailcowUnitOfWork implements UnitOfWork {
           const tx = new MailcowTx(conn, caller);
           const r = await work(tx);
           await tx.writeAudit(this.deps.mailcowUiLog);
-          committed = tx;
+          // With the change or not at all: a crash after the commit leaves these rows for the worker.
+          outbox = await writeOutbox(conn, this.deps.effects.plan(tx.effects), this.deps.outbox.leaseMs);
           return r;
         },
         options,
       );
-      await this.deps.effects.apply(committed!.effects);
+      await this.deps.outbox.dispatch(outbox);
       return result;
     } catch (e) {
       // A write that hit a lost 'scim' ENUM value re-checks the database state at once.

@@ -5,6 +5,7 @@
  */
 import type { EventTableStats } from '../audit/index.js';
 import type { DatabaseState } from '../mailcow/database-state.js';
+import type { OutboxBacklog, OutboxKind } from '../outbox/index.js';
 import type { VersionSkew } from '../version-skew.js';
 import { scimOperationOf } from './operation.js';
 import { readPoolUsage } from './pool-usage.js';
@@ -23,6 +24,8 @@ export interface SidecarMetricsDeps {
   versions?(): VersionSkew;
   /** Size and age of mailcow_scim_events, read at scrape time. */
   eventStats?: () => Promise<EventTableStats>;
+  /** Post-commit work not yet done (architecture §8.1), read at scrape time and by /healthz. */
+  outboxBacklog?: () => Promise<OutboxBacklog>;
   startedAt?: number;
   /** SCIM requests being worked on now, and the bounds (http/in-flight.ts). */
   inFlight?: { inFlight: number; limits: { maxInFlight: number; maxInFlightPerToken: number } };
@@ -41,6 +44,8 @@ interface HealthReport {
   bridge?: Pick<VersionSkew, 'bridge' | 'match' | 'skew' | 'problem' | 'fix'>;
   uptimeSeconds: number;
   database: Omit<DatabaseState, 'problem'>;
+  /** Post-commit work not yet done: it does not make the sidecar unhealthy (the worker retries it), but is shown. */
+  outbox?: OutboxBacklog;
   problem?: string;
 }
 
@@ -54,6 +59,8 @@ export interface SidecarMetrics {
   observeNetfilter(outcome: 'published' | 'failed'): void;
   /** The retention job deleted this many audit events. */
   observePruned(deleted: number): void;
+  /** One attempt of post-commit work failed (it is retried). */
+  observeOutboxFailure(kind: OutboxKind): void;
   /** Re-reads database state and renders /metrics. */
   render(): Promise<string>;
   health(): Promise<HealthReport>;
@@ -124,6 +131,17 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
       ),
     );
   }
+  const outboxFailures = registry.register(
+    new Counter('mailcow_scim_outbox_failures_total', 'Failed attempts of post-commit work (SOGo view rows, Redis keys, memcached flushes), by kind; each is retried.'),
+  );
+  let lastOutbox: OutboxBacklog | undefined;
+  if (deps.outboxBacklog) {
+    registry.register(new Gauge('mailcow_scim_outbox_backlog', 'Outbox rows not yet done (post-commit work waiting for its first attempt or a retry).', () => (lastOutbox ? [{ value: lastOutbox.pending }] : [])));
+    registry.register(new Gauge('mailcow_scim_outbox_failing', 'Outbox rows whose last attempt failed.', () => (lastOutbox ? [{ value: lastOutbox.failing }] : [])));
+    registry.register(
+      new Gauge('mailcow_scim_outbox_oldest_age_seconds', 'Age of the oldest outbox row, in seconds (0 when there is none).', () => (lastOutbox ? [{ value: lastOutbox.oldestAgeSeconds ?? 0 }] : [])),
+    );
+  }
   registry.register(new Gauge('mailcow_scim_info', 'Build information.', () => [{ labels: { version: deps.version }, value: 1 }]));
   // The bridge's version is request data, but from php-fpm only, checked against a version
   // pattern, and one series: the last one seen.
@@ -170,21 +188,27 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
     observePruned(deleted) {
       pruned.inc({}, deleted);
     },
+    observeOutboxFailure(kind) {
+      outboxFailures.inc({ kind });
+    },
     async render() {
       await readState().catch(() => undefined);
       if (deps.eventStats) lastEvents = await deps.eventStats().catch(() => lastEvents);
+      if (deps.outboxBacklog) lastOutbox = await deps.outboxBacklog().catch(() => undefined);
       return registry.render();
     },
     async health() {
       const s = await readState(true);
       const { problem, ...database } = s;
       const v = deps.versions?.();
+      const outbox = s.reachable && deps.outboxBacklog ? await deps.outboxBacklog().catch(() => undefined) : undefined;
       return {
         status: !s.reachable ? 'down' : s.writesAllowed ? 'ok' : 'degraded',
         version: deps.version,
         ...(v && v.match !== 'no-bridge-seen' ? { bridge: { bridge: v.bridge, match: v.match, skew: v.skew, problem: v.problem, fix: v.fix } } : {}),
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         database,
+        ...(outbox ? { outbox } : {}),
         ...(problem ? { problem } : {}),
       };
     },

@@ -70,7 +70,7 @@ describe('plugin schema and the authsource ENUM', () => {
     const [tables] = await db.pool.query<RowDataPacket[]>(`SHOW TABLES LIKE 'mailcow\\_scim\\_%'`);
     expect(tables.map((r) => Object.values(r)[0]).sort()).toEqual(
       [
-        'mailcow_scim_events', 'mailcow_scim_group_members', 'mailcow_scim_groups', 'mailcow_scim_lock', 'mailcow_scim_meta', 'mailcow_scim_owned_aliases',
+        'mailcow_scim_events', 'mailcow_scim_group_members', 'mailcow_scim_groups', 'mailcow_scim_lock', 'mailcow_scim_meta', 'mailcow_scim_outbox', 'mailcow_scim_owned_aliases',
         'mailcow_scim_tokens', 'mailcow_scim_user_emails', 'mailcow_scim_user_groups', 'mailcow_scim_users',
       ].sort(),
     );

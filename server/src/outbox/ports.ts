@@ -1,0 +1,72 @@
+/**
+ * The outbox's ports (architecture §8.1): post-commit work recorded as rows in the same
+ * transaction as the change that needs it, done right after the commit and, when that did not
+ * happen (a crash, Redis or memcached down), again later by whichever replica claims the row.
+ */
+import type { TaggedMailHandler } from '../provisioning/index.js';
+
+/** A mailbox's Redis keys as one change left them: a rate limit (null removes it) and the plus-address handling. */
+export interface RedisPayload {
+  rateLimit?: string | null;
+  taggedMail?: TaggedMailHandler;
+}
+
+/**
+ * One piece of post-commit work.
+ * - `sogo`: recompute the mailboxes' `_sogo_static_view` rows from their current state (so doing
+ *   it twice, or late, writes what mailcow's refresh would write now), then flush memcached.
+ * - `redis`: one mailbox's keys, in commit order: a newer row of the same mailbox supersedes an
+ *   older one.
+ * - `memcached_flush`: the SOGo part is done, the flush is not yet.
+ */
+export type OutboxWork =
+  | { kind: 'sogo'; subject: string | null; payload: { mailboxes: string[]; flush: boolean } }
+  | { kind: 'redis'; subject: string; payload: RedisPayload }
+  | { kind: 'memcached_flush'; subject: null; payload: Record<string, never> };
+
+export type OutboxKind = OutboxWork['kind'];
+
+export type OutboxEntry = OutboxWork & {
+  id: number;
+  /** Attempts started before this one (0 for the fast path right after the commit). */
+  attempts: number;
+};
+
+export interface OutboxBacklog {
+  /** Rows not yet done, whether due now or waiting for a retry or a lease. */
+  pending: number;
+  /** Rows that failed at least once. */
+  failing: number;
+  /** Seconds since the oldest pending row was written (null when there is none). */
+  oldestAgeSeconds: number | null;
+}
+
+export interface OutboxStore {
+  /**
+   * Takes up to `limit` due rows for this process: each is leased for `leaseMs` (its next attempt
+   * moved past the lease, its attempts counted) in a committed claim, so that no other replica
+   * takes it meanwhile.
+   */
+  claimDue(limit: number, leaseMs: number): Promise<OutboxEntry[]>;
+  /** The rows' work is done. */
+  complete(ids: readonly number[]): Promise<void>;
+  /** The rows' work failed: try again after `delayMs`; `countAttempt` for an attempt claimDue did not count. */
+  retryLater(ids: readonly number[], error: string, delayMs: number, countAttempt: boolean): Promise<void>;
+  /** The SOGo part of a row is done, its flush is still to come (leased for `leaseMs`). */
+  awaitFlush(id: number, leaseMs: number): Promise<void>;
+  /** Drops the older `redis` rows of the entry's mailbox: this one carries the newer values. */
+  dropSuperseded(entry: OutboxEntry): Promise<void>;
+  /** Whether a newer `redis` row of the entry's mailbox exists (then this one's values are stale). */
+  isSuperseded(entry: OutboxEntry): Promise<boolean>;
+  backlog(): Promise<OutboxBacklog>;
+}
+
+/** mailcow's side of the work: each call either does all of it or throws. */
+export interface OutboxEffects {
+  sogo(mailboxes: readonly string[]): Promise<void>;
+  redis(username: string, payload: RedisPayload): Promise<void>;
+  /** `flush_all` to memcached; throws when it was not acknowledged. */
+  flush(): Promise<void>;
+  /** Whether a memcached is configured at all (else flushes are done by doing nothing). */
+  readonly flushes: boolean;
+}
