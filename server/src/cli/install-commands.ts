@@ -158,12 +158,14 @@ const doctorCommand: CliCommand = {
   usage: `mailcow-scim doctor [--repair] [--mailcow-dir DIR] [--url URL] [--insecure] [--json]
 
 Checks the database (reachable, plugin schema, 'scim' in mailbox.authsource, mailcow's schema
-version, owned mailboxes still marked 'scim', none parked by the ENUM guard), tokens, the identity
+version, owned mailboxes still marked 'scim', none parked by the ENUM guard, each 'scim' mailbox's
+SOGo view row as mailcow's refresh would write it, post-commit work not yet done), tokens, the identity
 provider, the SCIM and gRPC sockets and /healthz (from SCIM_HTTP_SOCKET, SCIM_RPC_SOCKET,
 SCIM_METRICS_PORT), and with --mailcow-dir every installed piece and patch marker.
 
   --repair          first fix what can be fixed: plugin migrations, the ENUM value, authsource 'scim'
-                    on owned and parked mailboxes, and (with --mailcow-dir) re-run install
+                    on owned and parked mailboxes, SOGo view rows (then a memcached flush), and
+                    (with --mailcow-dir) re-run install
   --mailcow-dir DIR the mailcow-dockerized checkout to check (markers, pending mailcow migration)
   --url URL         the public SCIM base URL to test through nginx, e.g. https://mail.example.org/scim/v2
   --insecure        accept a self-signed certificate for --url

@@ -2,7 +2,9 @@
  * `mailcow-scim doctor`: every piece the sidecar depends on, checked, each failure with what to
  * do (docs/architecture.md §7). `--repair` first fixes what it can without a person: our schema, the
  * 'scim' ENUM value, the marker on owned and parked mailboxes, and (with --mailcow-dir) the
- * install itself, which is idempotent and refuses drifted mailcow files as install does.
+ * install itself, which is idempotent and refuses drifted mailcow files as install does; and
+ * every 'scim' mailbox's SOGo view row, as mailcow's own refresh would write it (architecture
+ * §8.1: the outbox redoes lost post-commit work, doctor finds whatever drifted anyway).
  */
 import type { Config } from '../config.js';
 import { describeLoginSetup } from '../login-routing/index.js';
@@ -15,6 +17,10 @@ import { readMailcowPrerequisites } from '../mailcow/mailcow-prerequisites.js';
 import { readEventTableStats } from '../mailcow/event-retention.js';
 import { DEFAULT_EVENT_RETENTION_DAYS } from '../tokens/index.js';
 import type { DatabasePool } from '../mailcow/queryable.js';
+import { readOutboxBacklog } from '../mailcow/outbox-store.js';
+import { MailcowSideEffects } from '../mailcow/side-effects.js';
+import { readSogoDrift, repairSogoDrift, type SogoDrift } from '../mailcow/sogo-view.js';
+import { createLogger } from '../logging.js';
 import type { TokenService } from '../tokens/index.js';
 import type { InstallAssets } from './assets.js';
 import { readOwnershipDrift, restoreScimAuthsource, PARKING_TABLE } from './authsource-repair.js';
@@ -45,7 +51,7 @@ interface DoctorCheck {
 export interface DoctorOptions {
   pool: DatabasePool;
   tokens: TokenService;
-  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort' | 'image'> & Partial<Pick<Config, 'redisUrl' | 'netfilter'>>;
+  config: Pick<Config, 'httpSocket' | 'rpcSocket' | 'metricsPort' | 'image'> & Partial<Pick<Config, 'redisUrl' | 'netfilter' | 'skipSogo' | 'memcachedUrl'>>;
   mailcowDir?: string;
   /** The public SCIM base URL to test through nginx, e.g. https://mail.example.org/scim/v2. */
   url?: string;
@@ -191,6 +197,8 @@ async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: Doctor
       fix: 'run: mailcow-scim token create --name NAME --domain DOMAIN (or use the admin page)',
     });
     checks.push(await eventTableCheck(o));
+    if (s.pluginSchemaVersion >= OUTBOX_SCHEMA_VERSION) checks.push(await outboxCheck(o));
+    if (!o.config.skipSogo) checks.push(sogoCheck(await readSogoDrift(o.pool)));
     // A rule stored before rules were validated fails every POST /Users of its token with 400.
     const broken = await o.tokens.invalidRules().catch(() => []);
     checks.push({
@@ -213,6 +221,53 @@ async function databaseChecks(o: DoctorOptions, s: DatabaseState, checks: Doctor
       detail: setup.summary,
       fix: setup.complete ? undefined : 'configure one in mailcow: System > Configuration > Access > Identity Provider',
     });
+  }
+}
+
+/** The migration that made mailcow_scim_outbox. */
+const OUTBOX_SCHEMA_VERSION = 6;
+
+function sample(names: string[]): string {
+  return `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
+}
+
+function describeSogoDrift(d: SogoDrift): string {
+  const parts: string[] = [];
+  if (d.missing.length) parts.push(`${d.missing.length} missing (${sample(d.missing)})`);
+  if (d.wrong.length) parts.push(`${d.wrong.length} different from mailcow's refresh (${sample(d.wrong)})`);
+  if (d.stale.length) parts.push(`${d.stale.length} of no active mailbox (${sample(d.stale)})`);
+  return parts.join('; ');
+}
+
+function sogoCheck(d: SogoDrift): DoctorCheck {
+  const drifted = d.missing.length + d.wrong.length + d.stale.length > 0;
+  return {
+    name: "SOGo view rows of 'scim' mailboxes as mailcow writes them",
+    status: drifted ? 'fail' : 'ok',
+    detail: drifted ? `${describeSogoDrift(d)}: SOGo does not show those users as mailcow has them` : undefined,
+    fix: 'run: mailcow-scim doctor --repair (writes each row as mailcow\'s own refresh would)',
+  };
+}
+
+/**
+ * Post-commit work not done yet. A few rows for seconds is normal (the worker retries); rows
+ * that keep failing, or one older than ten minutes, mean Redis, memcached or the sidecar is down.
+ */
+async function outboxCheck(o: DoctorOptions): Promise<DoctorCheck> {
+  const name = 'post-commit work done (outbox)';
+  try {
+    const b = await readOutboxBacklog(o.pool);
+    const old = (b.oldestAgeSeconds ?? 0) > 600;
+    const detail = `${b.pending} pending, ${b.failing} failing${b.oldestAgeSeconds !== null ? `, oldest ${Math.round(b.oldestAgeSeconds)} s` : ''}`;
+    return {
+      name,
+      status: b.failing || old ? 'warn' : 'ok',
+      info: true,
+      detail,
+      fix: b.failing || old ? 'is the sidecar running, and are REDIS_URL and MEMCACHED_URL reachable? The last error of each row is in mailcow_scim_outbox.last_error' : undefined,
+    };
+  } catch (e) {
+    return { name, status: 'warn', detail: `could not read mailcow_scim_outbox: ${(e as Error).message}` };
   }
 }
 
@@ -307,6 +362,22 @@ async function runtimeChecks(o: DoctorOptions, checks: DoctorCheck[]): Promise<v
   }
 }
 
+/** Writes every drifted SOGo row of a 'scim' mailbox as mailcow's refresh would, then flushes SOGo's cache. */
+async function repairSogo(o: DoctorOptions): Promise<string[]> {
+  const drift = await readSogoDrift(o.pool);
+  if (!drift.missing.length && !drift.wrong.length && !drift.stale.length) return [];
+  await repairSogoDrift(o.pool, drift);
+  const done = [`SOGo view rows: ${drift.missing.length} inserted, ${drift.wrong.length} corrected, ${drift.stale.length} removed`];
+  if (o.config.memcachedUrl) {
+    const effects = new MailcowSideEffects(o.pool, { memcachedUrl: o.config.memcachedUrl, skipSogo: false }, createLogger({ level: 'silent' }));
+    await effects.flush().then(
+      () => done.push('flushed memcached (SOGo reads the rows again)'),
+      (e: unknown) => done.push(`memcached flush failed (${(e as Error).message}): SOGo shows the old rows until its cache expires`),
+    );
+  }
+  return done;
+}
+
 /** Runs --repair (when asked) and then every check. */
 export async function runDoctor(o: DoctorOptions, repair = false): Promise<DoctorReport> {
   const repairs: string[] = [];
@@ -325,6 +396,7 @@ export async function runDoctor(o: DoctorOptions, repair = false): Promise<Docto
         if (restored.owned) repairs.push(`restored authsource 'scim' on ${restored.owned} owned mailbox(es)`);
         if (restored.parked) repairs.push(`restored authsource 'scim' on ${restored.parked} parked mailbox(es)`);
       }
+      if (!o.config.skipSogo) repairs.push(...(await repairSogo(o)));
     } else {
       repairs.push('database unreachable: nothing repaired there');
     }

@@ -65,28 +65,82 @@ export async function refreshSogoViewRows(db: Queryable, usernames: readonly str
   const unique = [...new Set(usernames)];
   for (let i = 0; i < unique.length; i += SOGO_BATCH) {
     const batch = unique.slice(i, i + SOGO_BATCH);
-    const [rows] = await db.query<RowDataPacket[]>(
-      `SELECT mailbox.username, mailbox.domain, mailbox.name, mailbox.kind, mailbox.multiple_bookings,
-              IFNULL((SELECT GROUP_CONCAT(ga.aliases ORDER BY ga.aliases SEPARATOR ' ') FROM grouped_mail_aliases ga
-                       WHERE ga.username REGEXP CONCAT('(^|,)', mailbox.username, '($|,)')), '') AS aliases,
-              IFNULL((SELECT gda.ad_alias FROM grouped_domain_alias_address gda WHERE gda.username = mailbox.username), '') AS ad_aliases,
-              IFNULL((SELECT external_acl.send_as_acl FROM grouped_sender_acl_external external_acl WHERE external_acl.username = mailbox.username), '') AS ext_acl
-         FROM mailbox
-        WHERE mailbox.active = '1' AND mailbox.username IN (?)`,
-      [batch],
-    );
-    if (rows.length) {
+    const expected = await expectedSogoRows(db, batch);
+    if (expected.size) {
       await db.query(
-        `INSERT INTO _sogo_static_view (c_uid, domain, c_name, c_password, c_cn, mail, aliases, ad_aliases, ext_acl, kind, multiple_bookings)
+        `INSERT INTO _sogo_static_view (${SOGO_COLUMNS.join(', ')})
          VALUES ?
          ON DUPLICATE KEY UPDATE domain = VALUES(domain), c_name = VALUES(c_name), c_password = VALUES(c_password), c_cn = VALUES(c_cn),
            mail = VALUES(mail), aliases = VALUES(aliases), ad_aliases = VALUES(ad_aliases), ext_acl = VALUES(ext_acl),
            kind = VALUES(kind), multiple_bookings = VALUES(multiple_bookings)`,
-        [rows.map((r) => [r.username, r.domain, r.username, SOGO_STATIC_PASSWORD, r.name, r.username, r.aliases, r.ad_aliases, r.ext_acl, r.kind, r.multiple_bookings])],
+        [[...expected.values()]],
       );
     }
-    const active = new Set(rows.map((r) => String(r.username)));
-    const gone = batch.filter((u) => !active.has(u));
+    const gone = batch.filter((u) => !expected.has(u.toLowerCase()));
     if (gone.length) await db.query(`DELETE FROM _sogo_static_view WHERE c_uid IN (?)`, [gone]);
   }
+}
+
+/** The columns we write, in the order of the upsert. */
+const SOGO_COLUMNS = ['c_uid', 'domain', 'c_name', 'c_password', 'c_cn', 'mail', 'aliases', 'ad_aliases', 'ext_acl', 'kind', 'multiple_bookings'] as const;
+
+/** What refreshSogoViewRows would write for these mailboxes: one row per active (1) mailbox, keyed by lower-cased c_uid. */
+async function expectedSogoRows(db: Queryable, usernames: readonly string[]): Promise<Map<string, unknown[]>> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT mailbox.username, mailbox.domain, mailbox.name, mailbox.kind, mailbox.multiple_bookings,
+            IFNULL((SELECT GROUP_CONCAT(ga.aliases ORDER BY ga.aliases SEPARATOR ' ') FROM grouped_mail_aliases ga
+                     WHERE ga.username REGEXP CONCAT('(^|,)', mailbox.username, '($|,)')), '') AS aliases,
+            IFNULL((SELECT gda.ad_alias FROM grouped_domain_alias_address gda WHERE gda.username = mailbox.username), '') AS ad_aliases,
+            IFNULL((SELECT external_acl.send_as_acl FROM grouped_sender_acl_external external_acl WHERE external_acl.username = mailbox.username), '') AS ext_acl
+       FROM mailbox
+      WHERE mailbox.active = '1' AND mailbox.username IN (?)`,
+    [usernames],
+  );
+  return new Map(
+    rows.map((r) => [String(r.username).toLowerCase(), [r.username, r.domain, r.username, SOGO_STATIC_PASSWORD, r.name, r.username, r.aliases, r.ad_aliases, r.ext_acl, r.kind, r.multiple_bookings]]),
+  );
+}
+
+export interface SogoDrift {
+  /** 'scim' mailboxes, active, without their row. */
+  missing: string[];
+  /** 'scim' mailboxes whose row differs from what mailcow's refresh would write now. */
+  wrong: string[];
+  /** Rows mailcow's delete pass would remove: of an inactive 'scim' mailbox, or of no mailbox at all. */
+  stale: string[];
+}
+
+/**
+ * Every 'scim' mailbox's `_sogo_static_view` row against what mailcow's update_sogo_static_view()
+ * would write from the mailbox's current state (mailcow-facts.md §1.3, §2.6: active 1 has its
+ * row, 0 and 2 none), and rows of mailboxes that no longer exist, which mailcow's delete pass
+ * removes too. Rows of other mailboxes are mailcow's business and left out.
+ */
+export async function readSogoDrift(db: Queryable): Promise<SogoDrift> {
+  const drift: SogoDrift = { missing: [], wrong: [], stale: [] };
+  const [owned] = await db.query<RowDataPacket[]>(`SELECT username FROM mailbox WHERE authsource = 'scim' ORDER BY username`);
+  const usernames = owned.map((r) => String(r.username));
+  for (let i = 0; i < usernames.length; i += SOGO_BATCH) {
+    const batch = usernames.slice(i, i + SOGO_BATCH);
+    const expected = await expectedSogoRows(db, batch);
+    const [actualRows] = await db.query<RowDataPacket[]>(`SELECT ${SOGO_COLUMNS.join(', ')} FROM _sogo_static_view WHERE c_uid IN (?)`, [batch]);
+    const actual = new Map(actualRows.map((r) => [String(r.c_uid).toLowerCase(), SOGO_COLUMNS.map((c) => r[c])]));
+    for (const u of batch) {
+      const want = expected.get(u.toLowerCase());
+      const have = actual.get(u.toLowerCase());
+      if (want && !have) drift.missing.push(u);
+      else if (!want && have) drift.stale.push(u);
+      else if (want && have && want.some((v, k) => String(v ?? '') !== String(have[k] ?? ''))) drift.wrong.push(u);
+    }
+  }
+  const [orphans] = await db.query<RowDataPacket[]>(
+    `SELECT s.c_uid FROM _sogo_static_view s LEFT JOIN mailbox m ON m.username = s.c_uid WHERE m.username IS NULL ORDER BY s.c_uid`,
+  );
+  drift.stale.push(...orphans.map((r) => String(r.c_uid)));
+  return drift;
+}
+
+/** Writes what readSogoDrift found wrong as mailcow's refresh would: upserts and deletes. */
+export async function repairSogoDrift(db: Queryable, drift: SogoDrift): Promise<void> {
+  await refreshSogoViewRows(db, [...drift.missing, ...drift.wrong, ...drift.stale]);
 }
