@@ -34,8 +34,9 @@ export interface TestMemcached {
   stop(): Promise<void>;
 }
 
-export async function startMemcached(): Promise<TestMemcached> {
-  const port = await freePort();
+/** On a free port, or on `port` (to bring back one a test had down). */
+export async function startMemcached(fixedPort?: number): Promise<TestMemcached> {
+  const port = fixedPort ?? (await freePort());
   const proc: ChildProcess = spawn('memcached', ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-u', 'root', '-m', '16'], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
     try {
