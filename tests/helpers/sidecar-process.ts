@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { CLI_BIN } from './cli-binary.js';
+import { scimRequest } from './http.js';
 
 export async function freePort(): Promise<number> {
   const s = createServer();
@@ -49,33 +50,33 @@ export async function startSidecarProcess(env: Record<string, string>, options: 
   let stderr = '';
   let buffered = '';
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sidecar did not start within ${options.readyTimeoutMs ?? 30_000} ms\n${stderr}`)), options.readyTimeoutMs ?? 30_000);
-    child.stdout!.on('data', (c) => {
-      buffered += String(c);
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (entry.msg === 'mailcow-scim sidecar started') {
-            clearTimeout(timer);
-            resolve();
-          }
-        } catch {
-          // not a log line
-        }
+  child.stdout!.on('data', (c) => {
+    buffered += String(c);
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
       }
-    });
-    child.stderr!.on('data', (c) => (stderr += String(c)));
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`sidecar exited (${String(how)}) before it started\n${stderr}`));
-    });
+    }
   });
-  await ready;
+  child.stderr!.on('data', (c) => (stderr += String(c)));
+  let gone: number | string | null | undefined;
+  void exited.then((how) => (gone = how ?? 'exit'));
+  // Ready when SCIM answers (whatever LOG_LEVEL hides).
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (gone !== undefined) throw new Error(`sidecar exited (${String(gone)}) before it started\n${stderr}`);
+    const status = await scimRequest(`http://127.0.0.1:${port}/scim/v2`, { path: '/ServiceProviderConfig' }).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`sidecar did not answer within ${options.readyTimeoutMs ?? 30_000} ms\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     pid: child.pid!,
     port,
