@@ -9,6 +9,8 @@ import { CORE_USER } from '../../helpers/process-fixture.js';
 export interface SyncResult {
   /** Answers by status; 0 counts transport errors (the process was killed, the socket reset). */
   statuses: Map<number, number>;
+  /** Answers that were retried (retryWhile), by status. */
+  retried: Map<number, number>;
   ms: number;
 }
 
@@ -22,6 +24,7 @@ export async function syncUsers(
 ): Promise<SyncResult> {
   const api = scimClient(baseUrl, token);
   const statuses = new Map<number, number>();
+  const retried = new Map<number, number>();
   const started = Date.now();
   let next = 0;
   let done = 0;
@@ -32,6 +35,7 @@ export async function syncUsers(
         () => 0,
       );
       if (!options.retryWhile?.(status)) return status;
+      retried.set(status, (retried.get(status) ?? 0) + 1);
       await new Promise((r) => setTimeout(r, 200));
     }
   };
@@ -43,7 +47,7 @@ export async function syncUsers(
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));
-  return { statuses, ms: Date.now() - started };
+  return { statuses, retried, ms: Date.now() - started };
 }
 
 export const count = (r: SyncResult, status: number) => r.statuses.get(status) ?? 0;
