@@ -37,6 +37,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SCIM_MAX_IN_FLIGHT: '0' })).toThrow(/SCIM_MAX_IN_FLIGHT must be an integer/);
   });
 
+  it('reads the outbox sweep interval and lease, within bounds', () => {
+    expect(loadConfig({})).toMatchObject({ outboxIntervalMs: 10_000, outboxLeaseMs: 30_000 });
+    expect(loadConfig({ SCIM_OUTBOX_INTERVAL_MS: '0', SCIM_OUTBOX_LEASE_MS: '2000' })).toMatchObject({ outboxIntervalMs: 0, outboxLeaseMs: 2_000 });
+    expect(() => loadConfig({ SCIM_OUTBOX_LEASE_MS: '10' })).toThrow(/SCIM_OUTBOX_LEASE_MS must be an integer from 100 to 3600000/);
+  });
+
   it('names every problem in one error', () => {
     try {
       loadConfig({ MARIADB_URL: 'postgres://x/y', SCIM_HTTP_PORT: '99999', LOG_LEVEL: 'loud', REDIS_URL: 'http://r', SCIM_TRUSTED_PROXIES: '10.0.0.0/99' });
