@@ -3,6 +3,7 @@
  * (attempts 1, its error kept) and is done once memcached is back; two workers (two replicas,
  * each its own pool) sweeping the same rows at once never do one row twice.
  */
+import { request } from 'node:http';
 import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../server/src/logging.js';
@@ -17,16 +18,31 @@ import { CORE_USER, waitFor } from '../../helpers/process-fixture.js';
 import { freePort } from '../../helpers/sidecar-process.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
+function fetchLocal(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const outboxRows = async (t: TestSidecar) => rowsOf(t.db.pool, `SELECT id, kind, subject, attempts, last_error FROM mailcow_scim_outbox ORDER BY id`);
 
 describe('memcached down: the flush is retried', () => {
   let t: TestSidecar;
   let mc: TestMemcached | undefined;
   let port: number;
+  let metricsPort: number;
   beforeAll(async () => {
     port = await freePort();
+    metricsPort = await freePort();
     // Nothing listens on the port yet: memcached is down. Sweeps only when the test asks.
-    t = await startTestSidecar({ domains: [{ domain: 'retry.org' }], env: { MEMCACHED_URL: `127.0.0.1:${port}`, SCIM_OUTBOX_INTERVAL_MS: '0' } });
+    t = await startTestSidecar({ domains: [{ domain: 'retry.org' }], env: { MEMCACHED_URL: `127.0.0.1:${port}`, SCIM_OUTBOX_INTERVAL_MS: '0', SCIM_METRICS_PORT: String(metricsPort) } });
   });
   afterAll(async () => {
     await t?.stop();
@@ -47,6 +63,12 @@ describe('memcached down: the flush is retried', () => {
     expect(failed).toMatchObject({ kind: 'memcached_flush', attempts: 1 });
     expect(String(failed.last_error)).toMatch(/ECONNREFUSED/);
     expect(await t.sidecar.outbox.backlog()).toMatchObject({ pending: 1, failing: 1 });
+    const metrics = await fetchLocal(metricsPort, '/metrics');
+    expect(metrics).toContain('mailcow_scim_outbox_backlog 1');
+    expect(metrics).toContain('mailcow_scim_outbox_failing 1');
+    expect(metrics).toContain('mailcow_scim_outbox_failures_total{kind="memcached_flush"} 1');
+    expect(metrics).toMatch(/mailcow_scim_outbox_oldest_age_seconds \d/);
+    expect(JSON.parse(await fetchLocal(metricsPort, '/healthz'))).toMatchObject({ status: 'ok', outbox: { pending: 1, failing: 1 } });
 
     // A sweep before the retry is due leaves the row alone.
     expect((await t.sidecar.outbox.sweep()).claimed).toBe(0);
@@ -65,6 +87,7 @@ describe('memcached down: the flush is retried', () => {
     );
     expect(await mc.flushes()).toBe(1);
     expect(await t.sidecar.outbox.backlog()).toEqual({ pending: 0, failing: 0, oldestAgeSeconds: null });
+    expect(await fetchLocal(metricsPort, '/metrics')).toContain('mailcow_scim_outbox_backlog 0');
   });
 });
 
