@@ -55,6 +55,9 @@ export async function refreshSogoViewRow(db: Queryable, username: string): Promi
 /** Mailboxes per statement in refreshSogoViewRows. */
 const SOGO_BATCH = 200;
 
+/** The columns we write, in the order of the upsert. */
+const SOGO_COLUMNS = ['c_uid', 'domain', 'c_name', 'c_password', 'c_cn', 'mail', 'aliases', 'ad_aliases', 'ext_acl', 'kind', 'multiple_bookings'] as const;
+
 /**
  * refreshSogoViewRow for many mailboxes at once, with the same expressions and the same rows:
  * one SELECT and one upsert per batch instead of two statements per mailbox. A group alias
@@ -80,9 +83,6 @@ export async function refreshSogoViewRows(db: Queryable, usernames: readonly str
     if (gone.length) await db.query(`DELETE FROM _sogo_static_view WHERE c_uid IN (?)`, [gone]);
   }
 }
-
-/** The columns we write, in the order of the upsert. */
-const SOGO_COLUMNS = ['c_uid', 'domain', 'c_name', 'c_password', 'c_cn', 'mail', 'aliases', 'ad_aliases', 'ext_acl', 'kind', 'multiple_bookings'] as const;
 
 /** What refreshSogoViewRows would write for these mailboxes: one row per active (1) mailbox, keyed by lower-cased c_uid. */
 async function expectedSogoRows(db: Queryable, usernames: readonly string[]): Promise<Map<string, unknown[]>> {
