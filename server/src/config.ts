@@ -56,7 +56,7 @@ export interface Config {
   readonly netfilter: boolean;
   /** How often old audit events are pruned (each token's eventRetentionDays); 0 turns it off. */
   readonly eventPruneIntervalMs: number;
-  /** How often the outbox is swept for post-commit work left behind (architecture §8.1); 0: only at start. */
+  /** How often the outbox is swept for post-commit work left behind (docs/architecture.md §8.1); 0: only at start. */
   readonly outboxIntervalMs: number;
   /** How long an outbox row belongs to the process that took it (the writer, right after its commit, or a sweep). */
   readonly outboxLeaseMs: number;

@@ -206,7 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'outbox: post-commit work recorded with the change',
     statements: [
       // Written in the change's own transaction, deleted once its work is done (outbox/,
-      // architecture §8.1). `next_attempt_at` is also the lease of whoever took the row: nobody
+      // docs/architecture.md §8.1). `next_attempt_at` is also the lease of whoever took the row: nobody
       // else takes it before then. Times are the database's UTC clock, so replicas agree.
       `CREATE TABLE IF NOT EXISTS mailcow_scim_outbox (
         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,

@@ -1,6 +1,6 @@
 /**
  * `mailcow_scim_outbox` (migration 6): the rows a change writes in its own transaction, and the
- * OutboxStore the worker uses to take, finish and retry them (architecture §8.1).
+ * OutboxStore the worker uses to take, finish and retry them (docs/architecture.md §8.1).
  *
  * A row is taken with SELECT … FOR UPDATE SKIP LOCKED and a committed UPDATE that moves its
  * `next_attempt_at` past a lease: SKIP LOCKED keeps two replicas claiming at the same moment
@@ -13,7 +13,7 @@ import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/prom
 import type { OutboxBacklog, OutboxEntry, OutboxStore, OutboxWork } from '../outbox/index.js';
 import type { DatabasePool, Queryable } from './queryable.js';
 
-export const OUTBOX_TABLE = 'mailcow_scim_outbox';
+const OUTBOX_TABLE = 'mailcow_scim_outbox';
 
 /**
  * Writes a change's post-commit work inside its transaction. Each row is leased to the writer

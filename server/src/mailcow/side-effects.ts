@@ -1,8 +1,8 @@
 /**
- * What mailcow does outside the transaction after a mailbox change (mailcow-facts.md §2.6):
+ * What mailcow does outside the transaction after a mailbox change (docs/mailcow-facts.md §2.6):
  * the SOGo view row, Redis rate-limit and tagged-mail keys, and a memcached flush so SOGo sees
  * the change. A change records this work as outbox rows in its own transaction and the outbox
- * worker does it after the commit, again after a crash or a failure (architecture §8.1);
+ * worker does it after the commit, again after a crash or a failure (docs/architecture.md §8.1);
  * a failure here never fails the SCIM request.
  */
 import { connect } from 'node:net';

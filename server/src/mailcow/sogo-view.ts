@@ -112,7 +112,7 @@ export interface SogoDrift {
 
 /**
  * Every 'scim' mailbox's `_sogo_static_view` row against what mailcow's update_sogo_static_view()
- * would write from the mailbox's current state (mailcow-facts.md §1.3, §2.6: active 1 has its
+ * would write from the mailbox's current state (docs/mailcow-facts.md §1.3, §2.6: active 1 has its
  * row, 0 and 2 none), and rows of mailboxes that no longer exist, which mailcow's delete pass
  * removes too. Rows of other mailboxes are mailcow's business and left out.
  */

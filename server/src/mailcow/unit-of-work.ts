@@ -1,8 +1,8 @@
 /**
- * The unit of work on mailcow's database (architecture §8): refused while writes are paused,
+ * The unit of work on mailcow's database (docs/architecture.md §8): refused while writes are paused,
  * one transaction with its audit rows and its post-commit work recorded as outbox rows, a
  * deadlock or Galera conflict run again from nothing, and that work done right after the commit
- * (architecture §8.1). Users and Groups both change through here.
+ * (docs/architecture.md §8.1). Users and Groups both change through here.
  */
 import { ScimError } from '../scim/index.js';
 import type { OutboxEntry } from '../outbox/index.js';

@@ -24,7 +24,7 @@ export interface SidecarMetricsDeps {
   versions?(): VersionSkew;
   /** Size and age of mailcow_scim_events, read at scrape time. */
   eventStats?: () => Promise<EventTableStats>;
-  /** Post-commit work not yet done (architecture §8.1), read at scrape time and by /healthz. */
+  /** Post-commit work not yet done (docs/architecture.md §8.1), read at scrape time and by /healthz. */
   outboxBacklog?: () => Promise<OutboxBacklog>;
   startedAt?: number;
   /** SCIM requests being worked on now, and the bounds (http/in-flight.ts). */

@@ -1,5 +1,5 @@
 /**
- * Does the outbox's work (architecture §8.1). Right after a change commits, the unit of work
+ * Does the outbox's work (docs/architecture.md §8.1). Right after a change commits, the unit of work
  * hands its rows here (`dispatch`, the fast path: the SOGo row is written before the SCIM answer,
  * as before the outbox); each row is deleted once its work is done. A row left behind (the
  * process was killed between the commit and the work, or Redis or memcached failed) is found by

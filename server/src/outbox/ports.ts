@@ -1,5 +1,5 @@
 /**
- * The outbox's ports (architecture §8.1): post-commit work recorded as rows in the same
+ * The outbox's ports (docs/architecture.md §8.1): post-commit work recorded as rows in the same
  * transaction as the change that needs it, done right after the commit and, when that did not
  * happen (a crash, Redis or memcached down), again later by whichever replica claims the row.
  */

@@ -35,7 +35,7 @@ describe('kill -9 of the sidecar mid-sync', () => {
     let killed: Promise<void> | undefined;
     const before = await syncUsers(first.baseUrl, token, users, {
       concurrency: 16,
-      onAnswer: (status, done) => {
+      onAnswer: (_status, done) => {
         if (done === Math.floor(N * 0.3) && !killed) killed = first.kill9();
       },
     });

@@ -2,7 +2,7 @@
  * Redis down while a template with a rate limit is applied: the SCIM create still succeeds (its
  * SOGo row written), the Redis part stays in the outbox with its error, and once a real Redis
  * answers on that address the retry writes `RL_VALUE` and the plus-address key, as mailcow's
- * template would (mailcow-facts.md §2.6).
+ * template would (docs/mailcow-facts.md §2.6).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';

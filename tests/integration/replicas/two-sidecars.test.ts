@@ -3,7 +3,7 @@
  * behind mailcow), each its own process: started at the same moment on an empty plugin schema
  * they migrate once (the lease, migration-lock.ts); concurrent group PATCHes split across both
  * lose no member; a token revoked through one stops working on the other within the token
- * cache's second (architecture §8.2).
+ * cache's second (docs/architecture.md §8.2).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -125,7 +125,7 @@ describe('two sidecars on one database', () => {
     await keepUsing;
     clearTimeout(timeout);
     expect(refusedOnBAt, 'the other replica never refused the revoked token').toBeGreaterThan(0);
-    // The bound is the cache's one second (architecture §8.2), with slack for a loaded machine.
+    // The bound is the cache's one second (docs/architecture.md §8.2), with slack for a loaded machine.
     expect(refusedOnBAt - revokedAt).toBeLessThan(2_500);
     console.log(`token revoked through replica A: refused by replica B after ${refusedOnBAt - revokedAt} ms (cache: 1 s)`);
   });
