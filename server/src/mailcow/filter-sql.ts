@@ -58,6 +58,12 @@ export interface ColumnMapping {
    * it then serves `eq` with a short enough operand, and everything else reads the JSON.
    */
   maxLength?: number;
+  /**
+   * A generated copy of `column` in the collation sorting compares it with (utf8mb4_nopad_bin),
+   * indexed for the list order: ORDER BY the copy walks that index, where ORDER BY the column
+   * with a COLLATE clause has to sort every row in scope (migration 6, docs/performance.md).
+   */
+  orderColumn?: string;
 }
 
 /** A derived multi-valued attribute kept in a side table, one row per value. */
@@ -292,6 +298,7 @@ export class FilterCompiler {
     if (this.m.sideTables[a.attribute]) throw ScimError.invalidValue(`'${a.canonicalPath}' cannot be sorted on.`);
     if (a.type === 'complex') throw ScimError.invalidValue(`'${a.canonicalPath}' is complex; sort by one of its sub-attributes (RFC 7644 §3.4.2.3).`);
     const mapped = this.m.columns[a.canonicalPath];
+    if (mapped?.orderColumn && mapped.kind === 'lc') return { sql: `${this.m.alias}.${mapped.orderColumn}`, params: [], notNull: mapped.notNull === true };
     if (mapped && mapped.maxLength === undefined) return { ...this.typedColumn(mapped, a, this.m.alias), notNull: mapped.notNull === true };
     this.requireJson(a, ScimError.invalidValue);
     const col = `${this.m.alias}.${this.m.jsonColumn}`;

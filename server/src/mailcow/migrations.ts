@@ -224,6 +224,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_ATTRS}`,
     ],
   },
+  {
+    version: 7,
+    name: 'users: covering indexes for the list orders',
+    statements: [
+      // A token's list is scoped to its domains (user-query.ts userScope). With several domains
+      // the scope index (migration 3) cannot give the creation order, and the (token, order)
+      // indexes lack the domain, so every row skipped by OFFSET cost a read of the table row.
+      // With the order, then the id (the tie-break), then the domain in the index, the default
+      // order and sortBy=userName walk the index alone
+      // (tests/integration/query/deep-pages.test.ts; docs/performance.md). userName sorts
+      // without trailing-space padding (filter-sql.ts), which user_name_lc's collation has: the
+      // order walks a virtual copy in that collation (no table copy; the index stores it).
+      `ALTER TABLE mailcow_scim_users
+         ADD COLUMN IF NOT EXISTS user_name_sort VARCHAR(255) COLLATE utf8mb4_nopad_bin AS (user_name_lc) VIRTUAL,
+         ADD INDEX IF NOT EXISTS ix_mailcow_scim_users_created_scope (token_id, created_at, id, domain),
+         ADD INDEX IF NOT EXISTS ix_mailcow_scim_users_name_scope (token_id, user_name_sort, id, domain)`,
+    ],
+  },
 ];
 
 export const SCHEMA_TARGET_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

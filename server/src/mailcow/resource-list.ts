@@ -2,8 +2,8 @@
  * One page of a resource list in SQL (RFC 7644 §3.4.2): the checked filter compiled by
  * FilterCompiler, COUNT(*) for totalResults, ORDER BY the sort value (absent values last when
  * ascending, first when descending, §3.4.2.3) with the id as tie-break, then the window:
- * startIndex/count as OFFSET/LIMIT, or an RFC 9865 keyset seek after (or before) a cursor's
- * position. The order is the one scim/sort.ts states.
+ * startIndex/count as OFFSET/LIMIT (from whichever end of the order is nearer), or an RFC 9865
+ * keyset seek after (or before) a cursor's position. The order is the one scim/sort.ts states.
  */
 import type { RowDataPacket } from 'mysql2';
 import type { KeysetPosition } from '../scim/cursor.js';
@@ -63,10 +63,34 @@ export interface ListStatements {
   count: SqlFragment;
   /** Absent when count is 0 (totalResults only). */
   page?: SqlFragment;
+  /** The index page is read from the back of the order (rows come in reverse; indexWindow). */
+  fromEnd?: boolean;
 }
 
-/** The SQL `listResourceIds` runs for `q` (exposed so tests can EXPLAIN exactly that). */
-export function buildListStatements(src: ListSource, q: PageQuery): ListStatements {
+/**
+ * Where an index page (startIndex/count) is read from. The order is total (the id breaks every
+ * tie), so the rows [skip, skip + n) of it are, reversed, the rows [total - skip - n, total - skip)
+ * of the reverse order: a page nearer the end is read from the end, and OFFSET, which costs one
+ * index entry per row skipped, never skips more than half the list (docs/performance.md).
+ */
+export interface IndexWindow {
+  fromEnd: boolean;
+  limit: number;
+  offset: number;
+}
+
+export function indexWindow(startIndex: number, count: number, total: number): IndexWindow {
+  const skip = startIndex - 1;
+  const rows = Math.max(0, Math.min(count, total - skip));
+  const skipFromEnd = total - skip - rows;
+  return rows > 0 && skipFromEnd < skip ? { fromEnd: true, limit: rows, offset: skipFromEnd } : { fromEnd: false, limit: count, offset: skip };
+}
+
+/**
+ * The SQL `listResourceIds` runs for `q` (exposed so tests can EXPLAIN exactly that). With
+ * `total` (totalResults, counted first) an index page may be read from the end (indexWindow).
+ */
+export function buildListStatements(src: ListSource, q: PageQuery, total?: number): ListStatements {
   const where: SqlFragment[] = [src.scope];
   if (q.filter) where.push(src.compiler.compile(q.filter));
   const whereSql = where.map((w) => w.sql).join(' AND ');
@@ -75,10 +99,12 @@ export function buildListStatements(src: ListSource, q: PageQuery): ListStatemen
   const count = { sql: `SELECT COUNT(*) AS n ${from} WHERE ${whereSql}`, params: whereParams };
   if (q.count === 0) return { count };
 
+  const window = !q.seek && total !== undefined ? indexWindow(q.startIndex, q.count, total) : { fromEnd: false, limit: q.count, offset: q.startIndex - 1 };
   const v = q.sortBy ? src.compiler.orderExpression(q.sortBy) : src.defaultOrder;
   const id = `${src.alias}.${src.idColumn}`;
-  // A backwards seek scans against the requested order and turns the rows round afterwards.
-  const descending = q.descending !== (q.seek?.backwards ?? false);
+  // A backwards seek, or a page read from the end, scans against the requested order and turns
+  // the rows round afterwards.
+  const descending = q.descending !== (q.seek?.backwards ?? false) !== window.fromEnd;
   const dir = descending ? 'DESC' : 'ASC';
   // Absent values last when ascending, first when descending; a value that is never absent
   // needs no such term, and without it ORDER BY can walk an index instead of sorting.
@@ -97,24 +123,54 @@ export function buildListStatements(src: ListSource, q: PageQuery): ListStatemen
   }
   return {
     count,
+    fromEnd: window.fromEnd,
     page: {
       sql: `${select} WHERE ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`,
-      params: [...v.params, ...whereParams, ...repeat(v, orderUses), q.count, q.startIndex - 1],
+      params: [...v.params, ...whereParams, ...repeat(v, orderUses), window.limit, window.offset],
     },
   };
 }
 
-/** Counts and reads the ids of one page of `q` (index window or keyset seek). */
+/** Runs `work` on one connection inside a read-only snapshot, so that its reads agree. */
+async function inSnapshot<T>(db: Queryable, work: (conn: Queryable) => Promise<T>): Promise<T> {
+  // A connection already inside a transaction keeps the view it has.
+  if (!('getConnection' in db)) return work(db);
+  const conn = await db.getConnection();
+  try {
+    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    const out = await work(conn);
+    await conn.query('COMMIT');
+    return out;
+  } catch (e) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    conn.release();
+  }
+}
+
+/**
+ * Counts and reads the ids of one page of `q` (index window or keyset seek). An index page past
+ * the first counts and reads in one snapshot: a page read from the end is placed by the count,
+ * so both must see the same rows.
+ */
 export async function listResourceIds(db: Queryable, src: ListSource, q: PageQuery): Promise<IdPage> {
-  const statements = buildListStatements(src, q);
-  const [[countRow]] = await db.query<RowDataPacket[]>(statements.count.sql, statements.count.params);
+  if (q.seek || q.startIndex === 1 || q.count === 0) return readIdPage(db, src, q);
+  return inSnapshot(db, (conn) => readIdPage(conn, src, q));
+}
+
+async function readIdPage(db: Queryable, src: ListSource, q: PageQuery): Promise<IdPage> {
+  const counted = buildListStatements(src, q);
+  const [[countRow]] = await db.query<RowDataPacket[]>(counted.count.sql, counted.count.params);
   const total = Number(countRow!.n);
   const empty: IdPage = { total, ids: [], positions: [], more: false };
-  if (!statements.page || (!q.seek && q.startIndex > total)) return empty;
-  const [rows] = await db.query<RowDataPacket[]>(statements.page.sql, statements.page.params);
+  if (!counted.page || (!q.seek && q.startIndex > total)) return empty;
+  const statements = q.seek ? counted : buildListStatements(src, q, total);
+  const [rows] = await db.query<RowDataPacket[]>(statements.page!.sql, statements.page!.params);
   const more = q.seek !== undefined && rows.length > q.count;
   const page = rows.slice(0, q.count);
-  if (q.seek?.backwards) page.reverse();
+  if (q.seek?.backwards || statements.fromEnd) page.reverse();
   return {
     total,
     ids: page.map((r) => String(r.id)),

@@ -19,7 +19,7 @@ export function userFilterMapping(caller: Caller, groupsSideTable?: SideTableMap
     jsonColumn: 'resource',
     columns: {
       ...commonColumns(common),
-      userName: { column: 'user_name_lc', kind: 'lc', notNull: true },
+      userName: { column: 'user_name_lc', kind: 'lc', notNull: true, orderColumn: 'user_name_sort' },
       externalId: { column: 'external_id', kind: 'exact' },
       // display_name_lc holds the first 255 characters: only shorter values are certain matches.
       displayName: { column: 'display_name_lc', kind: 'lc', maxLength: 254 },
