@@ -25,6 +25,7 @@ export const BENCH_DOMAINS = {
   c8Floor: 'c8-floor.bench.example',
   sync: 'sync.bench.example',
   syncFloor: 'sync-floor.bench.example',
+  mixed: 'mixed.bench.example',
 } as const;
 
 export interface BenchDatabase {

@@ -17,6 +17,12 @@ interface BenchSizes {
   listPages: number;
   /** RouteLogin calls from PHP. */
   phpCalls: number;
+  /** Samples of the first and the deepest page, per order and filter. */
+  deepPageSamples: number;
+  /** Creates timed per side at the small and the large size (flat in size). */
+  sizeCreates: number;
+  /** Requests of the mixed load (creates, reads, lists, patches, deletes) at concurrency 16. */
+  mixedRequests: number;
 }
 
 export interface BenchOptions {
@@ -42,6 +48,9 @@ const FULL: BenchSizes = {
   patches: 1_000,
   listPages: 50,
   phpCalls: 500,
+  deepPageSamples: 10,
+  sizeCreates: 400,
+  mixedRequests: 4_000,
 };
 
 /** Under a minute on a 2-core machine: fewer users everywhere, and a smaller "large" set. */
@@ -55,6 +64,9 @@ const QUICK: BenchSizes = {
   patches: 240,
   listPages: 20,
   phpCalls: 100,
+  deepPageSamples: 4,
+  sizeCreates: 120,
+  mixedRequests: 1_000,
 };
 
 export const BENCH_USAGE = `npm run bench [-- OPTIONS]

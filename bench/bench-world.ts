@@ -9,7 +9,7 @@ import type { BenchRun } from './measure.js';
 import { startNginxFront, type NginxFront } from './nginx-front.js';
 import { ScimClient, type ScimEndpoint } from './scim-client.js';
 import { SeedDomain } from './seed-domain.js';
-import { productionNodeOptions, removeSidecarDir, spawnSidecar, type SidecarProcess } from './sidecar-process.js';
+import { productionEnvironment, productionNodeOptions, removeSidecarDir, spawnSidecar, type SidecarProcess } from './sidecar-process.js';
 
 export interface BenchWorld {
   db: BenchDatabase;
@@ -29,6 +29,7 @@ export interface BenchWorld {
 export async function openWorld(repoRoot: string, options: Pick<BenchOptions, 'mariadbUrl' | 'noNginx'>, cpuProfile: boolean): Promise<BenchWorld> {
   const db = await createBenchDatabase(options.mariadbUrl, 16);
   let sidecar: SidecarProcess | undefined;
+  let nodeOptionsNote = '';
   let front: NginxFront | undefined;
   let client: ScimClient | undefined;
   const stop = async () => {
@@ -43,7 +44,9 @@ export async function openWorld(repoRoot: string, options: Pick<BenchOptions, 'm
   };
   try {
     const nodeOptions = await productionNodeOptions(repoRoot);
-    sidecar = await spawnSidecar({ repoRoot, mariadbUrl: db.url, cpuProfile, nodeOptions });
+    const env = await productionEnvironment(repoRoot);
+    if (env.MALLOC_ARENA_MAX) nodeOptionsNote = ` MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX}`;
+    sidecar = await spawnSidecar({ repoRoot, mariadbUrl: db.url, cpuProfile, nodeOptions, env });
     let endpoint: ScimEndpoint = { kind: 'socket', socketPath: sidecar.httpSocket };
     let path = "the sidecar's HTTP socket directly";
     if (options.noNginx) path += ' (--no-nginx)';
@@ -58,7 +61,7 @@ export async function openWorld(repoRoot: string, options: Pick<BenchOptions, 'm
     }
     client = new ScimClient(endpoint, db.secret);
     const run: BenchRun = { pool: db.pool, client, token: db.token, rows: await loadRowContext(db.pool, db.token, BENCH_DOMAINS.seed) };
-    return { db, sidecar, run, seed: new SeedDomain(run), path, nodeOptions, stop, dispose };
+    return { db, sidecar, run, seed: new SeedDomain(run), path, nodeOptions: nodeOptions && `${nodeOptions}${nodeOptionsNote}`, stop, dispose };
   } catch (e) {
     await dispose(false);
     throw e;

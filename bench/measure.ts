@@ -126,24 +126,146 @@ export function measureDeactivations(b: BenchRun, sidecarIds: readonly string[],
 }
 
 /**
- * Pages of 100 at offsets spread evenly over all `total` users, one at a time, each followed by
- * the raw SELECT of the same page: the sidecar's scope (the token and its domains) and order, the
- * page's ids found first, no count.
+ * How a list is asked for: the default order (creation) or sortBy=userName, with or without a
+ * filter that matches most users. `filter.sql` is the same condition as the reference writes it.
+ */
+export interface PageVariant {
+  name: string;
+  order: 'created' | 'userName';
+  filter?: { scim: string; sql: string; params: unknown[] };
+}
+
+/** The index the best plan walks for each order, and its ORDER BY (migration 6). */
+const ORDER_PLAN = {
+  created: { index: 'ix_mailcow_scim_users_created_scope', by: 'created_at, id' },
+  userName: { index: 'ix_mailcow_scim_users_name_scope', by: 'user_name_sort, id' },
+} as const;
+
+function pagePath(v: PageVariant, startIndex: number): string {
+  const sort = v.order === 'userName' ? '&sortBy=userName' : '';
+  const filter = v.filter ? `&filter=${encodeURIComponent(v.filter.scim)}` : '';
+  return `/Users?startIndex=${startIndex}&count=100${sort}${filter}`;
+}
+
+/** GET one page of 100 through the sidecar; checks its size and returns [ms, totalResults]. */
+export async function timePage(b: BenchRun, v: PageVariant, startIndex: number): Promise<[number, number]> {
+  const t = process.hrtime.bigint();
+  const page = await b.client.expect(200, 'GET', pagePath(v, startIndex));
+  const ms = msSince(t);
+  const total = Number(page.body.totalResults);
+  if (page.body.Resources.length !== Math.max(0, Math.min(100, total - startIndex + 1))) throw new Error(`list: page at ${startIndex} has ${page.body.Resources.length} users of ${total}`);
+  return [ms, total];
+}
+
+/**
+ * The best plan MariaDB offers for the same page (issue 14): COUNT(*) over the scope for
+ * totalResults, then a deferred join, the page's 100 ids found by an index-only walk with
+ * OFFSET over the covering index of the order, and only those rows joined.
+ */
+export async function timeReferencePage(b: BenchRun, v: PageVariant, startIndex: number): Promise<number> {
+  const plan = ORDER_PLAN[v.order];
+  const where = `token_id = ? AND domain IN (?)${v.filter ? ` AND ${v.filter.sql}` : ''}`;
+  const params = [b.token.id, b.token.policy.domains, ...(v.filter?.params ?? [])];
+  const t = process.hrtime.bigint();
+  await b.pool.query(`SELECT COUNT(*) AS n FROM mailcow_scim_users WHERE ${where}`, params);
+  const [rows] = await b.pool.query<RowDataPacket[]>(
+    `${USER_ROW_SQL} JOIN (SELECT id FROM mailcow_scim_users FORCE INDEX (${plan.index}) WHERE ${where} ORDER BY ${plan.by} LIMIT 100 OFFSET ?) p ON p.id = u.id`,
+    [...params, startIndex - 1],
+  );
+  const ms = msSince(t);
+  if (rows.length === 0) throw new Error(`reference page at ${startIndex} is empty`);
+  return ms;
+}
+
+/**
+ * Pages of 100 at offsets spread evenly over all `total` users (the default order), one at a
+ * time, each followed by the best plan for the same page (timeReferencePage).
  */
 export async function measureListPages(b: BenchRun, total: number, pages: number): Promise<LatencySamples> {
   const out: LatencySamples = { sidecar: [], raw: [] };
+  const v: PageVariant = { name: 'default order', order: 'created' };
   for (let k = 0; k < pages; k++) {
     const startIndex = 1 + Math.floor((k * Math.max(0, total - 100)) / Math.max(1, pages - 1));
-    let t = process.hrtime.bigint();
-    const page = await b.client.expect(200, 'GET', `/Users?startIndex=${startIndex}&count=100`);
-    out.sidecar.push(msSince(t));
-    if (page.body.Resources.length !== Math.min(100, total - startIndex + 1)) throw new Error(`list: page at ${startIndex} has ${page.body.Resources.length} users`);
-    t = process.hrtime.bigint();
-    await b.pool.query(
-      `${USER_ROW_SQL} JOIN (SELECT id FROM mailcow_scim_users WHERE token_id = ? AND domain IN (?) ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET ?) p ON p.id = u.id`,
-      [b.token.id, b.token.policy.domains, startIndex - 1],
-    );
-    out.raw.push(msSince(t));
+    out.sidecar.push((await timePage(b, v, startIndex))[0]);
+    out.raw.push(await timeReferencePage(b, v, startIndex));
   }
   return out;
+}
+
+/** The first page and the last full page of 100 (startIndex total - 99), sidecar and best plan. */
+export interface DepthSamples {
+  total: number;
+  first: number[];
+  deep: number[];
+  referenceFirst: number[];
+  referenceDeep: number[];
+}
+
+/** `samples` rounds of: first page, deepest page, and the best plan of each, the order rotating. */
+export async function measurePageDepths(b: BenchRun, v: PageVariant, samples: number): Promise<DepthSamples> {
+  const [, total] = await timePage(b, v, 1);
+  const deepStart = Math.max(1, total - 99);
+  await timePage(b, v, deepStart);
+  const out: DepthSamples = { total, first: [], deep: [], referenceFirst: [], referenceDeep: [] };
+  const steps: (() => Promise<void>)[] = [
+    async () => void out.first.push((await timePage(b, v, 1))[0]),
+    async () => void out.deep.push((await timePage(b, v, deepStart))[0]),
+    async () => void out.referenceFirst.push(await timeReferencePage(b, v, 1)),
+    async () => void out.referenceDeep.push(await timeReferencePage(b, v, deepStart)),
+  ];
+  for (let i = 0; i < samples; i++) for (let j = 0; j < steps.length; j++) await steps[(i + j) % steps.length]!();
+  return out;
+}
+
+/**
+ * The same POSTs into the seeded domain of two sidecars, one at each size, in alternating
+ * blocks at concurrency 8: what mailcow's per-domain limit check costs as the domain grows.
+ */
+export async function measureCreatesAtSizes(small: BenchRun, large: BenchRun, domain: string, count: number): Promise<{ smallMs: number; largeMs: number }> {
+  const r = await alternate(count, 40, async (side, from, n) => {
+    const b = side === 'floor' ? small : large;
+    const { ms } = await runConcurrently(n, 8, async (k) => void (await b.client.expect(201, 'POST', '/Users', benchUserBody(domain, 5_000_000 + from + k))));
+    return ms;
+  });
+  return { smallMs: r.floorMs, largeMs: r.sidecarMs };
+}
+
+/** What the mixed load did: its requests by kind and the wall time. */
+export interface MixedLoad {
+  ms: number;
+  requests: Record<'create' | 'get' | 'list' | 'patch' | 'delete', number>;
+}
+
+/**
+ * A mixed load at `concurrency`, as several IdPs and admins at once (issue 15 item 6): in
+ * every 20 requests 5 creates, 5 reads by id, 3 list pages at random depths, 4 PATCHes and 3
+ * DELETEs of users this load created (a read when none is left to delete).
+ */
+export async function measureMixedLoad(b: BenchRun, domain: string, existingIds: readonly string[], total: number, requests: number, concurrency: number): Promise<MixedLoad> {
+  const created: string[] = [];
+  const counts: MixedLoad['requests'] = { create: 0, get: 0, list: 0, patch: 0, delete: 0 };
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+  const patch = (i: number) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: `Mixed ${i}` }] });
+  const { ms } = await runConcurrently(requests, concurrency, async (i) => {
+    const slot = i % 20;
+    if (slot < 5) {
+      const reply = await b.client.expect(201, 'POST', '/Users', benchUserBody(domain, i));
+      created.push(String(reply.body.id));
+      counts.create++;
+    } else if (slot < 10 || (slot >= 17 && created.length === 0)) {
+      await b.client.expect(200, 'GET', `/Users/${pick(existingIds)}`);
+      counts.get++;
+    } else if (slot < 13) {
+      await b.client.expect(200, 'GET', `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, total - 100))}&count=100`);
+      counts.list++;
+    } else if (slot < 17) {
+      await b.client.expect(200, 'PATCH', `/Users/${pick(existingIds)}`, patch(i));
+      counts.patch++;
+    } else {
+      const id = created.splice(Math.floor(Math.random() * created.length), 1)[0]!;
+      await b.client.expect(204, 'DELETE', `/Users/${id}`);
+      counts.delete++;
+    }
+  });
+  return { ms, requests: counts };
 }

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answersScim } from './scim-client.js';
@@ -18,6 +18,8 @@ export interface SidecarProcess {
   dir: string;
   /** Peak resident set so far, bytes (VmHWM). */
   peakRssBytes(): Promise<number>;
+  /** Starts a new peak: the kernel sets VmHWM to the resident set now (clear_refs 5). */
+  resetPeakRss(): Promise<void>;
   /** The last `n` error lines of its log (level ≥ 50), to explain a failed request. */
   lastErrors(n: number): Promise<string[]>;
   /** Stops it with SIGTERM (a drained, clean exit, so a CPU profile gets written). */
@@ -31,13 +33,26 @@ export interface SidecarSpawnOptions {
   cpuProfile: boolean;
   /** NODE_OPTIONS as production sets them (productionNodeOptions). */
   nodeOptions?: string;
+  /** More environment, as production sets it (productionEnvironment). */
+  env?: Record<string, string>;
 }
 
-/** The NODE_OPTIONS the container image runs the sidecar with (an `ENV NODE_OPTIONS=…` in deploy/Dockerfile). */
-export async function productionNodeOptions(repoRoot: string): Promise<string | undefined> {
+/** A variable the container image sets (an `ENV NAME=…` in deploy/Dockerfile). */
+async function imageEnv(repoRoot: string, name: string): Promise<string | undefined> {
   const dockerfile = await readFile(join(repoRoot, 'deploy', 'Dockerfile'), 'utf8').catch(() => '');
-  const m = /^\s*(?:ENV\s+)?NODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile.replace(/\\\n/g, '\n'));
+  const m = new RegExp(`^\\s*(?:ENV\\s+)?${name}=("[^"]*"|\\S+)`, 'm').exec(dockerfile.replace(/\\\n/g, '\n'));
   return m ? m[1]!.replace(/^"|"$/g, '') : undefined;
+}
+
+/** The NODE_OPTIONS the container image runs the sidecar with. */
+export function productionNodeOptions(repoRoot: string): Promise<string | undefined> {
+  return imageEnv(repoRoot, 'NODE_OPTIONS');
+}
+
+/** The rest of the image's environment that shapes memory: glibc's MALLOC_ARENA_MAX. */
+export async function productionEnvironment(repoRoot: string): Promise<Record<string, string>> {
+  const arenas = await imageEnv(repoRoot, 'MALLOC_ARENA_MAX');
+  return arenas ? { MALLOC_ARENA_MAX: arenas } : {};
 }
 
 /** A field of /proc/<pid>/status in bytes (the file gives kB). */
@@ -67,6 +82,7 @@ export async function spawnSidecar(options: SidecarSpawnOptions): Promise<Sideca
       // As deploy/Dockerfile runs it.
       NODE_ENV: 'production',
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+      ...options.env,
     },
     stdio: ['ignore', log.fd, log.fd],
   });
@@ -85,6 +101,7 @@ export async function spawnSidecar(options: SidecarSpawnOptions): Promise<Sideca
     rpcSocket,
     dir,
     peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
+    resetPeakRss: () => writeFile(`/proc/${pid}/clear_refs`, '5'),
     async lastErrors(n) {
       const text = await readFile(join(dir, 'sidecar.log'), 'utf8').catch(() => '');
       return text.split('\n').filter((l) => /"level":(5|6)\d/.test(l)).slice(-n);
