@@ -40,6 +40,11 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     // No stack capture per statement: it was the sidecar's costliest JavaScript under load
     // (`npm run bench --profile`). A driver error still carries its SQL text and code.
     trace: false,
+    // Prepared statements stay open on the server and in the driver (with a generated row
+    // parser each) until evicted; the default keeps 16,000 per connection. The sidecar's
+    // statements are a few dozen texts, so a small cache keeps every hot one and bounds memory
+    // (docs/performance.md, the mixed load).
+    maxPreparedStatements: 128,
   });
 }
 
