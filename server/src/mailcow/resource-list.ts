@@ -131,13 +131,30 @@ export function buildListStatements(src: ListSource, q: PageQuery, total?: numbe
   };
 }
 
+/**
+ * Whether the server's sessions start in REPEATABLE READ (MariaDB's default), where a consistent
+ * snapshot holds across statements; asked once per pool. Nothing here changes a session's level
+ * (transaction.ts sets READ COMMITTED for one transaction at a time).
+ */
+const repeatableByDefault = new WeakMap<object, Promise<boolean>>();
+
+function sessionsRepeatable(pool: Queryable): Promise<boolean> {
+  let known = repeatableByDefault.get(pool);
+  if (!known) {
+    known = pool.query<RowDataPacket[]>('SELECT @@GLOBAL.tx_isolation AS i').then(([[row]]) => String(row!.i) === 'REPEATABLE-READ', () => false);
+    repeatableByDefault.set(pool, known);
+  }
+  return known;
+}
+
 /** Runs `work` on one connection inside a read-only snapshot, so that its reads agree. */
 async function inSnapshot<T>(db: Queryable, work: (conn: Queryable) => Promise<T>): Promise<T> {
   // A connection already inside a transaction keeps the view it has.
   if (!('getConnection' in db)) return work(db);
+  const repeatable = await sessionsRepeatable(db);
   const conn = await db.getConnection();
   try {
-    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    if (!repeatable) await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     const out = await work(conn);
     await conn.query('COMMIT');
