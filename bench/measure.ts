@@ -162,7 +162,7 @@ export async function timePage(b: BenchRun, v: PageVariant, startIndex: number):
  * totalResults, then a deferred join, the page's 100 ids found by an index-only walk with
  * OFFSET over the covering index of the order, and only those rows joined.
  */
-export async function timeReferencePage(b: BenchRun, v: PageVariant, startIndex: number): Promise<number> {
+async function timeReferencePage(b: BenchRun, v: PageVariant, startIndex: number): Promise<number> {
   const plan = ORDER_PLAN[v.order];
   const where = `token_id = ? AND domain IN (?)${v.filter ? ` AND ${v.filter.sql}` : ''}`;
   const params = [b.token.id, b.token.policy.domains, ...(v.filter?.params ?? [])];
