@@ -258,7 +258,7 @@ async function main(): Promise<number> {
     const machine = await describeMachine(world.db.pool);
     progress(`sidecar pid ${world.sidecar.pid} (NODE_OPTIONS from deploy/Dockerfile: ${world.nodeOptions ?? 'none'}), database ${world.db.name}; requests go through ${world.path}`);
     const measured = await measureAll(options, repoRoot, world).catch(async (e: unknown) => {
-      for (const line of await world.sidecar.lastErrors(3)) progress(`sidecar log: ${line.slice(0, 2000)}`);
+      for (const line of await world.sidecar.lastErrors(6)) progress(`sidecar log: ${line.slice(0, 2000)}`);
       throw e;
     });
     await world.stop();

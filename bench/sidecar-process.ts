@@ -104,7 +104,9 @@ export async function spawnSidecar(options: SidecarSpawnOptions): Promise<Sideca
     resetPeakRss: () => writeFile(`/proc/${pid}/clear_refs`, '5'),
     async lastErrors(n) {
       const text = await readFile(join(dir, 'sidecar.log'), 'utf8').catch(() => '');
-      return text.split('\n').filter((l) => /"level":(5|6)\d/.test(l)).slice(-n);
+      // Errors the logger wrote, and anything else (a V8 fatal error is plain text); and an exit.
+      const lines = text.split('\n').filter((l) => /"level":(5|6)\d/.test(l) || (l.trim() !== '' && !l.startsWith('{'))).slice(-n);
+      return child.exitCode === null && child.signalCode === null ? lines : [...lines, `exited with ${child.exitCode ?? child.signalCode}`];
     },
     stop() {
       stopping ??= (async () => {
