@@ -135,7 +135,7 @@ export interface PageVariant {
   filter?: { scim: string; sql: string; params: unknown[] };
 }
 
-/** The index the best plan walks for each order, and its ORDER BY (migration 6). */
+/** The index the best plan walks for each order, and its ORDER BY (migration 7). */
 const ORDER_PLAN = {
   created: { index: 'ix_mailcow_scim_users_created_scope', by: 'created_at, id' },
   userName: { index: 'ix_mailcow_scim_users_name_scope', by: 'user_name_sort, id' },

@@ -61,7 +61,7 @@ export interface ColumnMapping {
   /**
    * A generated copy of `column` in the collation sorting compares it with (utf8mb4_nopad_bin),
    * indexed for the list order: ORDER BY the copy walks that index, where ORDER BY the column
-   * with a COLLATE clause has to sort every row in scope (migration 6, docs/performance.md).
+   * with a COLLATE clause has to sort every row in scope (migration 7, docs/performance.md).
    */
   orderColumn?: string;
 }
