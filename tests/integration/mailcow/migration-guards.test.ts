@@ -92,7 +92,8 @@ describe('migration 5: one live token per name', () => {
     await token('44444444-0000-4000-8000-000000000000', 'Okta', '2025-03-01 00:00:00', null);
 
     const result = await migrate(db.pool, nowIso);
-    expect(result.applied).toEqual(['5: tokens: one live token per name']);
+    // Later migrations (the outbox, list indexes) follow it in the same run.
+    expect(result.applied[0]).toBe('5: tokens: one live token per name');
     expect(await rowsOf(db.pool, `SELECT id, name FROM mailcow_scim_tokens ORDER BY id`)).toEqual([
       { id: '11111111-0000-4000-8000-000000000000', name: 'Entra' },
       { id: '22222222-0000-4000-8000-000000000000', name: 'Entra (22222222)' },
