@@ -167,9 +167,8 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'users: index on token, domain and creation time',
     statements: [
       // Every Users list is scoped to a token and its domains (user-query.ts userScope): COUNT(*)
-      // for totalResults reads this index alone instead of scanning the table (at 100,000 users
-      // the first page with totalResults went from ~400 ms to ~35 ms,
-      // tests/integration/query/explain-100k.test.ts), and for a one-domain token the default
+      // for totalResults reads this index alone instead of scanning the table
+      // (tests/integration/query/explain-100k.test.ts; figures in docs/performance.md), and for a one-domain token the default
       // creation order and cursor pages walk it in order.
       `ALTER TABLE mailcow_scim_users ADD INDEX IF NOT EXISTS ix_mailcow_scim_users_scope (token_id, domain, created_at)`,
     ],

@@ -16,15 +16,15 @@ export const SOGO_STATIC_PASSWORD = '{SSHA256}47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJ
  * The values are mailcow's statement's expressions over its views, read with a plain SELECT and
  * written by value. Two differences from mailcow's single INSERT … SELECT, both for speed and
  * neither visible in the row:
- * - it took shared locks on every row its views scan, and under concurrent creates it deadlocked
- *   (`npm run bench`: 12 of 300 creates at concurrency 8 were left without a SOGo row); a plain
+ * - it took shared locks on every row its views scan, and under concurrent creates it deadlocked,
+ *   leaving creates without a SOGo row (docs/performance.md); a plain
  *   SELECT is a consistent read and locks nothing;
- * - its LEFT JOINs on the grouped views materialised each view for every mailbox (about 100 ms
- *   per change at 20,000 mailboxes); as scalar subqueries with WHERE, MariaDB pushes the username
+ * - its LEFT JOINs on the grouped views materialised each view for every mailbox, a cost
+ *   that grew with the mailcow; as scalar subqueries with WHERE, MariaDB pushes the username
  *   into the views, so only the alias view still reads the alias table (its REGEXP needs no index).
  *   The SELECT goes as text (`query`), not as a prepared statement: with the value bound only at
- *   execution MariaDB does not push it into the views (at 100,000 mailboxes 140–400 ms instead of
- *   about 30 ms, `npm run bench`).
+ *   execution MariaDB does not push it into the views, and the cost grows with the mailboxes
+ *   (figures in docs/performance.md).
  */
 export async function refreshSogoViewRow(db: Queryable, username: string): Promise<void> {
   const [rows] = await db.query<RowDataPacket[]>(
