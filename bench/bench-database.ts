@@ -39,8 +39,11 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+let databasesMade = 0;
+
 export async function createBenchDatabase(serverUrl: string, connectionLimit: number): Promise<BenchDatabase> {
-  const name = `mcs_bench_${Math.floor(Date.now() / 1000)}`;
+  // The pid and a counter keep two runs (or this run's two databases) apart within one second.
+  const name = `mcs_bench_${Math.floor(Date.now() / 1000)}_${process.pid}_${++databasesMade}`;
   const admin = createPool(withDatabase(serverUrl, ''), { connectionLimit: 1 });
   try {
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);

@@ -1,4 +1,5 @@
 /** What one `npm run bench` run measures and how much of it: the full run and `--quick`. */
+import { existsSync } from 'node:fs';
 
 interface BenchSizes {
   /** Users created per side (sidecar and floor) at concurrency 1 and 8. */
@@ -76,7 +77,8 @@ export const BENCH_USAGE = `npm run bench [-- OPTIONS]
   --no-nginx       talk to the sidecar's socket even when nginx is installed
   --keep-database  do not drop the mcs_bench_* database afterwards
 
-MARIADB_URL (default mysql://root@127.0.0.1:3306) names the MariaDB server.`;
+MARIADB_URL names the MariaDB server (default: the local socket /run/mysqld/mysqld.sock,
+as the image uses mailcow's; mysql://root@127.0.0.1:3306 when there is none).`;
 
 /** Reads argv and the environment once; unknown flags are an error. */
 export function parseBenchOptions(argv: readonly string[], env: Record<string, string | undefined>): BenchOptions | 'help' {
@@ -92,6 +94,18 @@ export function parseBenchOptions(argv: readonly string[], env: Record<string, s
     profile: flags.has('--profile'),
     keepDatabase: flags.has('--keep-database'),
     noNginx: flags.has('--no-nginx'),
-    mariadbUrl: env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306',
+    mariadbUrl: env.MARIADB_URL ?? defaultMariadbUrl(),
   };
+}
+
+/** Where Debian's MariaDB puts its socket (mailcow's container mounts its own the same way). */
+const LOCAL_MARIADB_SOCKET = '/run/mysqld/mysqld.sock';
+
+/**
+ * The image reaches mailcow's MariaDB through its Unix socket (deploy/compose), so the benchmark
+ * does too when the local server has one: loopback TCP costs every statement a trip through the
+ * TCP stack that production never pays, and the sidecar sends more statements than the floor.
+ */
+function defaultMariadbUrl(): string {
+  return existsSync(LOCAL_MARIADB_SOCKET) ? `mysql://root@localhost/?socket=${LOCAL_MARIADB_SOCKET}` : 'mysql://root@127.0.0.1:3306';
 }

@@ -59,6 +59,7 @@ export async function openWorld(repoRoot: string, options: Pick<BenchOptions, 'm
         path = "nginx (deploy/nginx/site.scim.custom, loopback TCP) → the sidecar's HTTP socket";
       }
     }
+    path += new URL(options.mariadbUrl).searchParams.has('socket') ? "; MariaDB through its Unix socket (as the image)" : '; MariaDB over loopback TCP';
     client = new ScimClient(endpoint, db.secret);
     const run: BenchRun = { pool: db.pool, client, token: db.token, rows: await loadRowContext(db.pool, db.token, BENCH_DOMAINS.seed) };
     return { db, sidecar, run, seed: new SeedDomain(run), path, nodeOptions: nodeOptions && `${nodeOptions}${nodeOptionsNote}`, stop, dispose };
