@@ -83,6 +83,22 @@ module.exports = {
       to: { path: ['^server/src/(mailcow|http|rpc|users|groups|unit-of-work|gen)/', 'node_modules/(mysql2|ioredis|fastify|@grpc)/'] },
     },
     {
+      name: 'outbox-through-its-ports',
+      comment:
+        'The outbox worker does post-commit work through the ports it declares (outbox/ports.ts): no SQL, ' +
+        'client library, surface or use case of its own (docs/architecture.md §8.1).',
+      severity: 'error',
+      from: { path: '^server/src/outbox/' },
+      to: { path: ['^server/src/(mailcow|http|rpc|metrics|users|groups|unit-of-work|gen|cli|install)/', 'node_modules/(mysql2|ioredis|fastify|@grpc)/'] },
+    },
+    {
+      name: 'outbox-port-types-only',
+      comment: 'The data layer and the metrics name the outbox\'s types; only the composition root runs the worker.',
+      severity: 'error',
+      from: { path: '^server/src/(mailcow|metrics)/' },
+      to: { path: '^server/src/outbox/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'login-routing-is-decision-logic',
       comment: 'login-routing/ decides from facts it is given: it imports only itself and the SCIM core.',
       severity: 'error',

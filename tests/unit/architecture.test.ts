@@ -38,12 +38,14 @@ describe('architecture (dependency-cruiser)', () => {
       plant('server/src/users/ports.ts', 'export interface UserStore { n: number }\nexport const NOT_A_TYPE = 1;\n');
       plant('server/src/scim/planted.ts', "import { UserService } from '../users/index.js';\nexport const planted = UserService;\n");
       plant('server/src/mailcow/planted.ts', "import { NOT_A_TYPE } from '../users/ports.js';\nimport type { UserStore } from '../users/ports.js';\nexport const n: UserStore['n'] = NOT_A_TYPE;\n");
+      plant('server/src/outbox/planted.ts', "import { createPool } from '../mailcow/pool.js';\nexport const planted = createPool;\n");
+      plant('server/src/mailcow/pool.ts', 'export const createPool = 1;\n');
       plant('server/src/http/a.ts', "import type { B } from './b.js';\nexport type A = B | 1;\n");
       plant('server/src/http/b.ts', "import type { A } from './a.js';\nexport type B = A | 2;\n");
     });
     afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-    it('is caught: the core importing ../users, a port imported for a value, a type-only cycle', async () => {
+    it('is caught: the core importing ../users, a port imported for a value, a type-only cycle, the outbox writing SQL itself', async () => {
       const options = await extractDepcruiseOptions(CONFIG);
       const found = await violationsIn(['server/src'], { ...options, baseDir: root });
       expect(found).toEqual(
@@ -52,6 +54,7 @@ describe('architecture (dependency-cruiser)', () => {
           'below-use-cases-no-users-groups: server/src/scim/planted.ts → server/src/users/index.ts',
           'below-use-cases-ports-types-only: server/src/mailcow/planted.ts → server/src/users/ports.ts',
           expect.stringMatching(/^no-circular: server\/src\/http\/(a|b)\.ts → /),
+          'outbox-through-its-ports: server/src/outbox/planted.ts → server/src/mailcow/pool.ts',
         ]),
       );
     }, 60_000);
