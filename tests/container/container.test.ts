@@ -19,7 +19,6 @@
  * Figures (build time, time to healthy, memory) go to test-artifacts/container-figures.json.
  */
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +33,7 @@ import { makeMailcowTree, snapshot, type TestTree } from '../integration/install
 import { IDP_ROWS, setIdentityProvider } from '../integration/php-bridge/fixtures.js';
 import { docker, dockerOk, engineProblem, healthStatus, memoryMiB, run, runPrefix, waitForHealth } from './docker.js';
 import { containerNginxConf } from './nginx.conf.js';
+import { freePort } from '../helpers/free-port.js';
 
 type Plain = Record<string, any>;
 
@@ -62,14 +62,6 @@ let base: string;
 let token: string;
 const name = (what: string) => `${prefix}-${what}`;
 const SIDECAR = name('sidecar');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 /** `docker run --rm -v <tree>:/mailcow IMAGE …`: the documented way to run the installer. */
 function fromImage(image: string, ...args: string[]) {

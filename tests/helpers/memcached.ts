@@ -1,15 +1,7 @@
 /** A private memcached on a free loopback port, counting the flush_all commands it receives. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { connect } from 'node:net';
+import { freePort } from './free-port.js';
 
 async function command(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {

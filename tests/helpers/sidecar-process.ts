@@ -4,17 +4,9 @@
  * one database. TCP on a free port; no sockets, no metrics unless asked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { CLI_BIN } from './cli-binary.js';
 import { scimRequest } from './http.js';
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
+import { freePort } from './free-port.js';
 
 export interface SidecarProcess {
   pid: number;

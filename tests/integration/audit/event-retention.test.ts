@@ -3,26 +3,18 @@
  * eventRetentionDays (default 90) and the token-less ones for 90, deletes in batches, and the
  * table's size and oldest row show in /metrics and doctor.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneAuditEvents, type EventPruneStore } from '../../../server/src/audit/index.js';
 import { createEventPruneStore } from '../../../server/src/mailcow/event-retention.js';
 import { rowsOf } from '../../helpers/mailcow-rows.js';
 import { runBinary } from '../../helpers/cli-binary.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
+import { freePort } from '../../helpers/free-port.js';
 
 let t: TestSidecar;
 let metricsPort: number;
 let short: string;
 let long: string;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 /** `count` events of `tokenId` (null: no token) `days` old. */
 async function events(tokenId: string | null, days: number, count: number, operation = 'create'): Promise<void> {

@@ -3,7 +3,6 @@
  * sockets answering (a real gRPC health check), health red while mailbox.authsource lacks 'scim'
  * (the sidecar refuses writes then), and green again after `doctor --repair`.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, formatDoctorReport } from '../../../server/src/install/doctor.js';
@@ -11,19 +10,12 @@ import { HUNKS } from '../../../server/src/install/index.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { cli, makeMailcowTree, type TestTree } from './mailcow-tree.js';
+import { freePort } from '../../helpers/free-port.js';
 
 let t: TestSidecar;
 let metricsPort: number;
 let tree: TestTree;
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 function fetchLocal(path: string): Promise<{ status: number; type: string; text: string }> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,6 @@
  * /healthz, GetStatus, the SCIM answer, doctor and `migrate`, never touch the schema, and keep
  * serving reads.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import type { RowDataPacket } from 'mysql2';
@@ -16,6 +15,7 @@ import { scimClient } from '../../helpers/http.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/mariadb.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { cli } from '../install/mailcow-tree.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const AHEAD = SCHEMA_TARGET_VERSION + 1;
@@ -24,14 +24,6 @@ let t: TestSidecar;
 let metricsPort: number;
 let token: string;
 let userId: string;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 function healthz(): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scimClient } from '../../helpers/http.js';
 import { rowsOf } from '../../helpers/mailcow-rows.js';
 import { CORE_USER, waitFor } from '../../helpers/process-fixture.js';
-import { freePort } from '../../helpers/sidecar-process.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

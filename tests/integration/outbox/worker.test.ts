@@ -15,7 +15,7 @@ import { scimClient } from '../../helpers/http.js';
 import { partialMailboxes, rowsOf } from '../../helpers/mailcow-rows.js';
 import { startMemcached, type TestMemcached } from '../../helpers/memcached.js';
 import { CORE_USER, waitFor } from '../../helpers/process-fixture.js';
-import { freePort } from '../../helpers/sidecar-process.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 
 function fetchLocal(port: number, path: string): Promise<string> {

@@ -5,20 +5,19 @@
  * it once, edit its policy, toggle it, rotate and revoke it. Screenshots go to
  * test-artifacts/admin-page/.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { RowDataPacket } from 'mysql2';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findInstallAssets, HUNKS, runInstall } from '../../../server/src/install/index.js';
+import { HUNKS } from '../../../server/src/install/index.js';
 import { GROUP_SCHEMA, MAILCOW_GROUP_SCHEMA, USER_SCHEMA } from '../../../server/src/scim/schema/index.js';
 import { VERSION } from '../../../server/src/version.js';
 import { scimClient } from '../../helpers/http.js';
-import { makeMailcowTree, type TestTree } from '../install/mailcow-tree.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
+import { freePort } from '../../helpers/free-port.js';
+import { makeFrameDocroot, waitForHttp } from './frame-docroot.js';
 
 // Browser globals used inside page.evaluate() callbacks (tsconfig has no DOM lib).
 declare const getComputedStyle: (element: unknown) => { display: string };
@@ -30,7 +29,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 let t: TestSidecar;
 let docroot: string;
-let installed: TestTree;
+let cleanupDocroot: (() => Promise<void>) | undefined;
 let php: ChildProcess;
 let phpLog = '';
 let base: string;
@@ -41,17 +40,6 @@ let page: Page;
 /** expect.poll with room for a loaded CI machine (the default gives up after one second). */
 function poll<T>(fn: () => Promise<T> | T) {
   return expect.poll(fn, { timeout: 10_000, interval: 50 });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
 }
 
 let phpPort: number;
@@ -70,7 +58,7 @@ async function startPhp(): Promise<void> {
   });
   php.stdout!.on('data', (c: Buffer) => (phpLog += c.toString()));
   php.stderr!.on('data', (c: Buffer) => (phpLog += c.toString()));
-  await waitForHttp(`${base}/favicon.ico`);
+  await waitForHttp(`${base}/favicon.ico`, () => phpLog);
 }
 
 /** What `docker compose restart php-fpm-mailcow` does for the page: a fresh opcache, the same sessions. */
@@ -79,18 +67,6 @@ async function restartPhp(): Promise<void> {
   php.kill();
   await exited;
   await startPhp();
-}
-
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(url, { redirect: 'manual' });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`PHP's built-in server did not start:\n${phpLog}`);
 }
 
 /** Saves a screenshot; dialogs are shot as the viewport shows them, pages whole. */
@@ -106,17 +82,9 @@ beforeAll(async () => {
      VALUES ('2026-11-28 09:00:00.000', 'create', 'User', 'grace@example.org', 'success', 201, 'mailbox created', '192.0.2.7')`,
   );
 
-  // The frame double as a document root, with the bridge as the installer leaves it (its
-  // install record included), taken from an install into the stand-in mailcow tree.
-  docroot = await mkdtemp(join(tmpdir(), 'mcs-web-'));
-  await cp('tests/browser/mailcow-frame', docroot, { recursive: true });
-  installed = await makeMailcowTree({ git: false });
-  await runInstall({ mailcowDir: installed.dir, assets: findInstallAssets() }, 'install');
-  await cp(join(installed.dir, 'data/web/inc/mailcow-scim'), join(docroot, 'inc/mailcow-scim'), { recursive: true });
-  await writeFile(
-    join(docroot, 'inc/vars.local.inc.php'),
-    "<?php\n// mailcow-scim:begin bridge\nif (file_exists(__DIR__ . '/mailcow-scim/mailcow-scim.inc.php')) {\n  require_once __DIR__ . '/mailcow-scim/mailcow-scim.inc.php';\n}\n// mailcow-scim:end bridge\n",
-  );
+  const frame = await makeFrameDocroot('mcs-web-');
+  docroot = frame.dir;
+  cleanupDocroot = frame.cleanup;
   // The lines `mailcow-scim install` adds to admin.twig, for the frame to insert.
   const hunksDir = join(docroot, '.hunks');
   await mkdir(hunksDir);
@@ -150,8 +118,7 @@ afterAll(async () => {
   await browser?.close();
   php?.kill();
   await t?.stop();
-  if (docroot) await rm(docroot, { recursive: true, force: true });
-  await installed?.cleanup();
+  await cleanupDocroot?.();
 });
 
 async function openScimTab(): Promise<void> {

@@ -6,33 +6,18 @@
  * does (one box per type, messages joined by <hr>).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findInstallAssets, runInstall } from '../../../server/src/install/index.js';
-import { makeMailcowTree, type TestTree } from '../install/mailcow-tree.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { IDP_ROWS, insertMailbox, setIdentityProvider } from './fixtures.js';
+import { freePort } from '../../helpers/free-port.js';
+import { makeFrameDocroot, waitForHttp, type FrameDocroot } from './frame-docroot.js';
 
 let t: TestSidecar;
-let docroot: string;
-let installed: TestTree;
+let docroot: FrameDocroot;
 let php: ChildProcess;
 let phpLog = '';
 let base: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** PDO's DSN for the sidecar's database, as the PHPUnit run gets it. */
 function pdoEnv(url: string): Record<string, string> {
@@ -72,38 +57,22 @@ beforeAll(async () => {
   await insertMailbox(t.db.pool, { username: 'off@example.org', active: 0 });
   await insertMailbox(t.db.pool, { username: 'own@example.org', authsource: 'mailcow' });
 
-  docroot = await mkdtemp(join(tmpdir(), 'mcs-login-'));
-  await cp('tests/browser/mailcow-frame', docroot, { recursive: true });
-  installed = await makeMailcowTree({ git: false });
-  await runInstall({ mailcowDir: installed.dir, assets: findInstallAssets() }, 'install');
-  await cp(join(installed.dir, 'data/web/inc/mailcow-scim'), join(docroot, 'inc/mailcow-scim'), { recursive: true });
-  await writeFile(
-    join(docroot, 'inc/vars.local.inc.php'),
-    "<?php\nif (file_exists(__DIR__ . '/mailcow-scim/mailcow-scim.inc.php')) {\n  require_once __DIR__ . '/mailcow-scim/mailcow-scim.inc.php';\n}\n",
-  );
+  docroot = await makeFrameDocroot('mcs-login-');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  php = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', docroot, join(docroot, 'router.php')], {
+  php = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', docroot.dir, join(docroot.dir, 'router.php')], {
     env: { ...process.env, SCIM_RPC_SOCKET: t.rpcSocket, MCS_MAILCOW_DOUBLE: resolve('php-bridge/tests/Double/mailcow-functions.php'), ...pdoEnv(t.db.url) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   php.stdout!.on('data', (c: Buffer) => (phpLog += c.toString()));
   php.stderr!.on('data', (c: Buffer) => (phpLog += c.toString()));
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${base}/favicon.ico`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitForHttp(`${base}/favicon.ico`, () => phpLog);
 }, 60_000);
 
 afterAll(async () => {
   php?.kill();
   await t?.stop();
-  if (docroot) await rm(docroot, { recursive: true, force: true });
-  await installed?.cleanup();
+  await docroot?.cleanup();
 });
 
 describe('a refused SCIM web login', () => {

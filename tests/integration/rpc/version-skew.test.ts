@@ -3,7 +3,6 @@
  * (the admin page), /metrics, /healthz, the log, and doctor (against an installed mailcow tree).
  * Bridge calls are made as the bridge makes them: its user agent and version metadata.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,19 +12,12 @@ import { runInstall } from '../../../server/src/install/index.js';
 import { VERSION } from '../../../server/src/version.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { makeMailcowTree, type TestTree } from '../install/mailcow-tree.js';
+import { freePort } from '../../helpers/free-port.js';
 
 let t: TestSidecar;
 let metricsPort: number;
 let tree: TestTree;
 const clients: StatusServiceClient[] = [];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 function fetchLocal(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
