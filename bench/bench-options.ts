@@ -106,6 +106,6 @@ const LOCAL_MARIADB_SOCKET = '/run/mysqld/mysqld.sock';
  * does too when the local server has one: loopback TCP costs every statement a trip through the
  * TCP stack that production never pays, and the sidecar sends more statements than the floor.
  */
-function defaultMariadbUrl(): string {
+export function defaultMariadbUrl(): string {
   return existsSync(LOCAL_MARIADB_SOCKET) ? `mysql://root@localhost/?socket=${LOCAL_MARIADB_SOCKET}` : 'mysql://root@127.0.0.1:3306';
 }

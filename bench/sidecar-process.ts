@@ -35,6 +35,8 @@ export interface SidecarSpawnOptions {
   nodeOptions?: string;
   /** More environment, as production sets it (productionEnvironment). */
   env?: Record<string, string>;
+  /** Node flags before the script (the V8 flags NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
 }
 
 /** A variable the container image sets (an `ENV NAME=…` in deploy/Dockerfile). */
@@ -68,7 +70,7 @@ export async function spawnSidecar(options: SidecarSpawnOptions): Promise<Sideca
   const httpSocket = join(dir, 'http.sock');
   const rpcSocket = join(dir, 'rpc.sock');
   const log = await open(join(dir, 'sidecar.log'), 'w');
-  const nodeArgs = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(options.repoRoot, 'bin', 'mailcow-scim.js'), 'serve'], {
     cwd: options.repoRoot,
     env: {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, runCli } from '../../../server/src/cli/cli.js';
+import { COMMAND_MODULES, loadCommands, runCli } from '../../../server/src/cli/cli.js';
 import { createLogger } from '../../../server/src/logging.js';
 import { prepareDatabase } from '../../../server/src/main.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/mariadb.js';
@@ -23,8 +23,14 @@ async function cli(...argv: string[]) {
 }
 
 describe('mailcow-scim CLI', () => {
+  it('dispatches by the paths each command module defines, no more and no fewer', async () => {
+    for (const module of COMMAND_MODULES) {
+      expect((await module.load()).map((c) => c.path.join(' '))).toEqual(module.paths.map((p) => p.join(' ')));
+    }
+  });
+
   it('has --help on every command', async () => {
-    for (const c of COMMANDS) {
+    for (const c of await loadCommands()) {
       const r = await cli(...c.path, '--help');
       expect(r.code, c.path.join(' ')).toBe(0);
       expect(r.out).toContain(`Usage: mailcow-scim ${c.path.join(' ')}`);
