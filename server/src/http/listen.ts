@@ -2,7 +2,8 @@
  * Serves one fastify app on the Unix socket nginx uses and, when configured, on TCP for
  * local use. Both listeners share the same routes and hooks.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from '../node-http.js';
 import type { FastifyInstance } from 'fastify';
 import { prepareSocketPath, removeSocketFile, setSocketMode } from '../socket-file.js';
 import { answerClientError } from './error-response.js';

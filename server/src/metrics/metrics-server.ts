@@ -4,7 +4,8 @@
  * (docs/architecture.md §2). /healthz answers 200 while SCIM writes are accepted and 503 with the reason
  * otherwise (database unreachable, plugin schema behind, 'scim' missing from the ENUM).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from '../node-http.js';
 import { PROMETHEUS_CONTENT_TYPE } from './registry.js';
 import type { SidecarMetrics } from './sidecar-metrics.js';
 

@@ -3,6 +3,8 @@
  * (install, doctor, adopt, import, token and the YAML parser the compose files need), which V8
  * would keep in its heap and code space for as long as the sidecar runs. Checked on the real
  * binary (over dist/, as the image runs it) by a module hook that lists every module loaded.
+ * Nor Node's bundled undici (fetch, WebSocket), which an ESM import of node:http pulls in
+ * (server/src/node-http.ts).
  */
 import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
@@ -12,7 +14,7 @@ const HOOK = `
 import { registerHooks } from 'node:module';
 const loaded = [];
 registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
-process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'));
+process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify([...loaded, ...process.moduleLoadList.map((m) => 'internal:' + m)]) + '\\n'));
 `;
 
 /** The modules `mailcow-scim ARGS` loads, by URL. */
@@ -33,7 +35,7 @@ function modulesLoadedBy(args: string[]): Promise<{ code: number | null; loaded:
   });
 }
 
-const OTHER_COMMANDS = [/\/cli\/(install-commands|token-commands|adopt-command|import-command)\.js$/, /\/install\//, /\/imports\//, /\/node_modules\/yaml\//];
+const OTHER_COMMANDS = [/^internal:.*undici/, /\/cli\/(install-commands|token-commands|adopt-command|import-command)\.js$/, /\/install\//, /\/imports\//, /\/node_modules\/yaml\//];
 const othersIn = (loaded: string[]) => loaded.filter((url) => OTHER_COMMANDS.some((re) => re.test(url)));
 
 it("serve's module graph holds only the serve command's code", async () => {
