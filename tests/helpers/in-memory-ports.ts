@@ -137,7 +137,9 @@ function inMemoryTx(state: State, caller: Caller, domains: ReadonlyMap<string, D
     },
     async update(id, next) {
       const u = state.users.get(id)!;
-      state.users.set(id, { ...u, ...structuredClone(next), version: u.version + 1, lastModified: now() });
+      const at = now();
+      state.users.set(id, { ...u, ...structuredClone(next), version: u.version + 1, lastModified: at });
+      return at;
     },
     async delete(id) {
       state.users.delete(id);
@@ -178,6 +180,7 @@ function inMemoryTx(state: State, caller: Caller, domains: ReadonlyMap<string, D
       if (u.edit?.active !== undefined) m.active = u.edit.active;
       if (u.edit?.quotaBytes !== undefined) m.quotaBytes = u.edit.quotaBytes;
       if (u.edit?.attributes) m.attributes = JSON.stringify({ ...JSON.parse(m.attributes), ...u.edit.attributes });
+      return { active: m.active, name: m.name, quotaBytes: m.quotaBytes };
     },
     async delete(address) {
       state.mailboxes.delete(address);

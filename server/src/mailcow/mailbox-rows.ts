@@ -4,10 +4,10 @@
  */
 import type { PoolConnection } from 'mysql2/promise';
 import type { MailboxSnapshot, MailboxUpdate, NewMailboxPlan } from '../provisioning/index.js';
-import type { MailboxRows } from '../users/ports.js';
+import type { MailboxRows, WrittenMailbox } from '../users/ports.js';
 import { SCIM_AUTHSOURCE } from './authsource.js';
 import { initialAttributesJson } from './mailbox-attributes.js';
-import { deleteMailboxRows, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
+import { deleteMailboxRows, editedColumns, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
 import type { PendingEffects } from './side-effects.js';
 
 export class SqlMailboxRows implements MailboxRows {
@@ -41,7 +41,7 @@ export class SqlMailboxRows implements MailboxRows {
     await this.conn.execute(`UPDATE mailbox SET quota = ? WHERE username = ?`, [quotaBytes, address]);
   }
 
-  async update(mailbox: MailboxSnapshot, u: MailboxUpdate): Promise<void> {
+  async update(mailbox: MailboxSnapshot, u: MailboxUpdate): Promise<WrittenMailbox> {
     if (u.edit) {
       await editMailbox(this.conn, mailbox, u.edit);
       this.effects.refreshSogo([mailbox.username]);
@@ -56,6 +56,8 @@ export class SqlMailboxRows implements MailboxRows {
       this.queueTemplateKeys(mailbox.username, u.template);
     }
     if (u.tags) await replaceTags(this.conn, mailbox.username, u.tags);
+    const { active, name, quotaBytes } = editedColumns(mailbox, u.edit ?? {});
+    return { active, name, quotaBytes };
   }
 
   async delete(address: string): Promise<void> {

@@ -119,6 +119,17 @@ export async function replaceTags(db: Queryable, username: string, tags: string[
   for (const tag of wanted) await db.execute(`INSERT IGNORE INTO tags_mailbox (tag_name, username) VALUES (?, ?)`, [tag, username]);
 }
 
+/** The columns editMailbox writes, as it writes them: what the mailbox row holds after the edit. */
+export function editedColumns(current: MailboxSnapshot, edit: MailboxEdit): Pick<MailboxSnapshot, 'active' | 'name' | 'quotaBytes' | 'authsource'> {
+  return {
+    active: edit.active ?? current.active,
+    // An empty name leaves the stored one in place.
+    name: edit.name !== undefined && edit.name !== '' ? edit.name : current.name,
+    quotaBytes: edit.quotaBytes ?? current.quotaBytes,
+    authsource: edit.authsource ?? current.authsource,
+  };
+}
+
 /**
  * mailbox('edit','mailbox') as A.6 observed it: one UPDATE that re-writes active, name, quota
  * and authsource, sets the given attribute keys in place, resets attribute_hash to '' and
@@ -126,7 +137,8 @@ export async function replaceTags(db: Queryable, username: string, tags: string[
  * Returns true when the mailbox row changed.
  */
 export async function editMailbox(db: Queryable, current: MailboxSnapshot, edit: MailboxEdit): Promise<boolean> {
-  const active = edit.active ?? current.active;
+  const after = editedColumns(current, edit);
+  const active = after.active;
   const sets: string[] = [];
   const args: unknown[] = [];
   const jsonPairs: string[] = [];
@@ -137,14 +149,7 @@ export async function editMailbox(db: Queryable, current: MailboxSnapshot, edit:
   const json = `JSON_SET(attributes, ${[...jsonPairs, `'$.attribute_hash', ''`, `'$.recovery_email', JSON_EXTRACT(attributes, '$.recovery_email')`].join(', ')})`;
   sets.push('active = ?', 'name = ?', 'quota = ?', 'authsource = ?', `attributes = ${json}`);
   // Placeholders in statement order: the four columns, then the JSON_SET values, then the key.
-  const ordered = [
-    active,
-    edit.name !== undefined && edit.name !== '' ? edit.name : current.name,
-    edit.quotaBytes ?? current.quotaBytes,
-    edit.authsource ?? current.authsource,
-    ...args,
-    current.username,
-  ];
+  const ordered = [active, after.name, after.quotaBytes, after.authsource, ...args, current.username];
   const [res] = await db.execute<ResultSetHeader>(`UPDATE mailbox SET ${sets.join(', ')} WHERE username = ?`, ordered as never[]);
   await db.execute(`UPDATE alias SET active = ? WHERE address = ?`, [active, current.username]);
   return res.changedRows > 0;

@@ -158,13 +158,15 @@ export class SqlUserRows implements UserRows {
     return fromDbTime(now)!;
   }
 
-  async update(id: string, next: UserRecord, previous: Record<string, unknown>): Promise<void> {
-    await updateVersionedRow(this.conn, 'mailcow_scim_users', id, recordColumns(next), toDbTime(nowIso()));
+  async update(id: string, next: UserRecord, previous: Record<string, unknown>): Promise<string> {
+    const now = toDbTime(nowIso());
+    await updateVersionedRow(this.conn, 'mailcow_scim_users', id, recordColumns(next), now);
     // Most changes (a deactivation, a new name) leave the e-mails alone: no index rows to rewrite.
     if (JSON.stringify(emailsOf(next.resource)) !== JSON.stringify(emailsOf(previous))) {
       await this.conn.execute(`DELETE FROM mailcow_scim_user_emails WHERE user_id = ?`, [id]);
       await this.insertEmails(id, next.resource);
     }
+    return fromDbTime(now)!;
   }
 
   async delete(id: string): Promise<void> {

@@ -14,13 +14,14 @@ import type { Caller, StoredUser, UserChange } from './ports.js';
 /** PUT or PATCH: `compute` turns the locked user into the change (throwing aborts everything). */
 export async function updateUser(tx: ChangeTx, caller: Caller, id: string, compute: (current: StoredUser) => UserChange): Promise<StoredUser> {
   await tx.groups.lockGroupsOf(id);
-  await changeUser(tx, caller, id, compute);
-  return (await tx.users.read(id))!;
+  return changeUser(tx, caller, id, compute);
 }
 
 /**
  * A user change whose groups are locked already: by updateUser, or by a group change that
- * applies its members again (`audit` then says why).
+ * applies its members again (`audit` then says why). Returns the user as the change leaves it,
+ * built from what was locked and written rather than read back (a GET afterwards answers the
+ * same: tests/integration/users/update-response.test.ts).
  */
 export async function changeUser(
   tx: ChangeTx,
@@ -28,7 +29,7 @@ export async function changeUser(
   id: string,
   compute: (current: StoredUser) => UserChange,
   audit: Partial<ChangeAudit> = {},
-): Promise<void> {
+): Promise<StoredUser> {
   const current = await tx.users.lock(id);
   const next = compute(current);
   if (foldCase(next.userName) !== foldCase(current.userName)) {
@@ -42,7 +43,7 @@ export async function changeUser(
   const early = quotaResettles(wanted, mailbox.quotaBytes, templateMayChange) ? (await tx.domains.lock(mailbox.domain))! : undefined;
   const template = (await tx.settings.template(next.intent.template)) ?? unknownTemplate(next.intent.template);
   const quota: QuotaRequest = { ...wanted, template };
-  await syncMailbox(tx, {
+  const written = await syncMailbox(tx, {
     mailbox,
     domain: async () => early ?? (await tx.domains.lock(mailbox.domain))!,
     intent: next.intent,
@@ -53,9 +54,25 @@ export async function changeUser(
   });
   if (next.intent.active !== mailbox.active) await followGroups(tx, caller, id, false);
   await tx.aliases.sync(id, mailbox.username, next.intent.aliases, aliasNote(next.userName));
-  await tx.users.update(id, { userName: next.userName, externalId: next.externalId, resource: next.resource, appliedTemplate: template.name }, current.resource);
+  const lastModified = await tx.users.update(
+    id,
+    { userName: next.userName, externalId: next.externalId, resource: next.resource, appliedTemplate: template.name },
+    current.resource,
+  );
   const operation = next.intent.active !== 1 && mailbox.active === 1 ? 'deactivate' : next.intent.active === 1 && mailbox.active !== 1 ? 'reactivate' : 'update';
   tx.audit({ resourceType: 'User', operation, resourceId: id, mailbox: mailbox.username, status: 200, ...audit });
+  // The user row is locked, so its version moved by exactly one; the groups are those the lock
+  // read, as a read in this transaction would give them; mail usage is untouched by a change.
+  return {
+    ...current,
+    userName: next.userName,
+    externalId: next.externalId,
+    resource: JSON.parse(JSON.stringify(next.resource)) as Record<string, unknown>,
+    version: current.version + 1,
+    lastModified,
+    appliedTemplate: template.name,
+    mailbox: { ...current.mailbox, ...written },
+  };
 }
 
 /** DELETE: the token's delete mode decides what happens to the mailbox; `check` sees the locked user first. */

@@ -16,6 +16,7 @@ import {
 } from '../provisioning/index.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { ChangeTx } from '../unit-of-work/index.js';
+import type { WrittenMailbox } from './ports.js';
 
 const MIB = 1024 * 1024;
 
@@ -30,7 +31,8 @@ export interface MailboxSync {
   quota: QuotaRequest;
 }
 
-export async function syncMailbox(tx: ChangeTx, s: MailboxSync): Promise<void> {
+/** Returns the mailbox row's columns as the change leaves them. */
+export async function syncMailbox(tx: ChangeTx, s: MailboxSync): Promise<WrittenMailbox> {
   let quotaBytes: number | undefined;
   if (quotaResettles(s.quota, s.mailbox.quotaBytes, templateChanged(s.claim, s.previous?.template, s.template))) {
     const domain = await s.domain();
@@ -38,7 +40,7 @@ export async function syncMailbox(tx: ChangeTx, s: MailboxSync): Promise<void> {
     quotaBytes = settleQuotaMiB(s.quota, domain, usage.quotaBytes - s.mailbox.quotaBytes) * MIB;
   }
   const idpAuthsource = await tx.settings.idpAuthsource();
-  await tx.mailboxes.update(s.mailbox, planMailboxUpdate({ ...s, idpAuthsource, quotaBytes }));
+  return tx.mailboxes.update(s.mailbox, planMailboxUpdate({ ...s, idpAuthsource, quotaBytes }));
 }
 
 /** A template the token policy or the IdP names that this mailcow does not have: a 400, not a silent default. */

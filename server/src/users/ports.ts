@@ -151,8 +151,12 @@ export interface UserRows {
   mailboxOwner(mailbox: string): Promise<MailboxOwner | undefined>;
   /** Returns the creation time as it reads back (the database's precision); 400 for values its columns cannot hold. */
   insert(user: NewUserRecord): Promise<string>;
-  /** `previous` is the resource before the change: the e-mail index is rewritten only when its e-mails differ. */
-  update(id: string, next: UserRecord, previous: Record<string, unknown>): Promise<void>;
+  /**
+   * `previous` is the resource before the change: the e-mail index is rewritten only when its
+   * e-mails differ. Returns the new lastModified as it reads back (the database's precision);
+   * the version moves by one.
+   */
+  update(id: string, next: UserRecord, previous: Record<string, unknown>): Promise<string>;
   delete(id: string): Promise<void>;
   /** Which of `ids` (lower case) are users the caller can see. */
   visible(ids: readonly string[]): Promise<Set<string>>;
@@ -167,11 +171,15 @@ export interface UserRows {
   touch(ids: readonly string[]): Promise<void>;
 }
 
+/** The columns of a mailbox row that a SCIM user's representation shows. */
+export type WrittenMailbox = Pick<MailboxSnapshot, 'active' | 'name' | 'quotaBytes'>;
+
 export interface MailboxRows {
   lock(address: string): Promise<MailboxSnapshot | undefined>;
   insert(mailbox: NewMailboxPlan): Promise<void>;
   setQuota(address: string, quotaBytes: number): Promise<void>;
-  update(mailbox: MailboxSnapshot, update: MailboxUpdate): Promise<void>;
+  /** Returns what the mailbox row holds afterwards, for an answer built without reading it back. */
+  update(mailbox: MailboxSnapshot, update: MailboxUpdate): Promise<WrittenMailbox>;
   /** Removes the mailbox's rows the way mailcow's delete does (the maildir stays: mailcow's dockerapi moves it). */
   delete(address: string): Promise<void>;
 }
