@@ -15,10 +15,13 @@ import { SqlMailboxRows } from './mailbox-rows.js';
 import { SqlUserAliasRows } from './owned-aliases.js';
 import { PendingEffects } from './side-effects.js';
 import { findMailboxTemplate } from './templates.js';
+import { TxReads } from './tx-reads.js';
 import { SqlUserRows } from './user-rows.js';
 
 export class MailcowTx implements ChangeTx {
   readonly effects = new PendingEffects();
+  /** What this attempt read already (tx-reads.ts), shared by its stores. */
+  private readonly reads = new TxReads();
   readonly users: SqlUserRows;
   readonly mailboxes: SqlMailboxRows;
   readonly domains: DomainRows;
@@ -31,12 +34,22 @@ export class MailcowTx implements ChangeTx {
     private readonly conn: PoolConnection,
     private readonly caller: Caller,
   ) {
-    this.users = new SqlUserRows(conn, caller);
-    this.mailboxes = new SqlMailboxRows(conn, this.effects);
+    const reads = this.reads;
+    this.users = new SqlUserRows(conn, caller, reads);
+    this.mailboxes = new SqlMailboxRows(conn, this.effects, reads);
     this.domains = { lock: (domain) => lockDomain(conn, domain), usage: (domain) => domainUsage(conn, domain) };
-    this.settings = { template: (name) => findMailboxTemplate(conn, name), idpAuthsource: () => readIdpAuthsource(conn) };
-    this.aliases = new SqlUserAliasRows(conn, caller.token.id, this.effects);
-    this.groups = new SqlGroupRows(conn, caller, this.effects);
+    this.settings = {
+      template: async (name) => {
+        const known = reads.template(name);
+        return known.known ? known.template : findMailboxTemplate(conn, name);
+      },
+      idpAuthsource: async () => {
+        const known = reads.idpAuthsource();
+        return known ? known.authsource : readIdpAuthsource(conn);
+      },
+    };
+    this.aliases = new SqlUserAliasRows(conn, caller.token.id, this.effects, reads);
+    this.groups = new SqlGroupRows(conn, caller, this.effects, reads);
   }
 
   audit(entry: ChangeAudit): void {

@@ -16,7 +16,9 @@ import { removeGroupAlias, removeMemberships, syncGroupAlias } from './group-ali
 import type { Queryable } from './queryable.js';
 import { resourceFields, type ResourceRow } from './resource-row.js';
 import { insertVersionedRow, updateVersionedRow, type Columns } from './row-columns.js';
+import { groupLookup } from './group-members.js';
 import type { PendingEffects } from './side-effects.js';
+import type { TxReads } from './tx-reads.js';
 
 interface GroupRow extends ResourceRow {
   display_name: string;
@@ -81,6 +83,7 @@ export class SqlGroupRows implements GroupRows {
     private readonly conn: PoolConnection,
     private readonly caller: Caller,
     private readonly effects: PendingEffects,
+    private readonly reads: TxReads,
   ) {}
 
   async lock(id: string): Promise<StoredGroup> {
@@ -117,6 +120,7 @@ export class SqlGroupRows implements GroupRows {
   }
 
   async addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    this.reads.dropGroups();
     const now = toDbTime(nowIso());
     for (let i = 0; i < userIds.length; i += BATCH) {
       await this.conn.query(`INSERT INTO mailcow_scim_group_members (group_id, user_id, token_id, sender_acl_id, added_at) VALUES ?`, [
@@ -126,6 +130,7 @@ export class SqlGroupRows implements GroupRows {
   }
 
   removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    this.reads.dropGroups();
     return removeMemberships(this.conn, groupId, userIds);
   }
 
@@ -141,9 +146,11 @@ export class SqlGroupRows implements GroupRows {
 
   async lockGroupsOf(userId: string): Promise<void> {
     // A plain read: a locking read of the membership rows would wait on a group change that
-    // holds the group and, through the foreign key, waits on this user's row.
-    const [rows] = await this.conn.query<RowDataPacket[]>(`SELECT group_id FROM mailcow_scim_group_members WHERE user_id = ? ORDER BY group_id`, [userId]);
-    if (rows.length) await this.conn.query(`SELECT id FROM mailcow_scim_groups WHERE id IN (?) ORDER BY id FOR UPDATE`, [rows.map((r) => String(r.group_id))]);
+    // holds the group and, through the foreign key, waits on this user's row. It is the read
+    // the user's representation lists its groups from, so the user's lock reads them no more.
+    const groups = (await groupLookup(this.conn, [userId])).get(userId) ?? [];
+    this.reads.putGroups(userId, groups);
+    if (groups.length) await this.conn.query(`SELECT id FROM mailcow_scim_groups WHERE id IN (?) ORDER BY id FOR UPDATE`, [groups.map((g) => g.id)]);
   }
 
   async groupsOf(userId: string): Promise<string[]> {

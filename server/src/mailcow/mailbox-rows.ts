@@ -9,18 +9,22 @@ import { SCIM_AUTHSOURCE } from './authsource.js';
 import { initialAttributesJson } from './mailbox-attributes.js';
 import { deleteMailboxRows, editedColumns, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
 import type { PendingEffects } from './side-effects.js';
+import type { TxReads } from './tx-reads.js';
 
 export class SqlMailboxRows implements MailboxRows {
   constructor(
     private readonly conn: PoolConnection,
     private readonly effects: PendingEffects,
+    private readonly reads: TxReads,
   ) {}
 
-  lock(address: string): Promise<MailboxSnapshot | undefined> {
-    return findMailbox(this.conn, address, true);
+  async lock(address: string): Promise<MailboxSnapshot | undefined> {
+    // A user's lock locked and read its mailbox already (user-rows.ts).
+    return this.reads.takeMailbox(address) ?? findMailbox(this.conn, address, true);
   }
 
   async insert(m: NewMailboxPlan): Promise<void> {
+    this.reads.dropMailbox(m.address.address);
     await insertMailbox(this.conn, {
       username: m.address.address,
       localPart: m.address.localPart,
@@ -38,10 +42,12 @@ export class SqlMailboxRows implements MailboxRows {
   }
 
   async setQuota(address: string, quotaBytes: number): Promise<void> {
+    this.reads.dropMailbox(address);
     await this.conn.execute(`UPDATE mailbox SET quota = ? WHERE username = ?`, [quotaBytes, address]);
   }
 
   async update(mailbox: MailboxSnapshot, u: MailboxUpdate): Promise<WrittenMailbox> {
+    this.reads.dropMailbox(mailbox.username);
     if (u.edit) {
       await editMailbox(this.conn, mailbox, u.edit);
       this.effects.refreshSogo([mailbox.username]);
@@ -61,6 +67,7 @@ export class SqlMailboxRows implements MailboxRows {
   }
 
   async delete(address: string): Promise<void> {
+    this.reads.dropMailbox(address);
     await deleteMailboxRows(this.conn, address);
     this.effects.refreshSogo([address]);
     this.effects.setRateLimit(address, null);

@@ -12,7 +12,7 @@ export interface MailboxRow extends MailboxSnapshot {
   localPart: string;
 }
 
-function toMailbox(r: RowDataPacket): MailboxRow {
+export function toMailbox(r: RowDataPacket): MailboxRow {
   const authsource = r.authsource === null ? null : String(r.authsource);
   return {
     username: String(r.username),
@@ -28,10 +28,11 @@ function toMailbox(r: RowDataPacket): MailboxRow {
   };
 }
 
-const MAILBOX_COLUMNS = 'username, local_part, domain, name, quota, active, authsource, kind, attributes';
+/** The columns toMailbox reads. */
+export const MAILBOX_COLUMNS = ['username', 'local_part', 'domain', 'name', 'quota', 'active', 'authsource', 'kind', 'attributes'] as const;
 
 export async function findMailbox(db: Queryable, username: string, lock = false): Promise<MailboxRow | undefined> {
-  const [rows] = await db.execute<RowDataPacket[]>(`SELECT ${MAILBOX_COLUMNS} FROM mailbox WHERE username = ?${lock ? ' FOR UPDATE' : ''}`, [username]);
+  const [rows] = await db.execute<RowDataPacket[]>(`SELECT ${MAILBOX_COLUMNS.join(', ')} FROM mailbox WHERE username = ?${lock ? ' FOR UPDATE' : ''}`, [username]);
   return rows[0] ? toMailbox(rows[0]) : undefined;
 }
 

@@ -8,6 +8,7 @@ import type { UserAliasRows } from '../users/ports.js';
 import type { Queryable } from './queryable.js';
 import { nowIso, toDbTime } from './db-time.js';
 import type { PendingEffects } from './side-effects.js';
+import type { TxReads } from './tx-reads.js';
 
 type OwnedAliasKind = 'user' | 'group';
 
@@ -22,6 +23,25 @@ interface OwnedAlias {
 async function ownedAliasesOfUser(db: Queryable, userId: string): Promise<string[]> {
   const [rows] = await db.execute<RowDataPacket[]>(`SELECT address FROM mailcow_scim_owned_aliases WHERE user_id = ? ORDER BY address`, [userId]);
   return rows.map((r) => String(r.address));
+}
+
+/**
+ * A SELECT-list subquery of what ownedAliasesOfUser reads, for the user whose id is the SQL
+ * expression `userIdSql`: column `owned_aliases`, read with ownedAliasesFrom.
+ */
+export function ownedAliasesColumn(userIdSql: string): string {
+  return `(SELECT JSON_ARRAYAGG(address ORDER BY address) FROM mailcow_scim_owned_aliases WHERE user_id = ${userIdSql}) AS owned_aliases`;
+}
+
+/** The addresses, or undefined when the list did not fit the aggregate (group_concat_max_len): then read them alone. */
+export function ownedAliasesFrom(row: RowDataPacket): string[] | undefined {
+  if (row.owned_aliases === null) return [];
+  try {
+    const list: unknown = typeof row.owned_aliases === 'string' ? JSON.parse(row.owned_aliases) : row.owned_aliases;
+    return Array.isArray(list) ? list.map(String) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function findOwned(db: Queryable, address: string): Promise<OwnedAlias | undefined> {
@@ -85,8 +105,9 @@ async function syncUserAliases(
   mailbox: string,
   desired: string[],
   note: string,
+  owned: string[] | undefined,
 ): Promise<{ added: string[]; removed: string[] }> {
-  const current = await ownedAliasesOfUser(db, userId);
+  const current = owned ?? (await ownedAliasesOfUser(db, userId));
   const toRemove = current.filter((a) => !desired.includes(a));
   const toAdd: string[] = [];
   const conflicts: string[] = [];
@@ -137,22 +158,26 @@ export class SqlUserAliasRows implements UserAliasRows {
     private readonly db: Queryable,
     private readonly tokenId: string,
     private readonly effects: PendingEffects,
+    private readonly reads: TxReads,
   ) {}
 
   async sync(userId: string, mailbox: string, desired: readonly string[], note: string): Promise<void> {
-    const change = await syncUserAliases(this.db, this.tokenId, userId, mailbox, [...desired], note);
+    const change = await syncUserAliases(this.db, this.tokenId, userId, mailbox, [...desired], note, this.reads.takeOwnedAliases(userId));
     if (change.added.length || change.removed.length) this.effects.refreshSogo([mailbox]);
   }
 
   relink(mailbox: string, userId: string): Promise<void> {
+    this.reads.dropOwnedAliases();
     return relinkMailboxAliases(this.db, mailbox, userId, this.tokenId);
   }
 
   async release(userId: string): Promise<void> {
+    this.reads.dropOwnedAliases();
     await this.db.execute(`UPDATE mailcow_scim_owned_aliases SET user_id = NULL WHERE user_id = ?`, [userId]);
   }
 
   async remove(userId: string): Promise<void> {
+    this.reads.dropOwnedAliases();
     await this.db.execute(`DELETE FROM mailcow_scim_owned_aliases WHERE user_id = ?`, [userId]);
   }
 }

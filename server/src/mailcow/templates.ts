@@ -23,6 +23,20 @@ export function mailboxTemplateQuery(name: string | null): { sql: string; params
     : { sql: `SELECT template, attributes FROM templates WHERE type = 'mailbox' AND template = ? ORDER BY id LIMIT 1`, params: [name] };
 }
 
+/**
+ * SELECT-list subqueries reading one mailbox template as findMailboxTemplate does, as columns
+ * `<prefix>_template` and `<prefix>_attributes`: the one named by the SQL expression `nameSql`,
+ * or mailcow's first for null. Read with mailboxTemplateColumnsFrom.
+ */
+export function mailboxTemplateColumns(prefix: string, nameSql: string | null): string {
+  const where = nameSql === null ? `type = 'mailbox'` : `type = 'mailbox' AND template = ${nameSql}`;
+  return ['template', 'attributes'].map((c) => `(SELECT ${c} FROM templates WHERE ${where} ORDER BY id LIMIT 1) AS ${prefix}_${c}`).join(', ');
+}
+
+export function mailboxTemplateColumnsFrom(name: string | null, prefix: string, row: RowDataPacket): MailboxTemplate | undefined {
+  return mailboxTemplateFrom(name, { template: row[`${prefix}_template`], attributes: row[`${prefix}_attributes`] } as RowDataPacket);
+}
+
 /** The template mailboxTemplateQuery found (a row whose `template` is null when it found none). */
 export function mailboxTemplateFrom(name: string | null, row: RowDataPacket | undefined): MailboxTemplate | undefined {
   if (!row || row.template === null) return name === null ? { name: 'Default', attributes: {} } : undefined;

@@ -15,7 +15,9 @@ import { groupLookup } from './group-members.js';
 import type { Queryable } from './queryable.js';
 import { resourceFields, type ResourceRow } from './resource-row.js';
 import { insertVersionedRow, updateVersionedRow, type Columns } from './row-columns.js';
+import type { TxReads, UserGroups } from './tx-reads.js';
 import { readCreateFacts } from './user-create-facts.js';
+import { keepLockReads, USER_LOCK_COLUMNS } from './user-lock.js';
 import { userScope } from './user-query.js';
 
 interface UserRow extends ResourceRow {
@@ -30,19 +32,15 @@ interface UserRow extends ResourceRow {
 }
 
 /** A user with its mailbox and quota usage, in one statement. */
-const SELECT_USER = `SELECT u.id, u.token_id, u.user_name, u.external_id, u.mailbox, u.applied_template, u.resource, u.version, u.created_at, u.last_modified,
-  m.name AS m_name, m.active AS m_active, m.quota AS m_quota, q.bytes AS q_bytes, q.messages AS q_messages
-  FROM mailcow_scim_users u JOIN mailbox m ON m.username = u.mailbox LEFT JOIN quota2 q ON q.username = u.mailbox`;
+const USER_COLUMNS = `u.id, u.token_id, u.user_name, u.external_id, u.mailbox, u.applied_template, u.resource, u.version, u.created_at, u.last_modified,
+  m.name AS m_name, m.active AS m_active, m.quota AS m_quota, q.bytes AS q_bytes, q.messages AS q_messages`;
+const USER_TABLES = `mailcow_scim_users u JOIN mailbox m ON m.username = u.mailbox LEFT JOIN quota2 q ON q.username = u.mailbox`;
 
 /** Ids and scope checks run in batches of this many. */
 const BATCH = 1000;
 
-/** Users matching `where` (over SELECT_USER's aliases), with their groups. */
-export async function selectUsers(db: Queryable, where: string, params: unknown[]): Promise<StoredUser[]> {
-  const [rows] = await db.query<UserRow[]>(`${SELECT_USER} WHERE ${where}`, params);
-  if (!rows.length) return [];
-  const groups = await groupLookup(db, rows.map((r) => r.id));
-  return rows.map((r) => ({
+function userFromRow(r: UserRow, groups: UserGroups): StoredUser {
+  return {
     ...resourceFields(r),
     userName: r.user_name,
     appliedTemplate: r.applied_template,
@@ -54,8 +52,16 @@ export async function selectUsers(db: Queryable, where: string, params: unknown[
       usedBytes: Number(r.q_bytes ?? 0),
       messages: Number(r.q_messages ?? 0),
     },
-    groups: groups.get(r.id) ?? [],
-  }));
+    groups,
+  };
+}
+
+/** Users matching `where` (over the aliases of USER_COLUMNS), with their groups. */
+export async function selectUsers(db: Queryable, where: string, params: unknown[]): Promise<StoredUser[]> {
+  const [rows] = await db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM ${USER_TABLES} WHERE ${where}`, params);
+  if (!rows.length) return [];
+  const groups = await groupLookup(db, rows.map((r) => r.id));
+  return rows.map((r) => userFromRow(r, groups.get(r.id) ?? []));
 }
 
 /** The `_lc` columns hold values folded like the filters fold them (scim/case-fold.ts). */
@@ -104,6 +110,7 @@ export class SqlUserRows implements UserRows {
   constructor(
     private readonly conn: PoolConnection,
     private readonly caller: Caller,
+    private readonly reads: TxReads,
   ) {}
 
   async createFacts(want: { userName: string; address: MailAddress; template: string | null }): Promise<CreateFacts> {
@@ -118,9 +125,15 @@ export class SqlUserRows implements UserRows {
 
   async lock(id: string): Promise<StoredUser> {
     const scope = userScope(this.caller);
-    const [user] = await selectUsers(this.conn, `u.id = ? AND ${scope.sql} FOR UPDATE`, [id, ...scope.params]);
-    if (!user) throw ScimError.notFound(`No User with id "${id}".`);
-    return user;
+    const [[r]] = await this.conn.query<UserRow[]>(`SELECT ${USER_COLUMNS}, ${USER_LOCK_COLUMNS} FROM ${USER_TABLES} WHERE u.id = ? AND ${scope.sql} FOR UPDATE`, [
+      id,
+      ...scope.params,
+    ]);
+    if (!r) throw ScimError.notFound(`No User with id "${id}".`);
+    keepLockReads(id, r, this.reads);
+    // The groups locked first (lockGroupsOf) are the ones a read in this transaction would list.
+    const groups = this.reads.takeGroups(id) ?? (await groupLookup(this.conn, [r.id])).get(r.id) ?? [];
+    return userFromRow(r, groups);
   }
 
   async read(id: string): Promise<StoredUser | undefined> {
