@@ -171,7 +171,7 @@ export interface UserRows {
   touch(ids: readonly string[]): Promise<void>;
 }
 
-/** The columns of a mailbox row that a SCIM user's representation shows. */
+/** The columns of a mailbox row that StoredUser.mailbox carries. */
 export type WrittenMailbox = Pick<MailboxSnapshot, 'active' | 'name' | 'quotaBytes'>;
 
 export interface MailboxRows {
