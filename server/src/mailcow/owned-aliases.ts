@@ -27,15 +27,18 @@ async function ownedAliasesOfUser(db: Queryable, userId: string): Promise<string
 
 /**
  * A SELECT-list subquery of what ownedAliasesOfUser reads, for the user whose id is the SQL
- * expression `userIdSql`: column `owned_aliases`, read with ownedAliasesFrom.
+ * expression `userIdSql`: column `owned_aliases`, read with ownedAliasesFrom. MariaDB cuts an
+ * aggregate longer than group_concat_max_len and still returns valid JSON, so a list that might
+ * not fit (every byte escaped as \uXXXX, quotes and commas) is NULL and read on its own.
  */
 export function ownedAliasesColumn(userIdSql: string): string {
-  return `(SELECT JSON_ARRAYAGG(address ORDER BY address) FROM mailcow_scim_owned_aliases WHERE user_id = ${userIdSql}) AS owned_aliases`;
+  return `(SELECT CASE WHEN COUNT(*) = 0 THEN JSON_ARRAY() WHEN SUM(LENGTH(address) * 6 + 3) + 2 <= @@SESSION.group_concat_max_len
+    THEN JSON_ARRAYAGG(address ORDER BY address) END FROM mailcow_scim_owned_aliases WHERE user_id = ${userIdSql}) AS owned_aliases`;
 }
 
-/** The addresses, or undefined when the list did not fit the aggregate (group_concat_max_len): then read them alone. */
+/** The addresses, or undefined when the subquery left them to a read of their own. */
 export function ownedAliasesFrom(row: RowDataPacket): string[] | undefined {
-  if (row.owned_aliases === null) return [];
+  if (row.owned_aliases === null || row.owned_aliases === undefined) return undefined;
   try {
     const list: unknown = typeof row.owned_aliases === 'string' ? JSON.parse(row.owned_aliases) : row.owned_aliases;
     return Array.isArray(list) ? list.map(String) : undefined;

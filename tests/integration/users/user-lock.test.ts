@@ -117,3 +117,21 @@ it('an alias sync after the lock keeps, adds and removes exactly as before', asy
   expect(await aliases()).toEqual([`lock.a@${domain}`, `lock.c@${domain}`]);
   expect((await t.db.pool.query<RowDataPacket[]>(`SELECT address FROM alias WHERE address IN (?) ORDER BY address`, [[`lock.b@${domain}`, `lock.c@${domain}`]]))[0]).toEqual([{ address: `lock.c@${domain}` }]);
 });
+
+it('a list of owned aliases too long for the aggregate is read on its own, not cut short', async () => {
+  const conn = await t.db.pool.getConnection();
+  try {
+    // Far too short for two addresses: MariaDB would cut the list and still return valid JSON.
+    await conn.query('SET SESSION group_concat_max_len = 8');
+    await conn.beginTransaction();
+    const tx = new MailcowTx(conn, caller);
+    await tx.users.lock(userId);
+    await tx.aliases.sync(userId, `lock@${domain}`, [`lock.a@${domain}`], 'mailcow-scim: SCIM user lock');
+    const [rows] = await conn.query<RowDataPacket[]>(`SELECT address FROM mailcow_scim_owned_aliases WHERE user_id = ? ORDER BY address`, [userId]);
+    expect(rows.map((r) => r.address)).toEqual([`lock.a@${domain}`]);
+  } finally {
+    await conn.rollback();
+    await conn.query('SET SESSION group_concat_max_len = DEFAULT');
+    conn.release();
+  }
+});
