@@ -1,7 +1,8 @@
 /**
- * nginx in front of the sidecar, as in mailcow: a throw-away nginx whose server block includes
- * deploy/nginx/site.scim.custom rendered for the benchmark's socket (the file `mailcow-scim
- * install` puts into data/conf/nginx/), listening on a free loopback port.
+ * nginx in front of the sidecar, as in mailcow: a throw-away nginx with the files `mailcow-scim
+ * install` puts into data/conf/nginx/ — deploy/nginx/mailcow-scim-upstream.conf rendered for the
+ * benchmark's socket at http level, deploy/nginx/site.scim.custom in the server block —
+ * listening on a free loopback port.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,8 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderTemplate } from '../server/src/install/assets.js';
-import { NGINX_CLIENT_MAX_BODY_SIZE } from '../server/src/install/layout.js';
+import { renderNginxSite, renderNginxUpstream } from '../server/src/install/index.js';
 import { answersScim, type ScimEndpoint } from './scim-client.js';
 
 export interface NginxFront {
@@ -40,8 +40,9 @@ export async function startNginxFront(repoRoot: string, httpSocket: string): Pro
   const bin = nginxBinary();
   if (!bin) return { skipped: 'nginx is not installed' };
   const dir = await mkdtemp(join(tmpdir(), 'mcs-bench-nginx-'));
-  const site = renderTemplate(await readFile(join(repoRoot, 'deploy', 'nginx', 'site.scim.custom'), 'utf8'), { HTTP_SOCKET: httpSocket, CLIENT_MAX_BODY_SIZE: NGINX_CLIENT_MAX_BODY_SIZE }, 'site.scim.custom');
-  await writeFile(join(dir, 'site.scim.custom'), site);
+  const assets = { root: repoRoot, deployDir: join(repoRoot, 'deploy'), bridgeDir: join(repoRoot, 'php-bridge', 'src') };
+  await writeFile(join(dir, 'mailcow-scim-upstream.conf'), await renderNginxUpstream(assets, httpSocket));
+  await writeFile(join(dir, 'site.scim.custom'), await renderNginxSite(assets));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, sub));
   const port = await freePort();
   await writeFile(
@@ -57,6 +58,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  include ${dir}/mailcow-scim-upstream.conf;
   server {
     listen 127.0.0.1:${port};
     server_name mail.bench.example;

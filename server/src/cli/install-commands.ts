@@ -87,7 +87,8 @@ const installCommand: CliCommand = {
 
 Puts mailcow-scim into the mailcow-dockerized checkout DIR, idempotently:
   docker-compose.override.yml      the mailcow-scim service and the socket volume it shares with nginx and php-fpm
-  data/conf/nginx/site.scim.custom /scim/v2/ → the sidecar's HTTP socket
+  data/conf/nginx/site.scim.custom /scim/v2/ → the sidecar's HTTP socket, through the upstream in
+                                   data/conf/nginx/mailcow-scim-upstream.conf (keeps connections open)
   data/hooks/phpfpm/…enum-guard.sh keeps 'scim' in mailbox.authsource through mailcow schema updates
   data/web/inc/mailcow-scim/       the PHP bridge, loaded from data/web/inc/vars.local.inc.php
   a marker-delimited patch of six mailcow files at the hook points of user_login(), verify-sso, …

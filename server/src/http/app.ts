@@ -119,7 +119,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   // An answer given before the body has arrived (413, 415, 401…) must reach a client that is
   // still sending it: the connection is closed only after the rest is read (linger.ts).
-  app.addHook('onSend', async (req, _reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
+    // A request already in progress when close() began: its connection is closed after the
+    // answer, so nginx does not put it back in its pool only to have it swept away under the
+    // next request (which would then fail with a 502: nginx never resends a POST).
+    if (closing) reply.header('connection', 'close');
     lingerOnIncompleteBody(req.raw);
     return payload;
   });

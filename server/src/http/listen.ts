@@ -8,6 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { prepareSocketPath, removeSocketFile, setSocketMode } from '../socket-file.js';
 import { answerClientError } from './error-response.js';
 
+/**
+ * How long an idle keep-alive connection stays open. nginx keeps its connections to the socket
+ * (deploy/nginx/mailcow-scim-upstream.conf) and must always be the side that closes an idle one,
+ * so this stays above its keepalive_timeout (60 s): a connection closed here just as nginx reuses
+ * it fails that request with a 502, and nginx never retries a POST or PATCH it has sent.
+ */
+export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 75_000;
+
 export interface HttpListenOptions {
   socket: string;
   socketMode: number;
@@ -23,6 +31,7 @@ export interface HttpListeners {
 
 export async function listenHttp(app: FastifyInstance, o: HttpListenOptions): Promise<HttpListeners> {
   await app.ready();
+  app.server.keepAliveTimeout = HTTP_KEEP_ALIVE_TIMEOUT_MS;
   const servers: { server: Server; socket?: string }[] = [];
   let tcpPort: number | undefined;
 

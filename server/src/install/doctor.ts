@@ -71,6 +71,7 @@ export interface DoctorReport {
 const PIECE_NAMES: Record<string, string> = {
   patch: 'mailcow patch markers in place',
   nginx: 'nginx site.scim.custom routes /scim/v2/',
+  'nginx-upstream': 'nginx upstream to the sidecar in place',
   hook: 'php-fpm ENUM guard hook installed',
   bridge: 'PHP bridge copied',
   'vars.local': 'vars.local.inc.php loads the bridge',
@@ -129,7 +130,7 @@ function installChecks(result: InstallResult, dir: string): DoctorCheck[] {
       fix: refused.length
         ? `resolve the refusal above by hand, then run: mailcow-scim install --mailcow-dir ${dir}`
         : bad.length
-          ? `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir})${piece === 'nginx' ? '; then docker compose restart nginx-mailcow' : ''}`
+          ? `run: mailcow-scim install --mailcow-dir ${dir} (or doctor --repair --mailcow-dir ${dir})${piece.startsWith('nginx') ? '; then docker compose restart nginx-mailcow' : ''}`
           : undefined,
     });
   }
@@ -355,7 +356,7 @@ async function runtimeChecks(o: DoctorOptions, checks: DoctorCheck[]): Promise<v
       name: 'nginx route answering',
       status: r.ok ? 'ok' : 'fail',
       detail: r.detail,
-      fix: 'check data/conf/nginx/site.scim.custom is installed, then docker compose restart nginx-mailcow',
+      fix: 'check data/conf/nginx/site.scim.custom and mailcow-scim-upstream.conf are installed, then docker compose restart nginx-mailcow',
     });
   } else {
     checks.push({ name: 'nginx route answering', status: 'skip', detail: 'give --url https://<MAILCOW_HOSTNAME>/scim/v2 to test it' });

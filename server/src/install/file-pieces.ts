@@ -1,5 +1,5 @@
 /**
- * The files mailcow-scim adds next to mailcow's: the nginx site file, the php-fpm ENUM guard hook,
+ * The files mailcow-scim adds next to mailcow's: the nginx site and upstream files, the php-fpm ENUM guard hook,
  * the PHP bridge copy, the vars.local.inc.php block and the .git/info/exclude entries. None of them
  * is tracked by mailcow's git, so updates leave them alone (docs/mailcow-facts.md §5.1, §5.5, §5.6).
  */
@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstallAssets } from './assets.js';
 import { renderTemplate } from './assets.js';
-import { BRIDGE_ENTRY_FILE, CONTAINER_SOCKETS, MAILCOW_FILES, NGINX_CLIENT_MAX_BODY_SIZE } from './layout.js';
+import { BRIDGE_ENTRY_FILE, CONTAINER_SOCKETS, MAILCOW_FILES, NGINX_CLIENT_MAX_BODY_SIZE, NGINX_UPSTREAM_NAME } from './layout.js';
 import { readText } from './mailcow-dir.js';
 import { BRIDGE_STAMP_FILE, readBridgeStampVersion } from './bridge-stamp.js';
 import { emptyPlan, type PiecePlan } from './plan.js';
@@ -16,10 +16,16 @@ import { inspectVarsLocal, withoutVarsLocalBlock, withVarsLocalBlock } from './v
 /** Every file we write whole carries this line, so we never overwrite someone else's file. */
 const MANAGED_FILE_MARKER = 'mailcow-scim:managed-file';
 
-/** deploy/nginx/site.scim.custom for a socket path as nginx sees it (the shared volume's by default). */
-export async function renderNginxSite(assets: InstallAssets, httpSocket: string = CONTAINER_SOCKETS.http): Promise<string> {
+/** deploy/nginx/site.scim.custom: the /scim/v2/ locations, proxying to the upstream below. */
+export async function renderNginxSite(assets: InstallAssets): Promise<string> {
   const template = await readFile(join(assets.deployDir, 'nginx', 'site.scim.custom'), 'utf8');
-  return renderTemplate(template, { HTTP_SOCKET: httpSocket, CLIENT_MAX_BODY_SIZE: NGINX_CLIENT_MAX_BODY_SIZE }, 'site.scim.custom');
+  return renderTemplate(template, { UPSTREAM: NGINX_UPSTREAM_NAME, CLIENT_MAX_BODY_SIZE: NGINX_CLIENT_MAX_BODY_SIZE }, 'site.scim.custom');
+}
+
+/** deploy/nginx/mailcow-scim-upstream.conf for a socket path as nginx sees it (the shared volume's by default). */
+export async function renderNginxUpstream(assets: InstallAssets, httpSocket: string = CONTAINER_SOCKETS.http): Promise<string> {
+  const template = await readFile(join(assets.deployDir, 'nginx', 'mailcow-scim-upstream.conf'), 'utf8');
+  return renderTemplate(template, { UPSTREAM: NGINX_UPSTREAM_NAME, HTTP_SOCKET: httpSocket }, 'mailcow-scim-upstream.conf');
 }
 
 async function readHookScript(assets: InstallAssets): Promise<string> {
@@ -67,6 +73,19 @@ async function planManagedFile(
 export async function planNginxSite(dir: string, assets: InstallAssets, action: 'install' | 'uninstall'): Promise<PiecePlan> {
   const content = await renderNginxSite(assets);
   return planManagedFile(dir, 'nginx', MAILCOW_FILES.nginxSite, content, 0o644, action, `/scim/v2/ → ${CONTAINER_SOCKETS.http} (restart nginx-mailcow after a change)`);
+}
+
+export async function planNginxUpstream(dir: string, assets: InstallAssets, action: 'install' | 'uninstall'): Promise<PiecePlan> {
+  const content = await renderNginxUpstream(assets);
+  return planManagedFile(
+    dir,
+    'nginx-upstream',
+    MAILCOW_FILES.nginxUpstream,
+    content,
+    0o644,
+    action,
+    `${NGINX_UPSTREAM_NAME} → ${CONTAINER_SOCKETS.http}, connections kept open (restart nginx-mailcow after a change)`,
+  );
 }
 
 export async function planHook(dir: string, assets: InstallAssets, action: 'install' | 'uninstall'): Promise<PiecePlan> {

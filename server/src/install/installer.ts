@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { findInstallAssets, type InstallAssets } from './assets.js';
 import { planCompose } from './compose-piece.js';
 import { renderBridgeStamp } from './bridge-stamp.js';
-import { planBridge, planGitExclude, planHook, planNginxSite, planVarsLocal } from './file-pieces.js';
+import { planBridge, planGitExclude, planHook, planNginxSite, planNginxUpstream, planVarsLocal } from './file-pieces.js';
 import { KNOWN_MAILCOW_DB_VERSIONS } from './hunks.js';
 import { chooseImage, type ImageSource } from './image-choice.js';
 import { MAILCOW_FILES } from './layout.js';
@@ -171,9 +171,14 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
 
   const patch = await planPatch(dir, mode);
   const bridgeStamp = mode === 'install' ? { version: installerVersion, content: renderBridgeStamp(installerVersion, patch.outcomes) } : undefined;
+  // site.scim.custom names the upstream: nginx refuses to start with the name but without the
+  // upstream block (it would look the name up as a host), so the upstream file is written first
+  // and removed last.
+  const nginxSite = await planNginxSite(dir, assets, mode);
+  const nginxUpstream = await planNginxUpstream(dir, assets, mode);
   const plan = merge([
     patch,
-    await planNginxSite(dir, assets, mode),
+    ...(mode === 'install' ? [nginxUpstream, nginxSite] : [nginxSite, nginxUpstream]),
     await planHook(dir, assets, mode),
     await planBridge(dir, assets, mode, bridgeStamp),
     await planVarsLocal(dir, mode, created.has(MAILCOW_FILES.varsLocal)),

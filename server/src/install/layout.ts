@@ -13,6 +13,8 @@ export const MAILCOW_FILES = {
   /** The PHP bridge, copied from php-bridge/src (mailcow's .gitignore does not cover it). */
   bridgeDir: 'data/web/inc/mailcow-scim',
   nginxSite: 'data/conf/nginx/site.scim.custom',
+  /** The upstream site.scim.custom proxies to; nginx.conf includes data/conf/nginx/*.conf at http level. */
+  nginxUpstream: 'data/conf/nginx/mailcow-scim-upstream.conf',
   phpfpmHook: 'data/hooks/phpfpm/mailcow-scim-enum-guard.sh',
   /** Our state: the install manifest and backups of every file changed. */
   stateDir: '.mailcow-scim',
@@ -37,6 +39,9 @@ export const COMPOSE_NAMES = {
 
 /** Image used when none is given: built locally from the mailcow-scim checkout. */
 export const LOCAL_IMAGE = 'mailcow-scim:local';
+
+/** The nginx upstream (in nginxUpstream) that site.scim.custom proxies to. */
+export const NGINX_UPSTREAM_NAME = 'mailcow_scim_sidecar';
 
 /** nginx's limit for SCIM bodies; the sidecar's own (1 MiB default) answers below it. */
 export const NGINX_CLIENT_MAX_BODY_SIZE = '4m';

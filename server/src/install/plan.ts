@@ -22,7 +22,7 @@ export type PieceState =
   | 'warning';
 
 export interface PieceReport {
-  /** patch, nginx, hook, bridge, vars.local, compose, git-exclude */
+  /** patch, nginx, nginx-upstream, hook, bridge, vars.local, compose, git-exclude */
   piece: string;
   /** The file (and hunk id for patches). */
   item: string;

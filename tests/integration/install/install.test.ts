@@ -36,6 +36,9 @@ function phpLint(file: string): void {
   if (hasPhp) execFileSync('php', ['-l', file], { stdio: 'pipe' });
 }
 
+const SITE = 'data/conf/nginx/site.scim.custom';
+const UPSTREAM = 'data/conf/nginx/mailcow-scim-upstream.conf';
+
 const PATCHED = [
   'data/web/inc/init_db.inc.php',
   'data/web/inc/functions.auth.inc.php',
@@ -53,13 +56,15 @@ describe('install into a mailcow tree', () => {
     const before = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'check');
     expect(before.refused).toBe(false);
     expect(before.complete).toBe(false);
-    expect(before.reports.filter((r) => r.state === 'missing')).toHaveLength(HUNKS.length + 6); // + nginx, hook, bridge, vars.local, compose, git-exclude
+    expect(before.reports.filter((r) => r.state === 'missing')).toHaveLength(HUNKS.length + 7); // + nginx site and upstream, hook, bridge, vars.local, compose, git-exclude
     expect(await snapshot(t.dir)).toEqual(pristine);
 
     const first = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
     expect(first.refused).toBe(false);
     expect(first.complete).toBe(true);
-    expect(first.written).toEqual(expect.arrayContaining([...PATCHED, 'data/conf/nginx/site.scim.custom', 'docker-compose.override.yml']));
+    expect(first.written).toEqual(expect.arrayContaining([...PATCHED, SITE, UPSTREAM, 'docker-compose.override.yml']));
+    // The site names the upstream: nginx would not start with the name but not its block.
+    expect(first.written.indexOf(UPSTREAM)).toBeLessThan(first.written.indexOf(SITE));
     // Backups of mailcow's own files, before they changed.
     for (const f of PATCHED) {
       expect(await readFile(join(t.dir, first.backupDir!, f), 'utf8')).toBe(await readFile(join('tests/fixtures/mailcow-tree', f), 'utf8'));
@@ -91,8 +96,12 @@ describe('install into a mailcow tree', () => {
     expect(override.services['nginx-mailcow'].volumes).toEqual(['mailcow-scim-socket-vol-1:/run/mailcow-scim/:z']);
     expect(override.services['php-fpm-mailcow'].environment).toEqual(['SCIM_RPC_SOCKET=/run/mailcow-scim/rpc/rpc.sock']);
     expect(override.volumes['mailcow-scim-socket-vol-1'].driver_opts.type).toBe('tmpfs');
-    // nginx and compose agree on the socket.
-    expect(await readFile(join(t.dir, 'data/conf/nginx/site.scim.custom'), 'utf8')).toContain('proxy_pass http://unix:/run/mailcow-scim/http/http.sock:;');
+    // nginx and compose agree on the socket; the site proxies to the upstream that holds it.
+    expect(await readFile(join(t.dir, SITE), 'utf8')).toContain('proxy_pass http://mailcow_scim_sidecar;');
+    const upstream = await readFile(join(t.dir, UPSTREAM), 'utf8');
+    expect(upstream).toContain('upstream mailcow_scim_sidecar {');
+    expect(upstream).toContain('server unix:/run/mailcow-scim/http/http.sock max_fails=0;');
+    expect(upstream).toMatch(/^\s*keepalive \d+;$/m);
 
     // git sees only mailcow's patched files as changed: everything we added is ignored or excluded,
     // so update.sh's `git add -A` never commits it.
@@ -190,6 +199,43 @@ describe('install into a mailcow tree', () => {
     expect(r.written).toContain('data/conf/nginx/site.scim.custom');
   });
 
+  it('upgrades an install that has only site.scim.custom: adds the upstream, and uninstall removes it', async () => {
+    const t = await tree();
+    const pristine = await snapshot(t.dir);
+    await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    // What an install before the upstream file left: a site proxying straight to the socket,
+    // and a manifest that does not know the upstream file.
+    await rm(join(t.dir, UPSTREAM));
+    const site = await readFile(join(t.dir, SITE), 'utf8');
+    await writeFile(join(t.dir, SITE), site.replace('proxy_pass http://mailcow_scim_sidecar;', 'proxy_pass http://unix:/run/mailcow-scim/http/http.sock:;'));
+    const manifestPath = join(t.dir, '.mailcow-scim/install.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.created = manifest.created.filter((f: string) => f !== UPSTREAM);
+    await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+
+    const check = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'check');
+    expect(check.complete).toBe(false);
+    expect(check.reports.filter((r) => r.piece.startsWith('nginx')).map((r) => [r.item, r.state])).toEqual([
+      [UPSTREAM, 'missing'],
+      [SITE, 'outdated'],
+    ]);
+
+    const upgraded = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    expect(upgraded.complete).toBe(true);
+    expect(upgraded.written).toEqual([UPSTREAM, SITE]);
+    expect(await readFile(join(t.dir, SITE), 'utf8')).toBe(site);
+    expect(JSON.parse(await readFile(manifestPath, 'utf8')).created).toContain(UPSTREAM);
+    expect(git(t.dir, 'status', '--porcelain').split('\n').filter((l) => l.includes('nginx'))).toEqual([]);
+
+    const again = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
+    expect(again.written).toEqual([]);
+
+    const removed = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'uninstall');
+    expect(removed.removed).toEqual(expect.arrayContaining([SITE, UPSTREAM]));
+    expect(removed.removed.indexOf(SITE)).toBeLessThan(removed.removed.indexOf(UPSTREAM));
+    expect(await snapshot(t.dir)).toEqual(pristine);
+  });
+
   it('leaves out the hunks of a file that is not the mailcow file it should be, and refuses a directory that is not mailcow', async () => {
     const t = await tree({ git: false });
     await writeFile(join(t.dir, 'data/web/inc/init_db.inc.php'), '<?php\n// something else entirely\n');
@@ -247,9 +293,10 @@ describe('install into a mailcow tree', () => {
     expect(Object.keys(after).sort()).toEqual(Object.keys(pristine).sort());
   });
 
-  it('refuses to overwrite a site.scim.custom that someone else wrote, or a conflicting volume', async () => {
+  it('refuses to overwrite a site.scim.custom or upstream file that someone else wrote, or a conflicting volume', async () => {
     const t = await tree({ git: false });
     await writeFile(join(t.dir, 'data/conf/nginx/site.scim.custom'), 'location /scim/ { return 418; }\n');
+    await writeFile(join(t.dir, UPSTREAM), 'upstream other { server unix:/tmp/other.sock; }\n');
     await writeFile(join(t.dir, 'docker-compose.override.yml'), 'services:\n  nginx-mailcow:\n    volumes:\n      - other-vol:/run/mailcow-scim\n');
     const r = await runInstall({ mailcowDir: t.dir, assets: t.assets }, 'install');
     expect(r.refused).toBe(true);
@@ -257,6 +304,7 @@ describe('install into a mailcow tree', () => {
     expect(details).toEqual(
       expect.arrayContaining([
         expect.stringContaining('site.scim.custom exists and was not written by mailcow-scim'),
+        expect.stringContaining('mailcow-scim-upstream.conf exists and was not written by mailcow-scim'),
         expect.stringContaining('another volume (other-vol:/run/mailcow-scim) is mounted at /run/mailcow-scim'),
       ]),
     );

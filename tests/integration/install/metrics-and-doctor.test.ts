@@ -3,10 +3,12 @@
  * sockets answering (a real gRPC health check), health red while mailbox.authsource lacks 'scim'
  * (the sidecar refuses writes then), and green again after `doctor --repair`.
  */
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, formatDoctorReport } from '../../../server/src/install/doctor.js';
-import { HUNKS } from '../../../server/src/install/index.js';
+import { HUNKS, runInstall } from '../../../server/src/install/index.js';
 import { scimClient } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
 import { cli, makeMailcowTree, type TestTree } from './mailcow-tree.js';
@@ -111,12 +113,41 @@ describe('/metrics and /healthz', () => {
       'patch hunk user-login-scim-case in place': 'fail',
       'patch hunk admin-scim-tab-pane in place': 'fail',
       'nginx route answering': 'skip',
+      'nginx site.scim.custom routes /scim/v2/': 'fail',
+      'nginx upstream to the sidecar in place': 'fail',
     });
     // One check per hunk that is not in place, each saying what it disables.
     expect(report.checks.filter((c) => c.name.startsWith('patch hunk '))).toHaveLength(HUNKS.length);
     const text = formatDoctorReport(report).join('\n');
     expect(text).toContain(`→ run: mailcow-scim install --mailcow-dir ${tree.dir}`);
     expect(text).toContain('Without it: SCIM users cannot log in with a password');
+  });
+
+  it('doctor reports a missing or changed nginx upstream file after an install, and --repair puts it back', async () => {
+    const upstreamTree = await makeMailcowTree({ git: false });
+    try {
+      const deps = { ...doctorDeps(), mailcowDir: upstreamTree.dir, assets: upstreamTree.assets };
+      const upstream = join(upstreamTree.dir, 'data/conf/nginx/mailcow-scim-upstream.conf');
+      const check = async () => (await runDoctor(deps)).checks.find((c) => c.name === 'nginx upstream to the sidecar in place');
+      await runInstall({ mailcowDir: upstreamTree.dir, assets: upstreamTree.assets }, 'install');
+      expect((await check())?.status).toBe('ok');
+
+      const installed = await readFile(upstream, 'utf8');
+      await writeFile(upstream, installed.replace(/keepalive_timeout \d+s;/, 'keepalive_timeout 300s;'));
+      const changed = await check();
+      expect(changed).toMatchObject({ status: 'fail', detail: 'data/conf/nginx/mailcow-scim-upstream.conf: outdated' });
+      expect(changed?.fix).toContain('docker compose restart nginx-mailcow');
+
+      await rm(upstream);
+      expect(await check()).toMatchObject({ status: 'fail', detail: 'data/conf/nginx/mailcow-scim-upstream.conf: missing' });
+
+      const repaired = await runDoctor(deps, true);
+      expect(repaired.repairs.join('\n')).toContain('data/conf/nginx/mailcow-scim-upstream.conf');
+      expect(await readFile(upstream, 'utf8')).toBe(installed);
+      expect((await check())?.status).toBe('ok');
+    } finally {
+      await upstreamTree.cleanup();
+    }
   });
 
   it("health goes red while mailbox.authsource lacks 'scim', writes are refused, and doctor --repair brings it back", async () => {

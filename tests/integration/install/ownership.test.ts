@@ -54,6 +54,7 @@ describe.skipIf(!asRoot)('install as root keeps owners and modes (needs root to 
     expect(await owner(join(t.dir, 'data/web/inc/functions.auth.inc.php'))).toEqual({ uid: ADMIN, gid: ADMIN, mode: '644' });
     // New files and directories: their directory's owner; a mode the directory allows.
     expect(await owner(join(t.dir, 'data/conf/nginx/site.scim.custom'))).toEqual({ uid: ADMIN, gid: 101, mode: '640' });
+    expect(await owner(join(t.dir, 'data/conf/nginx/mailcow-scim-upstream.conf'))).toEqual({ uid: ADMIN, gid: 101, mode: '640' });
     expect(await owner(join(t.dir, 'data/hooks/phpfpm/mailcow-scim-enum-guard.sh'))).toEqual({ uid: ADMIN, gid: ADMIN, mode: '755' });
     expect(await owner(join(t.dir, 'data/web/inc/mailcow-scim'))).toEqual({ uid: ADMIN, gid: ADMIN, mode: '755' });
     expect(await owner(join(t.dir, 'data/web/inc/mailcow-scim/Client/Client.php'))).toEqual({ uid: ADMIN, gid: ADMIN, mode: '644' });

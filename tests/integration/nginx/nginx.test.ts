@@ -1,20 +1,16 @@
 /**
- * Debian's real nginx in front of the real sidecar, with the generated site.scim.custom included
- * in a server block built like mailcow's (data/conf/nginx/templates/sites-default.conf.j2:
- * real-IP from X-Forwarded-For for trusted proxies, regex locations for .php/.twig and
- * /api/v1/, a server-wide `error_page 502 @awaitingupstream`, and the site.*.custom include).
+ * Debian's real nginx in front of the real sidecar, with the generated site.scim.custom and
+ * mailcow-scim-upstream.conf included as mailcow's nginx includes them (mailcow-nginx.ts).
  * nginx starts before the sidecar's socket exists, SCIM works through it, the client address
  * reaches the token's IP allow-list, and nginx's own errors are SCIM error bodies.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findInstallAssets, renderNginxSite } from '../../../server/src/install/index.js';
 import { scimRequest } from '../../helpers/http.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
+import { startMailcowNginx, type MailcowNginx } from './mailcow-nginx.js';
 
 const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -22,100 +18,23 @@ const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 let dir: string;
 let socket: string;
 let port: number;
-let nginx: ChildProcess | undefined;
+let nginx: MailcowNginx | undefined;
 let t: TestSidecar | undefined;
 let base: string;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-/** A server block with the parts of mailcow's that matter to a /scim/v2/ location. */
-function nginxConf(): string {
-  const asRoot = process.getuid?.() === 0;
-  return `${asRoot ? 'user root;\n' : ''}worker_processes 1;
-error_log logs/error.log notice;
-pid nginx.pid;
-events { worker_connections 128; }
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    server_tokens off;
-    access_log logs/access.log;
-    client_body_temp_path tmp/body;
-    proxy_temp_path tmp/proxy;
-    fastcgi_temp_path tmp/fastcgi;
-    uwsgi_temp_path tmp/uwsgi;
-    scgi_temp_path tmp/scgi;
-
-    server {
-        listen 127.0.0.1:${port};
-        server_name _;
-
-        charset utf-8;
-        override_charset on;
-        add_header X-Content-Type-Options nosniff;
-        add_header X-Frame-Options "SAMEORIGIN" always;
-        client_max_body_size 0;
-        gzip on;
-        gzip_types text/plain application/json;
-        absolute_redirect off;
-
-        # mailcow trusts private ranges and TRUSTED_PROXIES; here the test client is the proxy.
-        set_real_ip_from 127.0.0.1;
-        real_ip_header X-Forwarded-For;
-        real_ip_recursive on;
-
-        location / { return 404 "mailcow page\\n"; }
-        location ~ ^/api/v1/(.*)$ { return 418 "mailcow api\\n"; }
-
-        include ${dir}/conf.d/site.*.custom;
-
-        error_page 502 @awaitingupstream;
-        location @awaitingupstream { return 502 "<html>mailcow is starting</html>"; }
-
-        location ~* \\.php$ { return 404; }
-        location ~* \\.twig$ { return 404; }
-    }
-}
-`;
-}
 
 const get = (path: string, headers: Record<string, string> = {}, token?: string) => scimRequest(base, { path, headers, token });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcs-nginx-'));
+  dir = await mkdtemp(join(tmpdir(), 'mcs-nginx-sock-'));
   socket = join(dir, 'run', 'http.sock'); // the directory does not exist yet
-  port = await freePort();
-  base = `http://127.0.0.1:${port}/scim/v2`;
-  for (const d of ['conf.d', 'logs', 'tmp']) await mkdir(join(dir, d));
-  await writeFile(join(dir, 'conf.d', 'site.scim.custom'), await renderNginxSite(findInstallAssets(), socket));
-  await writeFile(join(dir, 'nginx.conf'), nginxConf());
-
-  const test = spawnSync('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/error.log'), '-t'], { encoding: 'utf8' });
-  expect(test.status, test.stderr).toBe(0);
-  nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  for (let i = 0; i < 100; i++) {
-    const up = await get('/ServiceProviderConfig').then(
-      () => true,
-      () => false,
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  nginx = await startMailcowNginx(socket);
+  port = nginx.port;
+  base = nginx.base;
 });
 
 afterAll(async () => {
   await t?.stop();
-  if (nginx?.pid && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx!.once('exit', r));
-    nginx.kill('SIGQUIT');
-    await exited;
-  }
+  await nginx?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -161,6 +80,30 @@ describe('mailcow nginx with site.scim.custom', () => {
     expect(row.authsource).toBe('scim');
   });
 
+  it('answers a sidecar slower than proxy_read_timeout with a SCIM 504, and the next POST works', async () => {
+    // A second nginx with the site's read timeout shortened, on the same sidecar.
+    const impatient = await startMailcowNginx(socket, { site: (text) => text.replace(/proxy_read_timeout \d+s;/, 'proxy_read_timeout 1s;') });
+    try {
+      const token = (await t!.sidecar.tokens.create('slow', { domains: ['example.org'], defaultDomain: 'example.org' })).secret;
+      const lock = await t!.db.pool.getConnection();
+      let r;
+      try {
+        await lock.query('LOCK TABLES mailbox WRITE');
+        r = await scimRequest(impatient.base, { method: 'POST', path: '/Users', token, body: { schemas: [CORE], userName: 'slow@example.org' } });
+      } finally {
+        await lock.query('UNLOCK TABLES');
+        lock.release();
+      }
+      expect(r.status).toBe(504);
+      expect(r.headers['content-type']).toBe('application/scim+json');
+      expect(r.body).toMatchObject({ schemas: [ERROR_URN], status: '504' });
+      const next = await scimRequest(impatient.base, { method: 'POST', path: '/Users', token, body: { schemas: [CORE], userName: 'after-504@example.org' } });
+      expect(next.status, next.text).toBe(201);
+    } finally {
+      await impatient.stop();
+    }
+  });
+
   it("passes the client address to the token's IP allow-list, and never a client's own X-Real-IP", async () => {
     const restricted = (await t!.sidecar.tokens.create('office-only', { domains: ['example.org'], ipAllowList: ['203.0.113.0/24'] })).secret;
     const allowed = await get('/Users?count=1', { 'x-forwarded-for': '203.0.113.7' }, restricted);
@@ -197,8 +140,8 @@ describe('mailcow nginx with site.scim.custom', () => {
     const r = await get('/ServiceProviderConfig');
     expect(r.status).toBe(502);
     expect(r.body).toMatchObject({ schemas: [ERROR_URN], status: '502' });
-    expect(nginx!.exitCode).toBeNull();
-    const log = await readFile(join(dir, 'logs/error.log'), 'utf8');
+    expect(nginx!.process.exitCode).toBeNull();
+    const log = await nginx!.errorLog();
     expect(log).toMatch(/connect\(\) to unix:.*http\.sock failed/);
   });
 });
