@@ -217,6 +217,7 @@ describe.skipIf(problem !== undefined)(problem ? `container test SKIPPED: no Doc
     // Owners and modes: the admin's file as it was; new files as their directory's (root here).
     expect(await owners('data/web/inc/functions.inc.php')).toBe(`${ADMIN_UID}:${ADMIN_UID} 640`);
     expect(await owners('data/conf/nginx/site.scim.custom')).toBe('0:0 644');
+    expect(await owners('data/conf/nginx/mailcow-scim-upstream.conf')).toBe('0:0 644');
     expect(await owners('data/hooks/phpfpm/mailcow-scim-enum-guard.sh')).toBe('0:0 755');
 
     // The override runs the released image of this version, which nothing ever builds.

@@ -1,8 +1,9 @@
 /**
  * nginx.conf of the container test's nginx: the parts of mailcow's that matter to SCIM (workers
- * as nginx 101, a server block that includes data/conf/nginx/site.*.custom, mailcow's regex
- * locations and its server-wide 502 page), a TCP listener for the test on the host's loopback,
- * and one FastCGI location standing in for mailcow's PHP pages (tests/container/php/login.php).
+ * as nginx 101, data/conf/nginx/*.conf at http level, a server block that includes
+ * data/conf/nginx/site.*.custom, mailcow's regex locations and its server-wide 502 page), a TCP
+ * listener for the test on the host's loopback, and one FastCGI location standing in for
+ * mailcow's PHP pages (tests/container/php/login.php).
  */
 export function containerNginxConf(port: number): string {
   return `user nginx;
@@ -39,6 +40,9 @@ http {
         location @awaitingupstream { return 502 "<html>mailcow is starting</html>"; }
         location ~* \\.php$ { return 404; }
     }
+
+    # As mailcow's nginx.conf: data/conf/nginx/*.conf at http level (the sidecar's upstream).
+    include /etc/nginx/conf.d/*.conf;
 }
 `;
 }
