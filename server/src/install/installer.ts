@@ -171,9 +171,9 @@ export async function runInstall(options: InstallOptions, action: InstallAction)
 
   const patch = await planPatch(dir, mode);
   const bridgeStamp = mode === 'install' ? { version: installerVersion, content: renderBridgeStamp(installerVersion, patch.outcomes) } : undefined;
-  // site.scim.custom names the upstream: nginx refuses to start with the name but without the
-  // upstream block (it would look the name up as a host), so the upstream file is written first
-  // and removed last.
+  // site.scim.custom names the upstream: the upstream file is written first and removed last, so
+  // an nginx restart between the two never finds the route without its upstream (SCIM would
+  // answer 502 until the other file is in place).
   const nginxSite = await planNginxSite(dir, assets, mode);
   const nginxUpstream = await planNginxUpstream(dir, assets, mode);
   const plan = merge([

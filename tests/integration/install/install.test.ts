@@ -63,7 +63,7 @@ describe('install into a mailcow tree', () => {
     expect(first.refused).toBe(false);
     expect(first.complete).toBe(true);
     expect(first.written).toEqual(expect.arrayContaining([...PATCHED, SITE, UPSTREAM, 'docker-compose.override.yml']));
-    // The site names the upstream: nginx would not start with the name but not its block.
+    // The site names the upstream: written first, so nginx never reads the one without the other.
     expect(first.written.indexOf(UPSTREAM)).toBeLessThan(first.written.indexOf(SITE));
     // Backups of mailcow's own files, before they changed.
     for (const f of PATCHED) {
@@ -97,7 +97,7 @@ describe('install into a mailcow tree', () => {
     expect(override.services['php-fpm-mailcow'].environment).toEqual(['SCIM_RPC_SOCKET=/run/mailcow-scim/rpc/rpc.sock']);
     expect(override.volumes['mailcow-scim-socket-vol-1'].driver_opts.type).toBe('tmpfs');
     // nginx and compose agree on the socket; the site proxies to the upstream that holds it.
-    expect(await readFile(join(t.dir, SITE), 'utf8')).toContain('proxy_pass http://mailcow_scim_sidecar;');
+    expect(await readFile(join(t.dir, SITE), 'utf8')).toContain('set $mailcow_scim_upstream mailcow_scim_sidecar;');
     const upstream = await readFile(join(t.dir, UPSTREAM), 'utf8');
     expect(upstream).toContain('upstream mailcow_scim_sidecar {');
     expect(upstream).toContain('server unix:/run/mailcow-scim/http/http.sock max_fails=0;');
@@ -207,7 +207,9 @@ describe('install into a mailcow tree', () => {
     // and a manifest that does not know the upstream file.
     await rm(join(t.dir, UPSTREAM));
     const site = await readFile(join(t.dir, SITE), 'utf8');
-    await writeFile(join(t.dir, SITE), site.replace('proxy_pass http://mailcow_scim_sidecar;', 'proxy_pass http://unix:/run/mailcow-scim/http/http.sock:;'));
+    const before = site.replace(/^\s*set \$mailcow_scim_upstream .*\n/m, '').replace('proxy_pass http://$mailcow_scim_upstream;', 'proxy_pass http://unix:/run/mailcow-scim/http/http.sock:;');
+    expect(before).not.toBe(site);
+    await writeFile(join(t.dir, SITE), before);
     const manifestPath = join(t.dir, '.mailcow-scim/install.json');
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
     manifest.created = manifest.created.filter((f: string) => f !== UPSTREAM);

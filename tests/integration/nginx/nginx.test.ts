@@ -104,6 +104,19 @@ describe('mailcow nginx with site.scim.custom', () => {
     }
   });
 
+  it('still starts without mailcow-scim-upstream.conf, answering SCIM with its 502 body', async () => {
+    const halfInstalled = await startMailcowNginx(socket, { upstream: () => '# removed by hand\n' });
+    try {
+      const r = await scimRequest(halfInstalled.base, { path: '/ServiceProviderConfig' });
+      expect(r.status).toBe(502);
+      expect(r.headers['content-type']).toBe('application/scim+json');
+      expect(r.body).toMatchObject({ schemas: [ERROR_URN], status: '502' });
+      expect((await scimRequest(`http://127.0.0.1:${halfInstalled.port}`, { path: '/api/v1/get/status' })).status).toBe(418);
+    } finally {
+      await halfInstalled.stop();
+    }
+  });
+
   it("passes the client address to the token's IP allow-list, and never a client's own X-Real-IP", async () => {
     const restricted = (await t!.sidecar.tokens.create('office-only', { domains: ['example.org'], ipAllowList: ['203.0.113.0/24'] })).secret;
     const allowed = await get('/Users?count=1', { 'x-forwarded-for': '203.0.113.7' }, restricted);
