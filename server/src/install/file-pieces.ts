@@ -1,7 +1,8 @@
 /**
- * The files mailcow-scim adds next to mailcow's: the nginx site and upstream files, the php-fpm ENUM guard hook,
- * the PHP bridge copy, the vars.local.inc.php block and the .git/info/exclude entries. None of them
- * is tracked by mailcow's git, so updates leave them alone (docs/mailcow-facts.md §5.1, §5.5, §5.6).
+ * The files mailcow-scim adds next to mailcow's: the nginx site and upstream files, the php-fpm
+ * ENUM guard hook, the PHP bridge copy, the vars.local.inc.php block and the .git/info/exclude
+ * entries. None of them is tracked by mailcow's git, so updates leave them alone
+ * (docs/mailcow-facts.md §5.1, §5.5, §5.6).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
