@@ -13,6 +13,7 @@ import { resolveClientIp } from './client-ip.js';
 import { answerClientError, sendScimError, toScimError } from './error-response.js';
 import { InFlightLimiter, type InFlightLimits } from './in-flight.js';
 import { lingerOnIncompleteBody } from './linger.js';
+import { QueuedRequests } from './queued-requests.js';
 import { decodeScimJsonBody } from './scim-json-body.js';
 import './request-context.js';
 
@@ -107,8 +108,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('preClose', async () => {
     closing = true;
   });
+  const queued = new QueuedRequests();
 
   app.addHook('onRequest', async (req, reply) => {
+    queued.track(req.raw, reply.raw);
     req.clientIp = resolveClientIp(req.raw, deps.settings.trustedProxies);
     reply.header('x-request-id', req.id);
     if (closing) {
@@ -120,10 +123,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   // An answer given before the body has arrived (413, 415, 401…) must reach a client that is
   // still sending it: the connection is closed only after the rest is read (linger.ts).
   app.addHook('onSend', async (req, reply, payload) => {
-    // A request already in progress when close() began: its connection is closed after the
-    // answer, so nginx does not put it back in its pool only to have it swept away under the
-    // next request (which would then fail with a 502: nginx never resends a POST).
-    if (closing) reply.header('connection', 'close');
+    // A request already in progress when close() began closes its connection (queued-requests.ts).
+    if (closing && queued.isLastOnConnection(req.raw)) reply.header('connection', 'close');
     lingerOnIncompleteBody(req.raw);
     return payload;
   });
