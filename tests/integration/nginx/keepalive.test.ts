@@ -25,7 +25,7 @@ import { startMailcowNginx, type MailcowNginx } from './mailcow-nginx.js';
 
 const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
-/** nginx's keepalive_timeout in this test only, so an idle period fits in a test. */
+/** nginx's keepalive_timeout in the idle test only, so an idle period fits in a test. */
 const SHORT_NGINX_IDLE_S = 1;
 
 /** Requests the sidecar's socket server started, and the connections they came on. */
@@ -68,9 +68,9 @@ let seen: UpstreamConnections;
 let token: string;
 let n = 0;
 
-const create = (): Promise<ScimResponse> => {
+const create = (through: MailcowNginx = nginx): Promise<ScimResponse> => {
   const userName = `ka${n++}@example.org`;
-  return scimRequest(nginx.base, { method: 'POST', path: '/Users', token, body: { schemas: [CORE], userName, active: true } });
+  return scimRequest(through.base, { method: 'POST', path: '/Users', token, body: { schemas: [CORE], userName, active: true } });
 };
 
 /** Statements of the sidecar waiting for a lock in its database (a request past every HTTP hook). */
@@ -88,7 +88,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mcs-ka-'));
   socket = join(dir, 'http.sock');
   seen = new UpstreamConnections(socket);
-  nginx = await startMailcowNginx(socket, { upstream: (text) => text.replace(/keepalive_timeout \d+s;/, `keepalive_timeout ${SHORT_NGINX_IDLE_S}s;`) });
+  nginx = await startMailcowNginx(socket);
   t = await startTestSidecar({
     env: { SCIM_HTTP_SOCKET: socket },
     domains: [{ domain: 'example.org', mailboxes: 1000, defquotaMiB: 1, maxquotaMiB: 10, quotaMiB: 100_000 }],
@@ -136,7 +136,7 @@ describe('nginx keeps its connections to the sidecar', () => {
   it('serves rounds of parallel POSTs on no more connections than requests at once, none a 502', async () => {
     const before = seen.mark();
     const results: ScimResponse[] = [];
-    for (let round = 0; round < 6; round++) results.push(...(await Promise.all(Array.from({ length: 8 }, create))));
+    for (let round = 0; round < 6; round++) results.push(...(await Promise.all(Array.from({ length: 8 }, () => create()))));
     expect(statuses(results).filter((s) => s !== 201)).toEqual([]);
     const after = seen.mark();
     expect(after.requests - before.requests).toBe(48);
@@ -155,18 +155,28 @@ describe('nginx keeps its connections to the sidecar', () => {
   });
 
   it('after an idle period nginx has closed the connection itself, and the next POST gets a new one', async () => {
-    const first = await create();
-    expect(first.status).toBe(201);
-    const used = [...seen.sockets].filter((s) => !seen.closed.has(s));
-    expect(used.length).toBeGreaterThan(0);
-    // nginx's (shortened) keepalive_timeout passes; the sidecar's own is 75 s, so whatever closes
-    // these connections now is nginx.
-    await waitFor('nginx to close its idle upstream connections', async () => used.every((s) => seen.closed.has(s)), 20_000, 100);
-    expect(used.every((s) => seen.closedByNginx.has(s))).toBe(true);
-    const before = seen.mark();
-    const after = await Promise.all([create(), create(), create()]);
-    expect(statuses(after)).toEqual([201, 201, 201]);
-    expect(seen.mark().sockets).toBeGreaterThan(before.sockets);
+    // A second nginx whose keepalive_timeout is shortened, so an idle period fits in a test.
+    const earlier = new Set(seen.sockets);
+    const impatient = await startMailcowNginx(socket, {
+      upstream: (text) => text.replace(/keepalive_timeout \d+s;/, `keepalive_timeout ${SHORT_NGINX_IDLE_S}s;`),
+    });
+    try {
+      const first = await create(impatient);
+      expect(first.status).toBe(201);
+      // The connections this nginx opened (its start-up probe's, reused by the POST).
+      const used = [...seen.sockets].filter((s) => !earlier.has(s));
+      expect(used.length).toBeGreaterThan(0);
+      // nginx's keepalive_timeout passes; the sidecar's own is 75 s, so whatever closes these
+      // connections now is nginx.
+      await waitFor('nginx to close its idle upstream connections', async () => used.every((s) => seen.closed.has(s)), 20_000, 100);
+      expect(used.every((s) => seen.closedByNginx.has(s))).toBe(true);
+      const before = seen.mark();
+      const after = await Promise.all([create(impatient), create(impatient), create(impatient)]);
+      expect(statuses(after)).toEqual([201, 201, 201]);
+      expect(seen.mark().sockets).toBeGreaterThan(before.sockets);
+    } finally {
+      await impatient.stop();
+    }
   });
 
   it('on SIGTERM answers the POSTs in flight, and the next request gets the SCIM 502 as before', async () => {
@@ -174,7 +184,7 @@ describe('nginx keeps its connections to the sidecar', () => {
     // Hold every create inside the database until the drain has begun.
     const lock = await sidecar.db.pool.getConnection();
     await lock.query('LOCK TABLES mailbox WRITE');
-    const inFlight = Array.from({ length: 6 }, create);
+    const inFlight = Array.from({ length: 6 }, () => create());
     await waitFor('six creates waiting in the database', async () => (await waitingStatements(sidecar)) >= 6, 20_000, 50);
     const server = seen.server!;
     const stopping = sidecar.stop();
