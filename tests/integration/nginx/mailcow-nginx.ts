@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../../helpers/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findInstallAssets, renderNginxSite, renderNginxUpstream } from '../../../server/src/install/index.js';
@@ -24,14 +24,6 @@ export interface MailcowNginx {
   /** Access log lines: METHOD URI STATUS upstream_connection=<the sidecar's Connection header>. */
   accessLog(): Promise<string[]>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
 }
 
 function serverBlock(dir: string, listen: string): string {
