@@ -186,8 +186,17 @@ function inMemoryTx(state: State, caller: Caller, domains: ReadonlyMap<string, D
       state.mailboxes.delete(address);
       for (const [a, alias] of state.aliases) if (alias.mailbox === address) state.aliases.delete(a);
     },
+    // No SOGo here: nothing is derived from a mailbox.
+    async publish() {},
   };
-  const domainsRows: DomainRows = { lock: async (domain) => domains.get(domain), usage: async (domain) => usage(domain) };
+  const domainsRows: DomainRows = {
+    lock: async (domain) => domains.get(domain),
+    usage: async (domain) => usage(domain),
+    async lockWithUsage(domain) {
+      const d = domains.get(domain);
+      return d && { domain: d, usage: await usage(domain) };
+    },
+  };
   const settingsRows: MailcowSettings = { template: async (name) => template(name), idpAuthsource: async () => null };
   const aliasesRows: UserAliasRows = {
     async sync(userId, mailbox, desired) {

@@ -7,7 +7,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { AuditEvent } from '../audit/index.js';
 import type { ChangeAudit, ChangeTx } from '../unit-of-work/index.js';
 import type { Caller, DomainRows, MailcowSettings } from '../users/ports.js';
-import { domainUsage, lockDomain } from './domains.js';
+import { domainUsage, lockDomain, lockDomainWithUsage } from './domains.js';
 import { recordEvent, recordMailcowUiLog } from './events.js';
 import { SqlGroupRows } from './group-rows.js';
 import { readIdpAuthsource } from './idp-settings.js';
@@ -33,11 +33,16 @@ export class MailcowTx implements ChangeTx {
   constructor(
     private readonly conn: PoolConnection,
     private readonly caller: Caller,
+    options: { sogo: boolean },
   ) {
     const reads = this.reads;
     this.users = new SqlUserRows(conn, caller, reads);
-    this.mailboxes = new SqlMailboxRows(conn, this.effects, reads);
-    this.domains = { lock: (domain) => lockDomain(conn, domain), usage: (domain) => domainUsage(conn, domain) };
+    this.mailboxes = new SqlMailboxRows(conn, this.effects, reads, options.sogo);
+    this.domains = {
+      lock: (domain) => lockDomain(conn, domain),
+      usage: (domain) => domainUsage(conn, domain),
+      lockWithUsage: (domain) => lockDomainWithUsage(conn, domain),
+    };
     this.settings = {
       template: async (name) => {
         const known = reads.template(name);

@@ -36,6 +36,27 @@ export async function lockDomain(db: Queryable, domain: string): Promise<DomainR
   return rows[0] ? domainFromRow(rows[0]) : undefined;
 }
 
+/**
+ * lockDomain and domainUsage in one round trip: the domain row is locked first, and only then is
+ * the count read. The count is a subquery correlated with the locked row, so MariaDB evaluates it
+ * after the lock is granted; under READ COMMITTED its consistent read opens its snapshot then, and
+ * sees every create that held the lock before (tests/integration/users/domain-usage-lock.test.ts).
+ * The subquery is a plain consistent read: it locks no mailbox row. Count and sum travel as one
+ * text, because a scalar subquery has one column and a second one would scan the mailboxes again.
+ */
+export async function lockDomainWithUsage(db: Queryable, domain: string): Promise<{ domain: DomainRow; usage: DomainUsage } | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    `SELECT d.domain, d.active, d.mailboxes, d.defquota, d.maxquota, d.quota, d.backupmx,
+            (SELECT CONCAT(COUNT(*), ' ', COALESCE(SUM(m.quota), 0)) FROM mailbox m WHERE m.domain = d.domain AND m.kind = '') AS mailcow_usage
+       FROM domain d WHERE d.domain = ? FOR UPDATE`,
+    [domain],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  const [n, q] = String(r.mailcow_usage).split(' ');
+  return { domain: domainFromRow(r), usage: { mailboxes: Number(n), quotaBytes: Number(q) } };
+}
+
 export async function findDomain(db: Queryable, domain: string): Promise<DomainRow | undefined> {
   const [rows] = await db.execute<RowDataPacket[]>(
     'SELECT domain, active, mailboxes, defquota, maxquota, quota, backupmx FROM domain WHERE domain = ?',

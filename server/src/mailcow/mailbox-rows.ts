@@ -9,6 +9,7 @@ import { SCIM_AUTHSOURCE } from './authsource.js';
 import { initialAttributesJson } from './mailbox-attributes.js';
 import { deleteMailboxRows, editedColumns, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
 import type { PendingEffects } from './side-effects.js';
+import { refreshSogoViewRow } from './sogo-view.js';
 import type { TxReads } from './tx-reads.js';
 
 export class SqlMailboxRows implements MailboxRows {
@@ -16,6 +17,8 @@ export class SqlMailboxRows implements MailboxRows {
     private readonly conn: PoolConnection,
     private readonly effects: PendingEffects,
     private readonly reads: TxReads,
+    /** Whether mailcow's SOGo view is kept at all (not with SKIP_SOGO). */
+    private readonly sogo: boolean,
   ) {}
 
   async lock(address: string): Promise<MailboxSnapshot | undefined> {
@@ -71,6 +74,14 @@ export class SqlMailboxRows implements MailboxRows {
     await deleteMailboxRows(this.conn, address);
     this.effects.refreshSogo([address]);
     this.effects.setRateLimit(address, null);
+  }
+
+  async publish(address: string): Promise<void> {
+    if (!this.sogo) return;
+    // The same statements as after a commit, inside the change: atomic with it, so a crash can
+    // no longer leave an active mailbox without its row, and no outbox row is needed for it.
+    await refreshSogoViewRow(this.conn, address);
+    this.effects.sogoWritten(address);
   }
 
   private queueTemplateKeys(username: string, t: NewMailboxPlan['template']): void {

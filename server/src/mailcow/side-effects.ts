@@ -16,6 +16,8 @@ import { refreshSogoViewRow, refreshSogoViewRows } from './sogo-view.js';
 export interface MailboxEffects {
   /** Mailboxes whose _sogo_static_view row must be refreshed (upsert when active, else delete). */
   readonly sogo: readonly string[];
+  /** Mailboxes whose row the change wrote in its transaction (then flushed for SOGo). */
+  readonly sogoDone: ReadonlySet<string>;
   /** RL_VALUE per mailbox: a value like "10 / 1h", or null to remove it. */
   readonly rateLimits: readonly { username: string; value: string | null }[];
   /** RCPT_WANTS_* per mailbox, only when a template names a handler (A.4). */
@@ -32,8 +34,17 @@ export class PendingEffects implements MailboxEffects {
   readonly rateLimits: { username: string; value: string | null }[] = [];
   readonly taggedMail: { username: string; handler: TaggedMailHandler }[] = [];
 
+  /** Mailboxes whose SOGo row the change wrote itself: only the memcached flush is left to do. */
+  readonly sogoDone = new Set<string>();
+
   refreshSogo(mailboxes: Iterable<string>): void {
     for (const m of mailboxes) this.sogo.push(m);
+  }
+
+  /** The change wrote the mailbox's row itself: what it asked for before needs no outbox row. */
+  sogoWritten(mailbox: string): void {
+    for (let i = this.sogo.length - 1; i >= 0; i--) if (this.sogo[i] === mailbox) this.sogo.splice(i, 1);
+    this.sogoDone.add(mailbox);
   }
 
   setRateLimit(username: string, value: string | null): void {
@@ -59,6 +70,8 @@ export interface SideEffectOptions {
 export class MailcowSideEffects implements OutboxEffects {
   private client?: Redis;
   readonly flushes: boolean;
+  /** Whether SOGo's view rows are kept (SKIP_SOGO turns them off). */
+  readonly keepsSogo: boolean;
 
   constructor(
     private readonly pool: DatabasePool,
@@ -66,6 +79,7 @@ export class MailcowSideEffects implements OutboxEffects {
     private readonly logger: Logger,
   ) {
     this.flushes = !options.skipSogo && Boolean(options.memcachedUrl);
+    this.keepsSogo = !options.skipSogo;
     if (options.redisUrl) {
       this.client = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
       this.client.on('error', (e) => this.logger.warn({ err: e }, 'redis error'));
@@ -82,6 +96,9 @@ export class MailcowSideEffects implements OutboxEffects {
     const mailboxes = [...new Set(effects.sogo)];
     if (!this.options.skipSogo && mailboxes.length) {
       work.push({ kind: 'sogo', subject: mailboxes.length === 1 ? mailboxes[0]! : null, payload: { mailboxes, flush: true } });
+    } else if (this.flushes && effects.sogoDone.size) {
+      // The rows are written and commit with the change; SOGo sees them once memcached is flushed.
+      work.push({ kind: 'memcached_flush', subject: null, payload: {} });
     }
     if (this.client) {
       const keys = new Map<string, RedisPayload>();

@@ -1,9 +1,9 @@
 /**
  * A user create inside its change: a new mailbox written exactly as mailcow's add writes one,
  * or the claim of a kept 'scim' mailbox (a re-hire, a hand-over), and the SCIM user linked to
- * it. The change runs under READ COMMITTED and takes the domain row last, just before mailcow's
- * limit count, so creates in one domain hold that lock for the count and the commit only
- * (docs/performance.md).
+ * it. The change runs under READ COMMITTED and takes the domain row last, with mailcow's limit
+ * count in the same statement, so creates in one domain hold that lock for the count and the
+ * commit only (docs/performance.md). A new mailbox's SOGo row is written inside the change.
  */
 import {
   assertDomainUsable,
@@ -60,9 +60,14 @@ export async function createUser(tx: ChangeTx, caller: Caller, user: NewUser): P
     appliedTemplate: template.name,
   });
   if (claimed) await tx.aliases.relink(address.address, user.id);
-  else quotaBytes = await settleNewMailbox(tx, address, quota, quotaBytes);
   // A user made in this change owns no aliases yet: with none wanted there is nothing to sync.
   if (claimed || intent.aliases.length) await tx.aliases.sync(user.id, address.address, intent.aliases, aliasNote(user.userName));
+  if (!claimed) {
+    // SOGo's row reads the mailbox and its aliases, all written by now; it goes before the domain
+    // lock, which is held from the count to the commit and nothing more.
+    await tx.mailboxes.publish(address.address);
+    quotaBytes = await settleNewMailbox(tx, address, quota, quotaBytes);
+  }
   tx.audit({ resourceType: 'User', operation: claimed ? 'claim' : 'create', resourceId: user.id, mailbox: address.address, status: 201 });
   // A claimed mailbox brings what it has (mail, quota, groups).
   if (claimed) return (await tx.users.read(user.id))!;
@@ -95,9 +100,9 @@ async function assertClaimable(tx: ChangeTx, caller: Caller, mailbox: MailboxSna
  * one. Returns the mailbox's settled quota.
  */
 async function settleNewMailbox(tx: ChangeTx, address: MailAddress, quota: QuotaRequest, writtenBytes: number): Promise<number> {
-  const domain = await tx.domains.lock(address.domain);
-  assertDomainUsable(address.domain, domain);
-  const usage = await tx.domains.usage(address.domain);
+  const locked = await tx.domains.lockWithUsage(address.domain);
+  assertDomainUsable(address.domain, locked?.domain);
+  const { domain, usage } = locked!;
   assertMailboxRoom(domain, usage);
   const quotaBytes = settleQuotaMiB(quota, domain, usage.quotaBytes - writtenBytes) * MIB;
   if (quotaBytes !== writtenBytes) await tx.mailboxes.setQuota(address.address, quotaBytes);

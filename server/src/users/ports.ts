@@ -182,12 +182,20 @@ export interface MailboxRows {
   update(mailbox: MailboxSnapshot, update: MailboxUpdate): Promise<WrittenMailbox>;
   /** Removes the mailbox's rows the way mailcow's delete does (the maildir stays: mailcow's dockerapi moves it). */
   delete(address: string): Promise<void>;
+  /**
+   * Writes the rows mailcow derives from the mailbox outside its own tables (SOGo's view row)
+   * now, inside the change, rather than after the commit: for a mailbox the change created, once
+   * everything those rows read (the mailbox, its aliases) is written.
+   */
+  publish(address: string): Promise<void>;
 }
 
 export interface DomainRows {
   /** Locks the domain row: it serialises the checks of mailcow's limits. */
   lock(domain: string): Promise<DomainLimits | undefined>;
   usage(domain: string): Promise<DomainUsage>;
+  /** lock, then usage, in one statement: the usage read once the lock is held. */
+  lockWithUsage(domain: string): Promise<{ domain: DomainLimits; usage: DomainUsage } | undefined>;
 }
 
 /** mailcow's configuration as a change reads it. */
