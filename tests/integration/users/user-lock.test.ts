@@ -49,7 +49,7 @@ async function withUserLocked(fn: (tx: MailcowTx) => Promise<void>): Promise<voi
   const conn = await t.db.pool.getConnection();
   try {
     await conn.beginTransaction();
-    const tx = new MailcowTx(conn, caller);
+    const tx = new MailcowTx(conn, caller, { sogo: true });
     await tx.users.lock(userId);
     await fn(tx);
   } finally {
@@ -97,7 +97,7 @@ it('what the lock read is what the separate reads return', async () => {
   const conn = await t.db.pool.getConnection();
   try {
     await conn.beginTransaction();
-    const tx = new MailcowTx(conn, caller);
+    const tx = new MailcowTx(conn, caller, { sogo: true });
     expect(await tx.settings.template('Locked')).toEqual({ name: 'Locked', attributes: { quota: 0, tags: ['locked'] } });
     expect(await tx.settings.idpAuthsource()).toBe('keycloak');
   } finally {
@@ -124,7 +124,7 @@ it('a list of owned aliases too long for the aggregate is read on its own, not c
     // Far too short for two addresses: MariaDB would cut the list and still return valid JSON.
     await conn.query('SET SESSION group_concat_max_len = 8');
     await conn.beginTransaction();
-    const tx = new MailcowTx(conn, caller);
+    const tx = new MailcowTx(conn, caller, { sogo: true });
     await tx.users.lock(userId);
     await tx.aliases.sync(userId, `lock@${domain}`, [`lock.a@${domain}`], 'mailcow-scim: SCIM user lock');
     const [rows] = await conn.query<RowDataPacket[]>(`SELECT address FROM mailcow_scim_owned_aliases WHERE user_id = ? ORDER BY address`, [userId]);
