@@ -27,6 +27,24 @@ export async function groupLookup(db: Queryable, userIds: string[]): Promise<Map
   return out;
 }
 
+/**
+ * A user's groups as groupLookup gives them, as a column of a statement over users `u`: a JSON
+ * array in the same order, so a page of users and their groups is one statement. JSON_ARRAYAGG
+ * is cut at group_concat_max_len, so a statement with this column runs under USER_GROUPS_JSON_STATEMENT.
+ */
+export const USER_GROUPS_JSON = `(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', g.id, 'display', g.display_name) ORDER BY g.display_name_lc, g.id)
+  FROM mailcow_scim_group_members gm JOIN mailcow_scim_groups g ON g.id = gm.group_id WHERE gm.user_id = u.id)`;
+
+/** Prefix for a statement with USER_GROUPS_JSON: no user has groups enough to reach this length. */
+export const USER_GROUPS_JSON_STATEMENT = 'SET STATEMENT group_concat_max_len = 4294967295 FOR';
+
+/** A USER_GROUPS_JSON value (NULL for no groups) as groupLookup gives a user's groups. */
+export function parseUserGroups(value: unknown): { id: string; display: string }[] {
+  if (value === null || value === undefined) return [];
+  const list = JSON.parse(Buffer.isBuffer(value) ? value.toString('utf8') : String(value)) as { id: unknown; display: unknown }[];
+  return list.map((g) => ({ id: String(g.id), display: String(g.display) }));
+}
+
 /** `groups.value` / `groups.display` filters on Users, over the mailcow_scim_user_groups view (migration 2). */
 export const USER_GROUPS_SIDE_TABLE: SideTableMapping = {
   table: 'mailcow_scim_user_groups',

@@ -20,7 +20,7 @@ import { groupLookup } from './group-members.js';
 import type { PendingEffects } from './side-effects.js';
 import type { TxReads } from './tx-reads.js';
 
-interface GroupRow extends ResourceRow {
+export interface GroupRow extends ResourceRow {
   display_name: string;
   address: string | null;
   address_source: string | null;
@@ -28,9 +28,11 @@ interface GroupRow extends ResourceRow {
 }
 
 // aliasActive is read from the alias row itself, so it is true only while mailcow has it active.
-const SELECT_GROUP = `SELECT g.id, g.token_id, g.display_name, g.external_id, g.address, g.address_source, g.resource, g.version, g.created_at, g.last_modified,
-  a.active AS a_active
-  FROM mailcow_scim_groups g LEFT JOIN alias a ON a.address = g.address`;
+/** A group's columns with its alias's state, over GROUP_JOINS (also a list page's shape). */
+export const GROUP_COLUMNS = `g.id, g.token_id, g.display_name, g.external_id, g.address, g.address_source, g.resource, g.version, g.created_at, g.last_modified,
+  a.active AS a_active`;
+export const GROUP_JOINS = 'LEFT JOIN alias a ON a.address = g.address';
+const SELECT_GROUP = `SELECT ${GROUP_COLUMNS} FROM mailcow_scim_groups g ${GROUP_JOINS}`;
 
 /** Rows per membership INSERT. */
 const BATCH = 1000;
@@ -38,6 +40,11 @@ const BATCH = 1000;
 /** Groups matching `where` (over SELECT_GROUP's aliases), with their members when asked. */
 export async function selectGroups(db: Queryable, where: string, params: unknown[], options: GroupReadOptions): Promise<StoredGroup[]> {
   const [rows] = await db.query<GroupRow[]>(`${SELECT_GROUP} WHERE ${where}`, params);
+  return storedGroups(db, rows, options);
+}
+
+/** Rows of GROUP_COLUMNS as the use cases see them, with their members (one more statement) when asked. */
+export async function storedGroups(db: Queryable, rows: GroupRow[], options: GroupReadOptions): Promise<StoredGroup[]> {
   if (!rows.length) return [];
   const members = options.members ? await membersOf(db, rows.map((r) => r.id)) : undefined;
   return rows.map((r) => ({

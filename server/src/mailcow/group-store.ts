@@ -6,7 +6,7 @@
 import type { GroupReadOptions, GroupReads, StoredGroup } from '../groups/ports.js';
 import type { Caller, ListQuery, ListResult } from '../users/ports.js';
 import { groupListSource } from './group-query.js';
-import { selectGroups } from './group-rows.js';
+import { GROUP_COLUMNS, GROUP_JOINS, selectGroups, storedGroups, type GroupRow } from './group-rows.js';
 import { listResources } from './resource-list.js';
 import { MailcowUnitOfWork } from './unit-of-work.js';
 
@@ -16,6 +16,11 @@ export class MailcowGroupStore extends MailcowUnitOfWork implements GroupReads {
   }
 
   list(caller: Caller, q: ListQuery, options: GroupReadOptions): Promise<ListResult<StoredGroup>> {
-    return listResources(this.deps.pool, groupListSource(caller), q, (ids) => selectGroups(this.deps.pool, 'g.id IN (?)', [ids], options));
+    // The page's groups come with it; their members (when asked) in one more statement.
+    return listResources(this.deps.pool, groupListSource(caller), q, {
+      columns: GROUP_COLUMNS,
+      joins: GROUP_JOINS,
+      toItems: (db, rows) => storedGroups(db, rows as GroupRow[], options),
+    });
   }
 }

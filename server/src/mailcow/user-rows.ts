@@ -20,7 +20,7 @@ import { readCreateFacts } from './user-create-facts.js';
 import { keepLockReads, USER_LOCK_COLUMNS } from './user-lock.js';
 import { userScope } from './user-query.js';
 
-interface UserRow extends ResourceRow {
+export interface UserRow extends ResourceRow {
   user_name: string;
   mailbox: string;
   applied_template: string | null;
@@ -31,15 +31,27 @@ interface UserRow extends ResourceRow {
   q_messages: number | null;
 }
 
-/** A user with its mailbox and quota usage, in one statement. */
-const USER_COLUMNS = `u.id, u.token_id, u.user_name, u.external_id, u.mailbox, u.applied_template, u.resource, u.version, u.created_at, u.last_modified,
+/** A user's columns with its mailbox and quota usage, over USER_JOINS (also a list page's shape). */
+export const USER_COLUMNS = `u.id, u.token_id, u.user_name, u.external_id, u.mailbox, u.applied_template, u.resource, u.version, u.created_at, u.last_modified,
   m.name AS m_name, m.active AS m_active, m.quota AS m_quota, q.bytes AS q_bytes, q.messages AS q_messages`;
-const USER_TABLES = `mailcow_scim_users u JOIN mailbox m ON m.username = u.mailbox LEFT JOIN quota2 q ON q.username = u.mailbox`;
+export const USER_JOINS = 'JOIN mailbox m ON m.username = u.mailbox LEFT JOIN quota2 q ON q.username = u.mailbox';
+
+/** A user with its mailbox and quota usage, in one statement. */
+const USER_TABLES = `mailcow_scim_users u ${USER_JOINS}`;
 
 /** Ids and scope checks run in batches of this many. */
 const BATCH = 1000;
 
-function userFromRow(r: UserRow, groups: UserGroups): StoredUser {
+/** Users matching `where` (over the aliases of USER_COLUMNS), with their groups. */
+export async function selectUsers(db: Queryable, where: string, params: unknown[]): Promise<StoredUser[]> {
+  const [rows] = await db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM ${USER_TABLES} WHERE ${where}`, params);
+  if (!rows.length) return [];
+  const groups = await groupLookup(db, rows.map((r) => r.id));
+  return rows.map((r) => storedUser(r, groups.get(r.id) ?? []));
+}
+
+/** A row of USER_COLUMNS as the use cases see it. */
+export function storedUser(r: UserRow, groups: UserGroups): StoredUser {
   return {
     ...resourceFields(r),
     userName: r.user_name,
@@ -54,14 +66,6 @@ function userFromRow(r: UserRow, groups: UserGroups): StoredUser {
     },
     groups,
   };
-}
-
-/** Users matching `where` (over the aliases of USER_COLUMNS), with their groups. */
-export async function selectUsers(db: Queryable, where: string, params: unknown[]): Promise<StoredUser[]> {
-  const [rows] = await db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM ${USER_TABLES} WHERE ${where}`, params);
-  if (!rows.length) return [];
-  const groups = await groupLookup(db, rows.map((r) => r.id));
-  return rows.map((r) => userFromRow(r, groups.get(r.id) ?? []));
 }
 
 /** The `_lc` columns hold values folded like the filters fold them (scim/case-fold.ts). */
@@ -133,7 +137,7 @@ export class SqlUserRows implements UserRows {
     keepLockReads(id, r, this.reads);
     // The groups locked first (lockGroupsOf) are the ones a read in this transaction would list.
     const groups = this.reads.takeGroups(id) ?? (await groupLookup(this.conn, [r.id])).get(r.id) ?? [];
-    return userFromRow(r, groups);
+    return storedUser(r, groups);
   }
 
   async read(id: string): Promise<StoredUser | undefined> {

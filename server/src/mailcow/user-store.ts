@@ -4,11 +4,19 @@
  * exactly as mailcow writes one (user-rows.ts, mailbox-rows.ts).
  */
 import type { Caller, ListQuery, ListResult, StoredUser, UserReads } from '../users/ports.js';
-import { USER_GROUPS_SIDE_TABLE } from './group-members.js';
-import { listResources } from './resource-list.js';
+import { parseUserGroups, USER_GROUPS_JSON, USER_GROUPS_JSON_STATEMENT, USER_GROUPS_SIDE_TABLE } from './group-members.js';
+import { listResources, type PageRows } from './resource-list.js';
 import { MailcowUnitOfWork } from './unit-of-work.js';
 import { userListSource, userScope } from './user-query.js';
-import { selectUsers } from './user-rows.js';
+import { selectUsers, storedUser, USER_COLUMNS, USER_JOINS, type UserRow } from './user-rows.js';
+
+/** A page of users with their mailboxes and groups, in the page's one statement. */
+const USER_PAGE_ROWS: PageRows<StoredUser> = {
+  columns: `${USER_COLUMNS}, ${USER_GROUPS_JSON} AS groups_json`,
+  joins: USER_JOINS,
+  prefix: USER_GROUPS_JSON_STATEMENT,
+  toItems: (_db, rows) => Promise.resolve(rows.map((r) => storedUser(r as UserRow, parseUserGroups(r.groups_json)))),
+};
 
 export class MailcowUserStore extends MailcowUnitOfWork implements UserReads {
   async get(caller: Caller, id: string): Promise<StoredUser | undefined> {
@@ -17,6 +25,6 @@ export class MailcowUserStore extends MailcowUnitOfWork implements UserReads {
   }
 
   list(caller: Caller, q: ListQuery): Promise<ListResult<StoredUser>> {
-    return listResources(this.deps.pool, userListSource(caller, USER_GROUPS_SIDE_TABLE), q, (ids) => selectUsers(this.deps.pool, 'u.id IN (?)', [ids]));
+    return listResources(this.deps.pool, userListSource(caller, USER_GROUPS_SIDE_TABLE), q, USER_PAGE_ROWS);
   }
 }
