@@ -11,7 +11,7 @@ import { userListSource, userScope } from './user-query.js';
 import { selectUsers, storedUser, USER_COLUMNS, USER_JOINS, type UserRow } from './user-rows.js';
 
 /** A page of users with their mailboxes and groups, in the page's one statement. */
-const USER_PAGE_ROWS: PageRows<StoredUser> = {
+export const USER_PAGE_ROWS: PageRows<StoredUser> = {
   columns: `${USER_COLUMNS}, ${USER_GROUPS_JSON} AS groups_json`,
   joins: USER_JOINS,
   prefix: USER_GROUPS_JSON_STATEMENT,

@@ -12,7 +12,8 @@ import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowIso } from '../../../server/src/mailcow/db-time.js';
 import { migrate } from '../../../server/src/mailcow/migrations.js';
-import { buildListStatements, indexWindow, listResourceIds } from '../../../server/src/mailcow/resource-list.js';
+import { buildListStatements, indexWindow, listResourceIds, listResources } from '../../../server/src/mailcow/resource-list.js';
+import { USER_PAGE_ROWS } from '../../../server/src/mailcow/user-store.js';
 import { userListSource } from '../../../server/src/mailcow/user-query.js';
 import { parseListParams, type PageQuery } from '../../../server/src/scim/list-params.js';
 import { USER_RESOURCE_TYPE } from '../../../server/src/scim/schema/index.js';
@@ -120,6 +121,9 @@ describe('a deep index page is the naive page', () => {
             const naive = startIndex > n ? [] : await naivePage(q);
             expect(page.ids, `startIndex ${startIndex}, count ${count}`).toEqual(naive);
             expect(page.ids).toHaveLength(Math.max(0, Math.min(count, n - startIndex + 1)));
+            // The store's rows, read in the page's own statement, are the same page.
+            const rows = await listResources(db.pool, userListSource(caller), q, USER_PAGE_ROWS);
+            expect({ total: rows.total, ids: rows.items.map((u) => u.id), positions: rows.positions }).toEqual({ total: n, ids: naive, positions: page.positions });
           }
         }
       });
@@ -150,6 +154,18 @@ describe('the cost of a deep page', () => {
     const st = buildListStatements(userListSource(caller), q, total);
     expect(st.fromEnd).toBe(true);
     await expectIndexWalk(st.page!.sql, st.page!.params, 400);
+  });
+
+  it.each(ORDERS)('%s: the last page with its rows still walks the index, and joins about a page of rows', async (_, order) => {
+    const q = parseListParams({ ...order, startIndex: String(total - 99), count: '100' }, USER_RESOURCE_TYPE, 500);
+    const st = buildListStatements(userListSource(caller), q, total, { rows: { ...USER_PAGE_ROWS, prefix: undefined } });
+    expect(st.fromEnd).toBe(true);
+    const [analyzed] = await db.pool.query<RowDataPacket[]>(`ANALYZE FORMAT=JSON ${st.page!.sql}`, st.page!.params);
+    const plan = String(Object.values(analyzed[0]!)[0]);
+    // The index walk of the ids inside, then the rows by primary key: a few rows per user.
+    expect(plan, plan).toMatch(/"key": "ix_mailcow_scim_users_(created|name)_scope"/);
+    const read = [...plan.matchAll(/"r_rows": ([0-9.]+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    expect(read, plan).toBeLessThan(1000);
   });
 
   it.each(ORDERS)('%s: the middle page skips through a covering index, not the table', async (_, order) => {

@@ -12,7 +12,9 @@ import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../server/src/mailcow/migrations.js';
 import { nowIso } from '../../../server/src/mailcow/db-time.js';
-import { buildListStatements, listResourceIds } from '../../../server/src/mailcow/resource-list.js';
+import { buildListStatements, listResourceIds, listResources } from '../../../server/src/mailcow/resource-list.js';
+import { USER_PAGE_ROWS } from '../../../server/src/mailcow/user-store.js';
+import { selectUsers } from '../../../server/src/mailcow/user-rows.js';
 import { userListSource } from '../../../server/src/mailcow/user-query.js';
 import { parseListParams } from '../../../server/src/scim/list-params.js';
 import { USER_RESOURCE_TYPE } from '../../../server/src/scim/schema/index.js';
@@ -128,6 +130,40 @@ describe(`at ${USERS.toLocaleString('en')} users`, () => {
     timings['first page of 100 with totalResults ms'] = Date.now() - t;
     expect(page.total).toBe(USERS);
     expect(page.ids).toHaveLength(100);
+  });
+
+  it('a lookup reads its row, mailbox, quota and groups in one statement of a handful of rows', async () => {
+    const p = parseListParams({ filter: 'userName eq "USER77777@example.org"' }, USER_RESOURCE_TYPE, 100);
+    // As listResources sends it (the probe, with the store's rows), without the session prefix ANALYZE cannot take.
+    const st = buildListStatements(userListSource(caller), p, undefined, { probe: true, rows: { ...USER_PAGE_ROWS, prefix: undefined } }).page!;
+    const analyzed = await plan('ANALYZE', st.sql, st.params);
+    const scans = analyzed.filter((r) => r.type === 'ALL' && !r.table.startsWith('<'));
+    expect(scans, JSON.stringify(analyzed)).toEqual([]);
+    expect(analyzed.map((r) => r.key), JSON.stringify(analyzed)).toContain('uq_mailcow_scim_users_name');
+    expect(analyzed.reduce((n, r) => n + (r.r_rows ?? 0), 0), JSON.stringify(analyzed)).toBeLessThan(10);
+    let t = Date.now();
+    const one = await listResources(db.pool, userListSource(caller), p, USER_PAGE_ROWS);
+    timings['lookup, one statement ms'] = Date.now() - t;
+    t = Date.now();
+    const ids = await listResourceIds(db.pool, { ...userListSource(caller) }, { ...p, startIndex: 1 });
+    const byId = await selectUsers(db.pool, 'u.id IN (?)', [ids.ids]);
+    timings['lookup, ids then rows then groups ms'] = Date.now() - t;
+    expect(one.total).toBe(1);
+    expect(one.items).toEqual(byId);
+  });
+
+  it('the first page of 100 with its rows joins them to the index walk: about a page of rows read', async () => {
+    const p = parseListParams({ count: 100 }, USER_RESOURCE_TYPE, 500);
+    const st = buildListStatements(userListSource(caller), p, undefined, { probe: true, rows: { ...USER_PAGE_ROWS, prefix: undefined } }).page!;
+    const analyzed = await plan('ANALYZE', st.sql, st.params);
+    const scans = analyzed.filter((r) => r.type === 'ALL' && !r.table.startsWith('<'));
+    expect(scans, JSON.stringify(analyzed)).toEqual([]);
+    expect(analyzed.reduce((n, r) => n + (r.r_rows ?? 0), 0), JSON.stringify(analyzed)).toBeLessThan(1000);
+    const t = Date.now();
+    const page = await listResources(db.pool, userListSource(caller), p, USER_PAGE_ROWS);
+    timings['first page of 100 with rows and totalResults ms'] = Date.now() - t;
+    expect(page.total).toBe(USERS);
+    expect(page.items).toHaveLength(100);
   });
 
   it('a cursor page deep in the list is a range read too', async () => {
