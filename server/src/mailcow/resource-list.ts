@@ -74,7 +74,7 @@ export interface ListStatements {
  * index-only walk, the deferred join docs/performance.md describes) joined back to the table by
  * primary key, so a page costs one round trip instead of ids, then rows, then their side rows.
  */
-export interface PageRowShape {
+interface PageRowShape {
   /** The select list over the table's alias and the joins' aliases, without placeholders; names the id `id`. */
   columns: string;
   /** The joins after the table (`JOIN mailbox m ON …`), without placeholders. */
