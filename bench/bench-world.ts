@@ -56,7 +56,7 @@ export async function openWorld(repoRoot: string, options: Pick<BenchOptions, 'm
       else {
         front = started;
         endpoint = started.endpoint;
-        path = "nginx (deploy/nginx/site.scim.custom, loopback TCP) → the sidecar's HTTP socket";
+        path = "nginx (deploy/nginx/site.scim.custom and mailcow-scim-upstream.conf, loopback TCP) → the sidecar's HTTP socket, connections kept";
       }
     }
     path += new URL(options.mariadbUrl).searchParams.has('socket') ? "; MariaDB through its Unix socket (as the image)" : '; MariaDB over loopback TCP';

@@ -8,7 +8,11 @@ import { expect, it } from 'vitest';
 import { listenHttp } from '../../../server/src/http/listen.js';
 import { buildInProcessApp } from '../../helpers/in-process-app.js';
 
-it('answers shutting_down on a live connection during close, after finishing the request in flight', async () => {
+/**
+ * A sidecar app on TCP with a route that holds its answer until `open()`, and one raw client
+ * connection to it: `holding` resolves once the held request has reached the route.
+ */
+async function heldConnection() {
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
   let started!: () => void;
@@ -25,10 +29,15 @@ it('answers shutting_down on a live connection during close, after finishing the
   });
   const listeners = await listenHttp(t.app, { socket: '', socketMode: 0o600, port: 0, host: '127.0.0.1' });
   const socket = connect({ host: '127.0.0.1', port: listeners.tcpPort! });
-  let text = '';
-  socket.on('data', (d) => (text += d.toString()));
+  const received = { text: '' };
+  socket.on('data', (d) => (received.text += d.toString()));
   const ended = new Promise<void>((r) => socket.on('close', () => r()));
   await new Promise<void>((r) => socket.on('connect', () => r()));
+  return { t, listeners, socket, received, ended, holding, open };
+}
+
+it('answers shutting_down on a live connection during close, after finishing the request in flight', async () => {
+  const { t, listeners, socket, received, ended, holding, open } = await heldConnection();
   const auth = `Authorization: Bearer ${t.secret}\r\n`;
   socket.write(`GET /scim/v2/__hold HTTP/1.1\r\nHost: x\r\n${auth}\r\n`);
   await holding;
@@ -41,7 +50,7 @@ it('answers shutting_down on a live connection during close, after finishing the
   socket.destroy();
   await closing;
 
-  const answers = text.split(/(?=HTTP\/1\.1 )/);
+  const answers = received.text.split(/(?=HTTP\/1\.1 )/);
   expect(answers).toHaveLength(2);
   expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /);
   // The pipelined request behind it still needs the connection.
@@ -55,26 +64,7 @@ it('answers shutting_down on a live connection during close, after finishing the
 });
 
 it('closes the connection after the answer in flight when close() began, so a proxy does not pool it', async () => {
-  let open!: () => void;
-  const gate = new Promise<void>((r) => (open = r));
-  let started!: () => void;
-  const holding = new Promise<void>((r) => (started = r));
-  const t = await buildInProcessApp({
-    extraRoutes: [
-      (scope) =>
-        scope.get('/__hold', async (_req, reply) => {
-          started();
-          await gate;
-          return reply.code(200).header('content-type', 'application/scim+json').send('{"held":true}');
-        }),
-    ],
-  });
-  const listeners = await listenHttp(t.app, { socket: '', socketMode: 0o600, port: 0, host: '127.0.0.1' });
-  const socket = connect({ host: '127.0.0.1', port: listeners.tcpPort! });
-  let text = '';
-  socket.on('data', (d) => (text += d.toString()));
-  const ended = new Promise<void>((r) => socket.on('close', () => r()));
-  await new Promise<void>((r) => socket.on('connect', () => r()));
+  const { t, listeners, socket, received, ended, holding, open } = await heldConnection();
   socket.write(`GET /scim/v2/__hold HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.secret}\r\n\r\n`);
   await holding;
   const closing = listeners.close();
@@ -83,6 +73,6 @@ it('closes the connection after the answer in flight when close() began, so a pr
   open();
   await ended;
   await closing;
-  expect(text).toMatch(/^HTTP\/1\.1 200 /);
-  expect(text).toMatch(/connection: close\r\n/i);
+  expect(received.text).toMatch(/^HTTP\/1\.1 200 /);
+  expect(received.text).toMatch(/connection: close\r\n/i);
 });
