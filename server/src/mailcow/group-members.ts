@@ -30,13 +30,17 @@ export async function groupLookup(db: Queryable, userIds: string[]): Promise<Map
 /**
  * A user's groups as groupLookup gives them, as a column of a statement over users `u`: a JSON
  * array in the same order, so a page of users and their groups is one statement. JSON_ARRAYAGG
- * is cut at group_concat_max_len, so a statement with this column runs under USER_GROUPS_JSON_STATEMENT.
+ * is cut at group_concat_max_len, so a statement with this column runs under UNCUT_AGGREGATES.
  */
 export const USER_GROUPS_JSON = `(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', g.id, 'display', g.display_name) ORDER BY g.display_name_lc, g.id)
   FROM mailcow_scim_group_members gm JOIN mailcow_scim_groups g ON g.id = gm.group_id WHERE gm.user_id = u.id)`;
 
-/** Prefix for a statement with USER_GROUPS_JSON: no user has groups enough to reach this length. */
-export const USER_GROUPS_JSON_STATEMENT = 'SET STATEMENT group_concat_max_len = 4294967295 FOR';
+/**
+ * Prefix for a statement with a JSON_ARRAYAGG column (USER_GROUPS_JSON, the user lock's owned
+ * aliases): MariaDB cuts an aggregate at group_concat_max_len (1 MiB by default) and still
+ * returns valid JSON, so a cut list would pass for a whole one. No list reaches this length.
+ */
+export const UNCUT_AGGREGATES = 'SET STATEMENT group_concat_max_len = 4294967295 FOR';
 
 /** A USER_GROUPS_JSON value (NULL for no groups) as groupLookup gives a user's groups. */
 export function parseUserGroups(value: unknown): { id: string; display: string }[] {

@@ -27,16 +27,14 @@ async function ownedAliasesOfUser(db: Queryable, userId: string): Promise<string
 
 /**
  * A SELECT-list subquery of what ownedAliasesOfUser reads, for the user whose id is the SQL
- * expression `userIdSql`: column `owned_aliases`, read with ownedAliasesFrom. MariaDB cuts an
- * aggregate longer than group_concat_max_len and still returns valid JSON, so a list that might
- * not fit (every byte escaped as \uXXXX, quotes and commas) is NULL and read on its own.
+ * expression `userIdSql`: column `owned_aliases`, read with ownedAliasesFrom. The statement runs
+ * under UNCUT_AGGREGATES (group-members.ts), so the list is never cut short.
  */
 export function ownedAliasesColumn(userIdSql: string): string {
-  return `(SELECT CASE WHEN COUNT(*) = 0 THEN JSON_ARRAY() WHEN SUM(LENGTH(address) * 6 + 3) + 2 <= @@SESSION.group_concat_max_len
-    THEN JSON_ARRAYAGG(address ORDER BY address) END FROM mailcow_scim_owned_aliases WHERE user_id = ${userIdSql}) AS owned_aliases`;
+  return `(SELECT COALESCE(JSON_ARRAYAGG(address ORDER BY address), JSON_ARRAY()) FROM mailcow_scim_owned_aliases WHERE user_id = ${userIdSql}) AS owned_aliases`;
 }
 
-/** The addresses, or undefined when the subquery left them to a read of their own. */
+/** The addresses, or undefined when the column is missing or unreadable (then they are read on their own). */
 export function ownedAliasesFrom(row: RowDataPacket): string[] | undefined {
   if (row.owned_aliases === null || row.owned_aliases === undefined) return undefined;
   try {

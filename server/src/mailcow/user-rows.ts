@@ -11,7 +11,7 @@ import { ScimError } from '../scim/index.js';
 import type { Caller, CreateFacts, MailboxOwner, NewUserRecord, StoredUser, UserRecord, UserRows } from '../users/ports.js';
 import { assertFitsColumn } from './column-limits.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
-import { groupLookup } from './group-members.js';
+import { groupLookup, UNCUT_AGGREGATES } from './group-members.js';
 import type { Queryable } from './queryable.js';
 import { resourceFields, type ResourceRow } from './resource-row.js';
 import { insertVersionedRow, updateVersionedRow, type Columns } from './row-columns.js';
@@ -129,7 +129,7 @@ export class SqlUserRows implements UserRows {
 
   async lock(id: string): Promise<StoredUser> {
     const scope = userScope(this.caller);
-    const [[r]] = await this.conn.query<UserRow[]>(`SELECT ${USER_COLUMNS}, ${USER_LOCK_COLUMNS} FROM ${USER_TABLES} WHERE u.id = ? AND ${scope.sql} FOR UPDATE`, [
+    const [[r]] = await this.conn.query<UserRow[]>(`${UNCUT_AGGREGATES} SELECT ${USER_COLUMNS}, ${USER_LOCK_COLUMNS} FROM ${USER_TABLES} WHERE u.id = ? AND ${scope.sql} FOR UPDATE`, [
       id,
       ...scope.params,
     ]);

@@ -4,7 +4,7 @@
  * exactly as mailcow writes one (user-rows.ts, mailbox-rows.ts).
  */
 import type { Caller, ListQuery, ListResult, StoredUser, UserReads } from '../users/ports.js';
-import { parseUserGroups, USER_GROUPS_JSON, USER_GROUPS_JSON_STATEMENT, USER_GROUPS_SIDE_TABLE } from './group-members.js';
+import { parseUserGroups, UNCUT_AGGREGATES, USER_GROUPS_JSON, USER_GROUPS_SIDE_TABLE } from './group-members.js';
 import { listResources, type PageRows } from './resource-list.js';
 import { MailcowUnitOfWork } from './unit-of-work.js';
 import { userListSource, userScope } from './user-query.js';
@@ -14,7 +14,7 @@ import { selectUsers, storedUser, USER_COLUMNS, USER_JOINS, type UserRow } from 
 export const USER_PAGE_ROWS: PageRows<StoredUser> = {
   columns: `${USER_COLUMNS}, ${USER_GROUPS_JSON} AS groups_json`,
   joins: USER_JOINS,
-  prefix: USER_GROUPS_JSON_STATEMENT,
+  prefix: UNCUT_AGGREGATES,
   toItems: (_db, rows) => Promise.resolve(rows.map((r) => storedUser(r as UserRow, parseUserGroups(r.groups_json)))),
 };
 

@@ -118,7 +118,7 @@ it('an alias sync after the lock keeps, adds and removes exactly as before', asy
   expect((await t.db.pool.query<RowDataPacket[]>(`SELECT address FROM alias WHERE address IN (?) ORDER BY address`, [[`lock.b@${domain}`, `lock.c@${domain}`]]))[0]).toEqual([{ address: `lock.c@${domain}` }]);
 });
 
-it('a list of owned aliases too long for the aggregate is read on its own, not cut short', async () => {
+it('a list of owned aliases longer than the session allows an aggregate is not cut short', async () => {
   const conn = await t.db.pool.getConnection();
   try {
     // Far too short for two addresses: MariaDB would cut the list and still return valid JSON.
