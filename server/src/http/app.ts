@@ -63,6 +63,13 @@ function pathOf(req: FastifyRequest): string {
   return req.url.split('?')[0] ?? '/';
 }
 
+/** The schema compilers of an app whose routes have no schemas: a route with one fails at ready(). */
+function refuseRouteSchemas(): (route: { method?: string; url?: string }) => never {
+  return (route) => {
+    throw new Error(`route ${route.method} ${route.url} declares a fastify schema; this app checks bodies itself (scim-json-body.ts) and loads no schema compiler`);
+  };
+}
+
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ surface: 'http' }) as unknown as FastifyBaseLogger,
@@ -75,6 +82,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     // Errors the router raises before any route (a malformed percent-encoding…) get our body too.
     frameworkErrors: (error, req, reply) => answerError(error, req, reply),
     clientErrorHandler: answerClientError,
+    // No route declares a fastify schema: bodies are parsed and checked by scim-json-body.ts
+    // and the SCIM core. fastify's default compilers would load ajv and fast-json-stringify
+    // (113 modules) into the sidecar's heap for nothing; these refuse a schema at start-up
+    // instead of leaving it unchecked (tests/integration/foundation/serve-modules.test.ts).
+    schemaController: { compilersFactory: { buildValidator: refuseRouteSchemas, buildSerializer: refuseRouteSchemas } },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
