@@ -65,12 +65,23 @@ async function procStatusBytes(pid: number, field: 'VmHWM'): Promise<number> {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * MCS_BENCH_NODE_ARGS: node flags for the sidecar child that NODE_OPTIONS refuses (V8's
+ * --trace-gc, --optimize-for-size, …), to try one against the image's settings; blank-separated.
+ */
+function experimentNodeArgs(): string[] {
+  const args = (process.env.MCS_BENCH_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+  // Said on every start, so that no figure taken with them passes for the image's.
+  if (args.length > 0) process.stderr.write(`sidecar started with MCS_BENCH_NODE_ARGS: ${args.join(' ')} (not what the image runs)\n`);
+  return args;
+}
+
 export async function spawnSidecar(options: SidecarSpawnOptions): Promise<SidecarProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'mcs-bench-'));
   const httpSocket = join(dir, 'http.sock');
   const rpcSocket = join(dir, 'rpc.sock');
   const log = await open(join(dir, 'sidecar.log'), 'w');
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
+  const nodeArgs = [...(options.nodeArgs ?? experimentNodeArgs()), ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(options.repoRoot, 'bin', 'mailcow-scim.js'), 'serve'], {
     cwd: options.repoRoot,
     env: {
