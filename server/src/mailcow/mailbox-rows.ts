@@ -9,7 +9,7 @@ import { SCIM_AUTHSOURCE } from './authsource.js';
 import { initialAttributesJson } from './mailbox-attributes.js';
 import { deleteMailboxRows, editedColumns, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
 import type { PendingEffects } from './side-effects.js';
-import { refreshSogoViewRow } from './sogo-view.js';
+import { refreshSogoViewRow, removeSogoViewRow } from './sogo-view.js';
 import type { TxReads } from './tx-reads.js';
 
 export class SqlMailboxRows implements MailboxRows {
@@ -53,7 +53,8 @@ export class SqlMailboxRows implements MailboxRows {
     this.reads.dropMailbox(mailbox.username);
     if (u.edit) {
       await editMailbox(this.conn, mailbox, u.edit);
-      this.effects.refreshSogo([mailbox.username]);
+      if (this.sogo && mailbox.active === 1 && editedColumns(mailbox, u.edit).active !== 1) await this.unpublish(mailbox.username);
+      else this.effects.refreshSogo([mailbox.username]);
     }
     if (u.ensureQuotaRows) {
       for (const table of ['quota2', 'quota2replica']) {
@@ -81,6 +82,18 @@ export class SqlMailboxRows implements MailboxRows {
     // The same statements as after a commit, inside the change: atomic with it, so a crash can
     // no longer leave an active mailbox without its row, and no outbox row is needed for it.
     await refreshSogoViewRow(this.conn, address);
+    this.effects.sogoWritten(address);
+  }
+
+  /**
+   * A deactivation removes the mailbox's SOGo row inside the change, as publish writes a new
+   * one: the row goes with the commit, and no outbox row is needed for it (only the memcached
+   * flush, when there is one). The row's refresh after a commit no longer needs a read of the
+   * views to learn that it goes. Only for a mailbox that was active: its row normally exists, so the
+   * DELETE locks that one record and no gap (this runs under REPEATABLE READ).
+   */
+  private async unpublish(address: string): Promise<void> {
+    await removeSogoViewRow(this.conn, address);
     this.effects.sogoWritten(address);
   }
 

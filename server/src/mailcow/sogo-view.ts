@@ -25,6 +25,13 @@ export const SOGO_STATIC_PASSWORD = '{SSHA256}47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJ
  *   The SELECT goes as text (`query`), not as a prepared statement: with the value bound only at
  *   execution MariaDB does not push it into the views, and the cost grows with the mailboxes
  *   (figures in docs/performance.md).
+ *
+ * The upsert writes only while the mailbox is still active: its INSERT … SELECT reads the one
+ * mailbox row by primary key (a current read, so it waits for a change that holds the row).
+ * A deactivation removes the row inside its own transaction (SqlMailboxRows.update); a refresh
+ * whose SELECT saw the mailbox active before that commit would otherwise bring the row back
+ * after it. Only that row is locked, not the rows the views scan (the deadlock above), and it
+ * is taken in the changes' own order, mailbox before view row.
  */
 export async function refreshSogoViewRow(db: Queryable, username: string): Promise<void> {
   const [rows] = await db.query<RowDataPacket[]>(
@@ -39,17 +46,22 @@ export async function refreshSogoViewRow(db: Queryable, username: string): Promi
   );
   const r = rows[0];
   if (!r) {
-    await db.execute(`DELETE FROM _sogo_static_view WHERE c_uid = ?`, [username]);
+    await removeSogoViewRow(db, username);
     return;
   }
   await db.execute(
     `INSERT INTO _sogo_static_view (c_uid, domain, c_name, c_password, c_cn, mail, aliases, ad_aliases, ext_acl, kind, multiple_bookings)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM mailbox WHERE mailbox.username = ? AND mailbox.active = '1'
      ON DUPLICATE KEY UPDATE domain = VALUES(domain), c_name = VALUES(c_name), c_password = VALUES(c_password), c_cn = VALUES(c_cn),
        mail = VALUES(mail), aliases = VALUES(aliases), ad_aliases = VALUES(ad_aliases), ext_acl = VALUES(ext_acl),
        kind = VALUES(kind), multiple_bookings = VALUES(multiple_bookings)`,
-    [r.username, r.domain, r.username, SOGO_STATIC_PASSWORD, r.name, r.username, r.aliases, r.ad_aliases, r.ext_acl, r.kind, r.multiple_bookings],
+    [r.username, r.domain, r.username, SOGO_STATIC_PASSWORD, r.name, r.username, r.aliases, r.ad_aliases, r.ext_acl, r.kind, r.multiple_bookings, username],
   );
+}
+
+/** The row of a mailbox that is not active (0 or 2) or no longer exists: mailcow's refresh removes it. */
+export async function removeSogoViewRow(db: Queryable, username: string): Promise<void> {
+  await db.execute(`DELETE FROM _sogo_static_view WHERE c_uid = ?`, [username]);
 }
 
 /** Mailboxes per statement in refreshSogoViewRows. */
