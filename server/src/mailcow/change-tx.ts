@@ -33,11 +33,11 @@ export class MailcowTx implements ChangeTx {
   constructor(
     private readonly conn: PoolConnection,
     private readonly caller: Caller,
-    options: { sogo: boolean },
+    options: { sogo: boolean; readCommitted?: boolean },
   ) {
     const reads = this.reads;
     this.users = new SqlUserRows(conn, caller, reads);
-    this.mailboxes = new SqlMailboxRows(conn, this.effects, reads, options.sogo);
+    this.mailboxes = new SqlMailboxRows(conn, this.effects, reads, options.sogo, options.readCommitted);
     this.domains = {
       lock: (domain) => lockDomain(conn, domain),
       usage: (domain) => domainUsage(conn, domain),

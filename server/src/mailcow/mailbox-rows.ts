@@ -9,7 +9,7 @@ import { SCIM_AUTHSOURCE } from './authsource.js';
 import { initialAttributesJson } from './mailbox-attributes.js';
 import { deleteMailboxRows, editedColumns, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
 import type { PendingEffects } from './side-effects.js';
-import { refreshSogoViewRow, removeSogoViewRow } from './sogo-view.js';
+import { refreshSogoViewRow, removeSogoViewRow, upsertActiveSogoViewRowReadCommitted } from './sogo-view.js';
 import type { TxReads } from './tx-reads.js';
 
 export class SqlMailboxRows implements MailboxRows {
@@ -19,7 +19,12 @@ export class SqlMailboxRows implements MailboxRows {
     private readonly reads: TxReads,
     /** Whether mailcow's SOGo view is kept at all (not with SKIP_SOGO). */
     private readonly sogo: boolean,
+    /** Whether the change runs under READ COMMITTED (a create): see publish. */
+    private readonly readCommitted = false,
   ) {}
+
+  /** The active value of each mailbox this change inserted. */
+  private readonly inserted = new Map<string, number>();
 
   async lock(address: string): Promise<MailboxSnapshot | undefined> {
     // A user's lock locked and read its mailbox already (user-rows.ts).
@@ -40,6 +45,7 @@ export class SqlMailboxRows implements MailboxRows {
       acl: m.template.acl,
       tags: m.tags,
     });
+    this.inserted.set(m.address.address, m.active);
     this.effects.refreshSogo([m.address.address]);
     this.queueTemplateKeys(m.address.address, m.template);
   }
@@ -72,6 +78,7 @@ export class SqlMailboxRows implements MailboxRows {
 
   async delete(address: string): Promise<void> {
     this.reads.dropMailbox(address);
+    this.inserted.delete(address);
     await deleteMailboxRows(this.conn, address);
     this.effects.refreshSogo([address]);
     this.effects.setRateLimit(address, null);
@@ -79,9 +86,15 @@ export class SqlMailboxRows implements MailboxRows {
 
   async publish(address: string): Promise<void> {
     if (!this.sogo) return;
-    // The same statements as after a commit, inside the change: atomic with it, so a crash can
-    // no longer leave an active mailbox without its row, and no outbox row is needed for it.
-    await refreshSogoViewRow(this.conn, address);
+    // The row inside the change: atomic with it, so a crash can no longer leave an active mailbox
+    // without its row, and no outbox row is needed for it. A mailbox this READ COMMITTED change
+    // inserted has a known state: active, one INSERT … SELECT writes the row (it locks nothing
+    // the views read there); otherwise it has none. Anything else takes the two statements a
+    // refresh after a commit takes.
+    const active = this.inserted.get(address);
+    if (this.readCommitted && active === 1) await upsertActiveSogoViewRowReadCommitted(this.conn, address);
+    else if (active !== undefined && active !== 1) await removeSogoViewRow(this.conn, address);
+    else await refreshSogoViewRow(this.conn, address);
     this.effects.sogoWritten(address);
   }
 

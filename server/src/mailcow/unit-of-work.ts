@@ -41,7 +41,7 @@ export class MailcowUnitOfWork implements UnitOfWork {
         this.deps.pool,
         async (conn) => {
           // Each attempt starts from nothing: a retried transaction gets a fresh tx, effects and audit.
-          const tx = new MailcowTx(conn, caller, { sogo: this.deps.effects.keepsSogo });
+          const tx = new MailcowTx(conn, caller, { sogo: this.deps.effects.keepsSogo, readCommitted: options.readCommitted });
           const r = await work(tx);
           await tx.writeAudit(this.deps.mailcowUiLog);
           // With the change or not at all: a crash after the commit leaves these rows for the worker.

@@ -5,7 +5,7 @@
  */
 import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { refreshSogoViewRow, SOGO_STATIC_PASSWORD } from '../../../server/src/mailcow/sogo-view.js';
+import { refreshSogoViewRow, SOGO_STATIC_PASSWORD, upsertActiveSogoViewRowReadCommitted } from '../../../server/src/mailcow/sogo-view.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/mariadb.js';
 
 let db: TestDatabase;
@@ -60,6 +60,21 @@ async function ourRow(username: string): Promise<RowDataPacket | undefined> {
 
 it.each(['a@example.org', 'b@example.org', 'plain@example.org', 'off@example.org'])('%s gets the row mailcow writes', async (username) => {
   expect(await ourRow(username)).toEqual(await mailcowRow(username));
+});
+
+it.each(['a@example.org', 'b@example.org', 'plain@example.org', 'off@example.org'])('%s: the one-statement upsert of a create writes the same row', async (username) => {
+  for (const table of ['_sogo_static_view', 'mailcow_statement']) await db.pool.execute(`DELETE FROM ${table} WHERE c_uid = ?`, [username]);
+  const conn = await db.pool.getConnection();
+  try {
+    await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await conn.beginTransaction();
+    await upsertActiveSogoViewRowReadCommitted(conn, username);
+    await conn.commit();
+  } finally {
+    conn.release();
+  }
+  const [rows] = await db.pool.execute<RowDataPacket[]>(`SELECT * FROM _sogo_static_view WHERE c_uid = ?`, [username]);
+  expect(rows[0]).toEqual(await mailcowRow(username));
 });
 
 it('the multi-target and single-target aliases, the alias domain and the external sender ACL are in the row', async () => {
