@@ -110,7 +110,9 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     });
   const cursorKey = cursorKeySource(pool);
   const outbox = new OutboxWorker(createOutboxStore(pool), effects, { intervalMs: config.outboxIntervalMs, leaseMs: config.outboxLeaseMs, onFailure: (kind) => metrics.observeOutboxFailure(kind) }, logger);
-  const changes = { pool, guard, effects, outbox, mailcowUiLog: config.mailcowUiLog };
+  // Creates run READ COMMITTED on connections of their own (docs/performance.md).
+  const readCommittedPool = createPool(config.mariadbUrl, { connectionLimit: 8, maxIdle: 2, readCommitted: true });
+  const changes = { pool, readCommittedPool, guard, effects, outbox, mailcowUiLog: config.mailcowUiLog };
   const users = new UserService({
     store: new MailcowUserStore(changes),
     maxPageSize: config.maxPageSize,
@@ -217,7 +219,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
         await outbox.stop();
         effects.close();
         await netfilter?.close();
-        await pool.end();
+        await Promise.all([pool.end(), readCommittedPool.end()]);
         logger.info('mailcow-scim sidecar stopped');
       })();
       return stopping;

@@ -5,6 +5,15 @@ import { recognizeDriverError } from './sql-errors.js';
 
 export interface PoolOptions {
   connectionLimit?: number;
+  /** Idle connections kept open (the rest close after a minute idle); default: connectionLimit. */
+  maxIdle?: number;
+  /**
+   * Every connection's session default is READ COMMITTED, set once when it opens: for a pool
+   * that runs READ COMMITTED changes only (a create), which then save the per-transaction
+   * `SET TRANSACTION` (docs/performance.md). Never for the main pool: its reads and changes rely
+   * on REPEATABLE READ.
+   */
+  readCommitted?: boolean;
 }
 
 /**
@@ -18,7 +27,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   // Whatever this pool throws, however deeply wrapped, the error boundary knows what it means.
   registerErrorRecognizer(recognizeDriverError);
   const u = new URL(url);
-  return mysql.createPool({
+  const pool = mysql.createPool({
     host: u.hostname || '127.0.0.1',
     port: u.port ? Number(u.port) : 3306,
     user: decodeURIComponent(u.username || 'root'),
@@ -45,7 +54,19 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     // statements are a few dozen texts, so a small cache keeps every hot one and bounds memory
     // (docs/performance.md, the mixed load).
     maxPreparedStatements: 128,
+    maxIdle: options.maxIdle,
+    idleTimeout: 60_000,
   });
+  if (options.readCommitted) {
+    // Queued on the new connection ahead of anything the pool hands it out for. A connection
+    // whose session could not be set is closed: it must never run a change under another level.
+    pool.pool.on('connection', (conn) => {
+      conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err: Error | null) => {
+        if (err) conn.destroy();
+      });
+    });
+  }
+  return pool;
 }
 
 /** The same URL pointing at another database (or at none, with ""). */

@@ -18,6 +18,12 @@ import { withTransaction } from './transaction.js';
 
 export interface UnitOfWorkDeps {
   pool: DatabasePool;
+  /**
+   * Connections whose session default is READ COMMITTED (createPool's readCommitted), for the
+   * changes that ask for it (creates): they skip the `SET TRANSACTION` each would send on the
+   * main pool. Without it those changes set the level per transaction.
+   */
+  readCommittedPool?: DatabasePool;
   guard: WriteGuard;
   effects: MailcowSideEffects;
   /** Does a committed change's outbox rows (the outbox worker's fast path); each is leased to it for leaseMs. */
@@ -36,9 +42,10 @@ export class MailcowUnitOfWork implements UnitOfWork {
     if (!state.reachable) throw databaseUnreachableError();
     if (!state.writesAllowed) throw new ScimError('writes_paused', `SCIM writes are paused: ${state.problem}`, { retryAfter: 30 });
     let outbox: OutboxEntry[] = [];
+    const sessionLevel = options.readCommitted ? this.deps.readCommittedPool : undefined;
     try {
       const result = await withTransaction(
-        this.deps.pool,
+        sessionLevel ?? this.deps.pool,
         async (conn) => {
           // Each attempt starts from nothing: a retried transaction gets a fresh tx, effects and audit.
           const tx = new MailcowTx(conn, caller, { sogo: this.deps.effects.keepsSogo, readCommitted: options.readCommitted });
@@ -48,7 +55,8 @@ export class MailcowUnitOfWork implements UnitOfWork {
           outbox = await writeOutbox(conn, this.deps.effects.plan(tx.effects), this.deps.outbox.leaseMs);
           return r;
         },
-        options,
+        // The session is READ COMMITTED already: no statement to set it.
+        sessionLevel ? { ...options, readCommitted: false } : options,
       );
       await this.deps.outbox.dispatch(outbox);
       return result;
