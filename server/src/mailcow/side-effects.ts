@@ -13,6 +13,26 @@ import type { OutboxEffects, OutboxWork, RedisPayload } from '../outbox/index.js
 import type { DatabasePool } from './queryable.js';
 import { refreshSogoViewRow, refreshSogoViewRows } from './sogo-view.js';
 
+/** Where the id of the last outbox row applied to a mailbox's Redis keys is kept (see redis()). */
+export const REDIS_APPLIED_PREFIX = 'mailcow-scim:redis-applied:';
+const REDIS_APPLIED_TTL_S = 3600;
+
+/**
+ * KEYS: RL_VALUE, RCPT_WANTS_SUBJECT_TAG, RCPT_WANTS_SUBFOLDER_TAG, the applied marker.
+ * ARGV: mailbox, row id, rate limit ('set', 'del' or ''), its value, tagged mail ('subject',
+ * 'subfolder', 'none' or ''), the marker's TTL. Returns 0 when a newer row was applied already.
+ */
+const REDIS_APPLY = `
+local applied = tonumber(redis.call('GET', KEYS[4]) or '0')
+if applied > tonumber(ARGV[2]) then return 0 end
+if ARGV[3] == 'set' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) elseif ARGV[3] == 'del' then redis.call('HDEL', KEYS[1], ARGV[1]) end
+if ARGV[5] == 'subject' then redis.call('HSET', KEYS[2], ARGV[1], '1'); redis.call('HDEL', KEYS[3], ARGV[1])
+elseif ARGV[5] == 'subfolder' then redis.call('HSET', KEYS[3], ARGV[1], '1'); redis.call('HDEL', KEYS[2], ARGV[1])
+elseif ARGV[5] == 'none' then redis.call('HDEL', KEYS[2], ARGV[1]); redis.call('HDEL', KEYS[3], ARGV[1]) end
+redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[6])
+return 1
+`;
+
 export interface MailboxEffects {
   /** Mailboxes whose _sogo_static_view row must be refreshed (upsert when active, else delete). */
   readonly sogo: readonly string[];
@@ -117,23 +137,34 @@ export class MailcowSideEffects implements OutboxEffects {
     else if (mailboxes.length > 1) await refreshSogoViewRows(this.pool, mailboxes);
   }
 
-  async redis(username: string, p: RedisPayload): Promise<void> {
+  /**
+   * The keys as mailcow's template writes them, in one Lua script, so that it is atomic and
+   * ordered: the script keeps the id of the last outbox row it applied per mailbox
+   * (`mailcow-scim:redis-applied:<mailbox>`) and refuses an older one. The outbox's own check
+   * (isSuperseded) cannot see a newer change that commits and writes between that check and
+   * this write. The marker expires after an hour: only a row in flight at the same moment as a
+   * newer one needs it (older rows waiting for a retry are dropped by the newer row), and an
+   * expiring marker cannot block the rows of a table whose ids started again from 1.
+   */
+  async redis(username: string, p: RedisPayload, version: number): Promise<void> {
     const redis = this.client;
     if (!redis) return;
-    if (p.rateLimit !== undefined) {
-      if (p.rateLimit) await redis.hset('RL_VALUE', username, p.rateLimit);
-      else await redis.hdel('RL_VALUE', username);
-    }
-    if (p.taggedMail === 'subject') {
-      await redis.hset('RCPT_WANTS_SUBJECT_TAG', username, '1');
-      await redis.hdel('RCPT_WANTS_SUBFOLDER_TAG', username);
-    } else if (p.taggedMail === 'subfolder') {
-      await redis.hset('RCPT_WANTS_SUBFOLDER_TAG', username, '1');
-      await redis.hdel('RCPT_WANTS_SUBJECT_TAG', username);
-    } else if (p.taggedMail !== undefined) {
-      await redis.hdel('RCPT_WANTS_SUBJECT_TAG', username);
-      await redis.hdel('RCPT_WANTS_SUBFOLDER_TAG', username);
-    }
+    const rateLimit = p.rateLimit === undefined ? '' : p.rateLimit ? 'set' : 'del';
+    const tagged = p.taggedMail === undefined ? '' : p.taggedMail === 'subject' || p.taggedMail === 'subfolder' ? p.taggedMail : 'none';
+    await redis.eval(
+      REDIS_APPLY,
+      4,
+      'RL_VALUE',
+      'RCPT_WANTS_SUBJECT_TAG',
+      'RCPT_WANTS_SUBFOLDER_TAG',
+      `${REDIS_APPLIED_PREFIX}${username}`,
+      username,
+      String(version),
+      rateLimit,
+      p.rateLimit ?? '',
+      tagged,
+      String(REDIS_APPLIED_TTL_S),
+    );
   }
 
   /** Sends `flush_all` to memcached; throws unless it answers OK. */

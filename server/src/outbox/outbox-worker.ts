@@ -146,7 +146,9 @@ export class OutboxWorker {
             break;
           }
           await this.store.dropSuperseded(e);
-          await this.effects.redis(e.subject, e.payload);
+          // Ordered by the row's id in Redis itself (side-effects.ts): a newer row of the mailbox
+          // that committed and wrote after the check above still wins over this one.
+          await this.effects.redis(e.subject, e.payload, e.id);
           await this.store.complete([e.id]);
           break;
         case 'memcached_flush':

@@ -64,7 +64,11 @@ export interface OutboxStore {
 /** mailcow's side of the work: each call either does all of it or throws. */
 export interface OutboxEffects {
   sogo(mailboxes: readonly string[]): Promise<void>;
-  redis(username: string, payload: RedisPayload): Promise<void>;
+  /**
+   * Writes the mailbox's keys unless a row newer than `version` (the outbox row's id) wrote them
+   * already: a claimed old row whose write lands after a newer change's must not undo it.
+   */
+  redis(username: string, payload: RedisPayload, version: number): Promise<void>;
   /** `flush_all` to memcached; throws when it was not acknowledged. */
   flush(): Promise<void>;
   /** Whether a memcached is configured at all (else flushes are done by doing nothing). */

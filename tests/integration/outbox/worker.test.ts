@@ -127,7 +127,7 @@ describe('two workers on the same rows', () => {
             for (const m of mailboxes) applied.set(m, (applied.get(m) ?? 0) + 1);
             await real.sogo(mailboxes);
           },
-          redis: (u, p) => real.redis(u, p),
+          redis: (u, p, v) => real.redis(u, p, v),
           flush: () => real.flush(),
         };
         const store = createOutboxStore(pool);
