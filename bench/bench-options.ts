@@ -37,6 +37,8 @@ export interface BenchOptions {
   noNginx: boolean;
   /** mysql://… of the MariaDB server (no database part). */
   mariadbUrl: string;
+  /** Measure only RouteLogin from PHP, on a small seeded set (a focused A/B of that phase). */
+  routeLoginOnly: boolean;
 }
 
 const FULL: BenchSizes = {
@@ -70,12 +72,16 @@ const QUICK: BenchSizes = {
   mixedRequests: 1_000,
 };
 
+/** `--route-login`: enough calls for a p99 that is not one outlier, on a set that seeds in seconds. */
+const ROUTE_LOGIN_ONLY = { users: 1_000, calls: 2_000 };
+
 export const BENCH_USAGE = `npm run bench [-- OPTIONS]
 
   --quick          fewer users and a 10,000-user "large" set (under a minute)
   --profile        run the sidecar under node --cpu-prof and print its hottest functions
   --no-nginx       talk to the sidecar's socket even when nginx is installed
   --keep-database  do not drop the mcs_bench_* database afterwards
+  --route-login    only RouteLogin from PHP: 1,000 seeded users, 2,000 calls (under a minute)
 
 MARIADB_URL names the MariaDB server (default: the local socket /run/mysqld/mysqld.sock,
 as the image uses mailcow's; mysql://root@127.0.0.1:3306 when there is none).`;
@@ -84,13 +90,16 @@ as the image uses mailcow's; mysql://root@127.0.0.1:3306 when there is none).`;
 export function parseBenchOptions(argv: readonly string[], env: Record<string, string | undefined>): BenchOptions | 'help' {
   const flags = new Set(argv);
   if (flags.has('--help') || flags.has('-h')) return 'help';
-  const known = ['--quick', '--profile', '--keep-database', '--no-nginx'];
+  const known = ['--quick', '--profile', '--keep-database', '--no-nginx', '--route-login'];
   const unknown = [...flags].filter((f) => !known.includes(f));
   if (unknown.length) throw new Error(`unknown option ${unknown.join(', ')}\n\n${BENCH_USAGE}`);
   const quick = flags.has('--quick');
+  const routeLoginOnly = flags.has('--route-login');
+  const sizes = quick ? QUICK : FULL;
   return {
     mode: quick ? 'quick' : 'full',
-    sizes: quick ? QUICK : FULL,
+    sizes: routeLoginOnly ? { ...sizes, lookupLarge: ROUTE_LOGIN_ONLY.users, phpCalls: ROUTE_LOGIN_ONLY.calls } : sizes,
+    routeLoginOnly,
     profile: flags.has('--profile'),
     keepDatabase: flags.has('--keep-database'),
     noNginx: flags.has('--no-nginx'),
