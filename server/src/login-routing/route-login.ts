@@ -153,15 +153,22 @@ export function routeLogin(request: LoginRequest, mailbox: MailboxLoginFacts | u
   };
 }
 
+/** What one attempt is decided on: the provider settings and the mailbox row, when there is one. */
+export interface LoginFacts {
+  identityProvider: IdentityProviderSettings;
+  mailbox: MailboxLoginFacts | undefined;
+}
+
 /** Where a decision's facts come from (implemented by mailcow/login-facts.ts). */
 export interface LoginFactsSource {
   identityProvider(): Promise<IdentityProviderSettings>;
-  mailbox(username: string): Promise<MailboxLoginFacts | undefined>;
+  /** Both facts of one attempt, read together (one statement: logins are the hot path). */
+  loginFacts(username: string): Promise<LoginFacts>;
 }
 
-/** Reads the facts for one attempt and decides (both reads are independent, so they run together). */
+/** Reads the facts for one attempt and decides. */
 export async function decideLogin(source: LoginFactsSource, input: { username: string; service: string; flow: LoginFlow }): Promise<LoginDecision> {
   const request = parseLoginRequest(input);
-  const [idp, mailbox] = await Promise.all([source.identityProvider(), source.mailbox(request.username)]);
-  return routeLogin(request, mailbox, idp);
+  const facts = await source.loginFacts(request.username);
+  return routeLogin(request, facts.mailbox, facts.identityProvider);
 }

@@ -14,6 +14,7 @@ import {
   type RouteLoginResponse,
 } from '../../../server/src/gen/mailcow/scim/v1/login.js';
 import { startTestSidecar, type TestSidecar } from '../../helpers/sidecar.js';
+import { statementLog } from '../../helpers/statement-log.js';
 import { IDP_ROWS, insertMailbox, setIdentityProvider } from './fixtures.js';
 
 let t: TestSidecar;
@@ -78,6 +79,24 @@ describe('LoginService.RouteLogin', () => {
     expect((await route({ username: 'ada@example.org', service: 'POP3' })).denyReason).toBe(LoginDenyReason.LOGIN_DENY_REASON_SERVICE_DISABLED);
     expect((await route({ username: 'nobody@example.org' })).denyReason).toBe(LoginDenyReason.LOGIN_DENY_REASON_UNKNOWN_MAILBOX);
     expect((await route({ username: 'dee@example.org' })).denyReason).toBe(LoginDenyReason.LOGIN_DENY_REASON_NOT_SCIM);
+  });
+
+  it('reads the mailbox and the provider settings in one statement, with or without a mailbox', async () => {
+    await setIdentityProvider(t.db.pool, IDP_ROWS.ldap);
+    const sql = statementLog();
+    sql.start();
+    expect(await route({ username: 'ada@example.org' })).toMatchObject({ route: LoginRoute.LOGIN_ROUTE_LDAP, identityProvider: 'ldap', mailbox: 'ada@example.org' });
+    expect(sql.stop()).toHaveLength(1);
+    sql.start();
+    expect(await route({ username: 'nobody@example.org' })).toMatchObject({
+      denyReason: LoginDenyReason.LOGIN_DENY_REASON_UNKNOWN_MAILBOX,
+      identityProvider: 'ldap',
+      mailbox: '',
+    });
+    expect(sql.stop()).toHaveLength(1);
+    // Settings without a mailbox row and a mailbox without settings rows come apart as well.
+    await setIdentityProvider(t.db.pool, { ...IDP_ROWS.ldap, bindpass: '' });
+    expect(await route({ username: 'ada@example.org' })).toMatchObject({ denyReason: LoginDenyReason.LOGIN_DENY_REASON_IDENTITY_PROVIDER_INCOMPLETE, mailbox: 'ada@example.org' });
   });
 
   it('answers INVALID_ARGUMENT with scim-type invalidValue for a malformed request', async () => {
