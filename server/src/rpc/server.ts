@@ -15,7 +15,14 @@ export interface RpcServer {
 }
 
 export async function startRpcServer(socket: string, socketMode: number, services: RpcService[], interceptors: ServerInterceptor[] = []): Promise<RpcServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024, interceptors });
+  const server = new Server({
+    'grpc.max_receive_message_length': 4 * 1024 * 1024,
+    // channelz (grpc-js's introspection registry, on by default) registers every connection and
+    // keeps per-call counters and trace strings; nothing here reads it, and a bridge on libcurl
+    // before 8.0 opens a connection per call, so the registry costs every login.
+    'grpc.enable_channelz': 0,
+    interceptors,
+  });
   for (const s of services) server.addService(s.definition, s.implementation);
   await prepareSocketPath(socket);
   await new Promise<void>((resolve, reject) =>
