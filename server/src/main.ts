@@ -133,7 +133,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
     if (skew.skew) logger.warn({ bridgeVersion, fix: skew.fix }, skew.problem);
     else logger.info({ bridgeVersion }, 'the PHP bridge and the sidecar are the same version');
   });
-  const versions = () => describeVersionSkew(VERSION, bridges.last(), config.image);
+  const versions = (caller?: string) => describeVersionSkew(VERSION, caller ?? bridges.last(), config.image);
   const statusSource = { version: VERSION, startedAt, state: (fresh?: boolean) => guard.state(fresh), versions };
   const inFlight = new InFlightLimiter({ maxInFlight: config.maxInFlight, maxInFlightPerToken: config.maxInFlightPerToken, retryAfterSeconds: 2 }, (scope) => metrics.observeOverload(scope));
   const metrics = createSidecarMetrics({ version: VERSION, pool, state: statusSource.state, versions, startedAt, inFlight, eventStats: () => readEventTableStats(pool), outboxBacklog: () => outbox.backlog() });

@@ -2,7 +2,9 @@
  * Which PHP bridge version talks to the sidecar. The bridge (php-bridge/src/Grpc/CurlChannel.php)
  * sends its version as metadata on every call; a server interceptor records the last one, so
  * the metrics and GetStatus know it from the first SCIM login on, not only once an admin opens
- * the SCIM page. Other clients (doctor, the CLI, health probes) are not bridges and are ignored.
+ * the SCIM page. GetStatus from a bridge answers with that caller's own version (bridgeVersionOf),
+ * never the last one recorded, which another bridge may have changed in the meantime. Other
+ * clients (doctor, the CLI, health probes) are not bridges and are ignored.
  */
 import { ServerInterceptingCall, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 
@@ -11,6 +13,17 @@ const BRIDGE_VERSION_HEADER = 'mailcow-scim-bridge-version';
 const BRIDGE_USER_AGENT = /^mailcow-scim-php-bridge\//;
 /** A version as install writes it; anything else (or nothing) counts as no version. */
 const VERSION = /^[0-9A-Za-z.+~-]{1,64}$/;
+
+/**
+ * The version one call's metadata carries: undefined when the caller is not the bridge, '' for
+ * a bridge without a (valid) version.
+ */
+export function bridgeVersionOf(metadata: Metadata): string | undefined {
+  const agent = String(metadata.get('user-agent')[0] ?? '');
+  if (!BRIDGE_USER_AGENT.test(agent)) return undefined;
+  const value = String(metadata.get(BRIDGE_VERSION_HEADER)[0] ?? '');
+  return VERSION.test(value) ? value : '';
+}
 
 export class BridgeVersions {
   private seen?: string;
@@ -25,11 +38,8 @@ export class BridgeVersions {
 
   /** Records one call's metadata (ignored unless it comes from the bridge). */
   observe(metadata: Metadata): void {
-    const agent = String(metadata.get('user-agent')[0] ?? '');
-    if (!BRIDGE_USER_AGENT.test(agent)) return;
-    const value = String(metadata.get(BRIDGE_VERSION_HEADER)[0] ?? '');
-    const version = VERSION.test(value) ? value : '';
-    if (version === this.seen) return;
+    const version = bridgeVersionOf(metadata);
+    if (version === undefined || version === this.seen) return;
     this.seen = version;
     this.onChange?.(version);
   }

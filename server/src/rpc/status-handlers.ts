@@ -6,14 +6,18 @@ import { VersionMatch, type StatusServiceServer } from '../gen/mailcow/scim/v1/s
 import type { Logger } from '../logging.js';
 import type { DatabaseState } from '../mailcow/database-state.js';
 import type { VersionSkew } from '../version-skew.js';
+import { bridgeVersionOf } from './bridge-versions.js';
 import { unary } from './unary.js';
 
 export interface StatusSource {
   version: string;
   startedAt: number;
   state(fresh?: boolean): Promise<DatabaseState>;
-  /** This sidecar against the last PHP bridge that called (the current call included). */
-  versions(): VersionSkew;
+  /**
+   * This sidecar against `caller`, the calling bridge's version, or, for a caller that is not
+   * the bridge (doctor, the CLI), against the last PHP bridge that called.
+   */
+  versions(caller?: string): VersionSkew;
 }
 
 const MATCH: Record<VersionSkew['match'], VersionMatch> = {
@@ -29,9 +33,12 @@ const HEALTH_SERVICES = ['', 'mailcow.scim.v1.StatusService', 'mailcow.scim.v1.T
 
 export function statusHandlers(source: StatusSource, logger: Logger): StatusServiceServer {
   return {
-    getStatus: unary(logger, 'GetStatus', async () => {
+    getStatus: unary(logger, 'GetStatus', async (_req, _log, metadata) => {
+      // The caller's own version, read from its own call: the last one seen may already be
+      // another bridge's by the time the database has answered.
+      const caller = bridgeVersionOf(metadata);
       const s = await source.state(true);
-      const v = source.versions();
+      const v = source.versions(caller);
       return {
         version: source.version,
         databaseReachable: s.reachable,

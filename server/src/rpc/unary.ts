@@ -1,4 +1,4 @@
-import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { handleUnaryCall, Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from '../logging.js';
 import { ScimError } from '../scim/index.js';
 import { PolicyError } from '../tokens/index.js';
@@ -18,12 +18,13 @@ function grpcErrorOf(err: ScimError): ReturnType<typeof toGrpcError> {
  * Adapts an async handler to grpc-js: the result or the mapped error goes to the callback,
  * and each call logs under a child logger bound to its method. Failures the server caused are
  * logged as errors with their cause, an outage (503 family) as a warning, a caller's mistake as info.
+ * `fn` also gets the call's own metadata (what this caller sent, not what the last caller did).
  */
-export function unary<Req, Res>(logger: Logger, method: string, fn: (req: Req, log: Logger) => Promise<Res>): handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(logger: Logger, method: string, fn: (req: Req, log: Logger, metadata: Metadata) => Promise<Res>): handleUnaryCall<Req, Res> {
   const log = logger.child({ surface: 'rpc', method });
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const started = performance.now();
-    fn(call.request, log).then(
+    fn(call.request, log, call.metadata).then(
       (res) => {
         log.debug({ ms: Math.round(performance.now() - started) }, 'rpc ok');
         callback(null, res);
