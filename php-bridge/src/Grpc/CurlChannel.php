@@ -16,6 +16,7 @@ use MailcowScim\Protobuf\Message;
  * Connections: libcurl before 8.0 (Debian 12 ships 7.88) cannot safely reuse an HTTP/2
  * prior-knowledge connection over a Unix socket, so each call opens and closes its own there;
  * from 8.0 on, calls made through one channel share a connection (docs/architecture.md §6).
+ * Either way the calls of one channel share one curl handle.
  *
  * Every call has a deadline: it is sent as `grpc-timeout` and enforced by curl, so a slow or
  * hung sidecar costs a caller at most that long.
@@ -112,10 +113,11 @@ final class CurlChannel implements UnaryChannel
         $body = '';
         $tooLarge = false;
 
-        $ch = $this->reuse ? ($this->handle ??= curl_init()) : curl_init();
-        if ($this->reuse) {
-            curl_reset($ch);
-        }
+        // One easy handle per channel either way: a fresh handle per call also costs libcurl a
+        // new internal multi handle with its wake-up socket pair (7 syscalls of ~40 per call on
+        // 7.88). Without reuse, FRESH_CONNECT and FORBID_REUSE below still give every call a
+        // connection of its own.
+        $ch = ($this->handle ??= curl_init());
         curl_setopt_array($ch, [
             CURLOPT_URL => 'http://localhost' . $path,
             CURLOPT_UNIX_SOCKET_PATH => $this->socketPath,
@@ -172,9 +174,9 @@ final class CurlChannel implements UnaryChannel
         $ok = curl_exec($ch);
         $errno = curl_errno($ch);
         $error = curl_error($ch);
-        if (!$this->reuse) {
-            curl_close($ch);
-        }
+        // Back to defaults for the next call; this also drops the callbacks, which hold this
+        // call's buffers.
+        curl_reset($ch);
 
         // Trailers win over headers of the same name (a trailers-only answer has only headers).
         $metadata = array_merge($headers, $trailers);
