@@ -27,8 +27,3 @@ export function isSameMultiset(a: readonly unknown[], b: readonly unknown[]): bo
   return true;
 }
 
-/** A deep copy of a JSON value (the input resource is never mutated). */
-export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
-}
-

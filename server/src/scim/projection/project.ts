@@ -10,6 +10,7 @@ import {
   type AttributeDef,
   type ResourceTypeDef,
 } from '../schema/index.js';
+import { cloneJson } from '../json-clone.js';
 import { ScimError } from '../scim-error.js';
 
 /**
@@ -51,6 +52,21 @@ interface Selection {
   readonly unknown: Set<string>;
 }
 
+/**
+ * The common and core attributes of a resource type, one frozen list per type: built once
+ * rather than per resource shown, and frozen so that findAttribute indexes it.
+ */
+const coreDefsByType = new WeakMap<ResourceTypeDef, readonly AttributeDef[]>();
+
+function coreDefsOf(rt: ResourceTypeDef): readonly AttributeDef[] {
+  let defs = coreDefsByType.get(rt);
+  if (defs === undefined) {
+    defs = Object.freeze([...COMMON_ATTRIBUTES, ...(getSchemaDef(rt.schema)?.attributes ?? [])]);
+    coreDefsByType.set(rt, defs);
+  }
+  return defs;
+}
+
 /** A new resource holding what a response may show, per `options` (see the header). */
 export function projectResource(
   resource: Record<string, unknown>,
@@ -60,8 +76,7 @@ export function projectResource(
   const requested = options.attributes && options.attributes.length > 0 ? select(rt, options.attributes) : undefined;
   const excluded =
     options.excludedAttributes && options.excludedAttributes.length > 0 ? select(rt, options.excludedAttributes) : undefined;
-  const core = getSchemaDef(rt.schema);
-  const coreDefs = [...COMMON_ATTRIBUTES, ...(core?.attributes ?? [])];
+  const coreDefs = coreDefsOf(rt);
   const out: Record<string, unknown> = {};
 
   for (const [key, value] of Object.entries(resource)) {
@@ -73,7 +88,7 @@ export function projectResource(
     }
     const def = findAttribute(coreDefs, key);
     if (!def) {
-      if (!requested && !excluded?.unknown.has(key.toLowerCase()) && !isUnassigned(value)) out[key] = structuredClone(value);
+      if (!requested && !excluded?.unknown.has(key.toLowerCase()) && !isUnassigned(value)) out[key] = cloneJson(value);
       continue;
     }
     const projected = projectAttribute(def, value, rt.schema, requested, excluded);
@@ -95,7 +110,7 @@ function projectContainer(
     const def = findAttribute(defs, key);
     if (!def) {
       if ((!requested || requested.schemas.has(urn)) && !excluded?.schemas.has(urn) && !isUnassigned(value)) {
-        out[key] = structuredClone(value);
+        out[key] = cloneJson(value);
       }
       continue;
     }
@@ -138,9 +153,9 @@ function projectAttribute(
 
 /** The whole value, without `never` sub-attributes, member names canonical. */
 function full(def: AttributeDef, value: unknown): unknown {
-  if (def.type !== 'complex') return structuredClone(value);
-  if (def.multiValued) return listOf(value).map((e) => (isJsonObject(e) ? pick(def, e, undefined) : structuredClone(e)));
-  return isJsonObject(value) ? pick(def, value, undefined) : structuredClone(value);
+  if (def.type !== 'complex') return cloneJson(value);
+  if (def.multiValued) return listOf(value).map((e) => (isJsonObject(e) ? pick(def, e, undefined) : cloneJson(e)));
+  return isJsonObject(value) ? pick(def, value, undefined) : cloneJson(value);
 }
 
 /** The parts of a value asked for in `attributes`. */
@@ -155,7 +170,7 @@ function restrict(def: AttributeDef, value: unknown, parts: Part[]): unknown {
     const applicable = parts.filter((p) => !p.filter || matchesValueFilter(p.filter, element));
     if (applicable.length === 0) continue;
     if (!isJsonObject(element) || applicable.some((p) => !p.sub)) {
-      out.push(isJsonObject(element) ? pick(def, element, undefined) : structuredClone(element));
+      out.push(isJsonObject(element) ? pick(def, element, undefined) : cloneJson(element));
       continue;
     }
     const picked = pick(def, element, subsOf(def, applicable));
@@ -208,7 +223,7 @@ function pick(def: AttributeDef, object: Record<string, unknown>, names: Set<str
     const sub = findAttribute(def.subAttributes, key);
     if (sub?.returned === 'never' || isUnassigned(member)) continue;
     if (names && (!sub || !names.has(sub.name))) continue;
-    out[sub ? sub.name : key] = structuredClone(member);
+    out[sub ? sub.name : key] = cloneJson(member);
   }
   return out;
 }

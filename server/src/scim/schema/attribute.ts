@@ -116,6 +116,28 @@ export function freezeDeep<T>(value: T): T {
   return value;
 }
 
+/**
+ * Lower-cased name → first attribute of that name, per frozen list of definitions. Every
+ * attribute of every resource a response shows is looked up by name; lower-casing each
+ * definition's name on every lookup was a measurable share of a list page's CPU. Only frozen
+ * lists (the schemas' own, see freezeDeep) are indexed: one that can still change is searched.
+ */
+const nameIndexes = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>();
+
+function nameIndexOf(attributes: readonly AttributeDef[]): Map<string, AttributeDef> | undefined {
+  let index = nameIndexes.get(attributes);
+  if (index === undefined) {
+    if (!Object.isFrozen(attributes)) return undefined;
+    index = new Map();
+    for (const a of attributes) {
+      const lower = a.name.toLowerCase();
+      if (!index.has(lower)) index.set(lower, a);
+    }
+    nameIndexes.set(attributes, index);
+  }
+  return index;
+}
+
 /** The attribute named `name` among `attributes`, compared case-insensitively (RFC 7643 §2.1). */
 export function findAttribute(
   attributes: readonly AttributeDef[] | undefined,
@@ -123,5 +145,6 @@ export function findAttribute(
 ): AttributeDef | undefined {
   if (!attributes) return undefined;
   const lower = name.toLowerCase();
-  return attributes.find((a) => a.name.toLowerCase() === lower);
+  const index = nameIndexOf(attributes);
+  return index ? index.get(lower) : attributes.find((a) => a.name.toLowerCase() === lower);
 }

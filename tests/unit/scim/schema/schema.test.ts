@@ -10,6 +10,7 @@ import {
   USER_SCHEMA,
   USER_SCHEMA_DEF,
   coerceAttributeValue,
+  defineAttribute,
   findAttribute,
   getSchemaDef,
   parseDateTime,
@@ -44,6 +45,23 @@ describe('schema data (RFC 7643 §4, §8.7)', () => {
     expect(findAttribute(attrs, 'password')).toMatchObject({ mutability: 'writeOnly', returned: 'never' });
     const x509 = findAttribute(attrs, 'x509Certificates');
     expect(findAttribute(x509?.subAttributes, 'value')?.type).toBe('binary');
+  });
+
+  it('finds the first attribute of a name, in frozen lists (indexed) and lists still open alike', () => {
+    const first = defineAttribute('nickName', 'string');
+    const second = defineAttribute('NICKNAME', 'integer');
+    const open = [first, second];
+    const frozen = Object.freeze([first, second]);
+    for (const list of [open, frozen]) {
+      expect(findAttribute(list, 'nickname')).toBe(first);
+      expect(findAttribute(list, 'NickName')).toBe(first);
+      expect(findAttribute(list, 'title')).toBeUndefined();
+    }
+    // A list that is not frozen is searched each time, so what it holds now is what is found.
+    const added = defineAttribute('title', 'string');
+    open.push(added);
+    expect(findAttribute(open, 'TITLE')).toBe(added);
+    expect(findAttribute(undefined, 'title')).toBeUndefined();
   });
 
   it('defines Group members with value, $ref, type and display', () => {

@@ -1,7 +1,8 @@
 /** The values of a multi-valued attribute: copies in canonical case, sameness, and `primary`. */
 import { findAttribute, getIgnoringCase, isJsonObject, type AttributeDef } from '../../schema/index.js';
 import { ScimError } from '../../scim-error.js';
-import { cloneJson, isDeepEqual } from '../json-value.js';
+import { cloneJson } from '../../json-clone.js';
+import { isDeepEqual } from '../json-value.js';
 
 /**
  * The current values of a multi-valued attribute as a fresh list, objects copied with their

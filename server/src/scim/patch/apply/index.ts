@@ -1,6 +1,6 @@
 import { isJsonObject, resolveSchemaUrn, type ResourceTypeDef } from '../../schema/index.js';
 import { ScimError } from '../../scim-error.js';
-import { cloneJson } from '../json-value.js';
+import { cloneJson } from '../../json-clone.js';
 import type { PatchOperation } from '../normalize.js';
 import { resolvePatchPath, type PatchTarget } from '../path.js';
 import { applyComplexSub } from './complex-sub.js';

@@ -5,7 +5,8 @@
 import { matchesValueFilter, type CheckedFilter, type CheckedValuePath } from '../../filter/index.js';
 import { coerceAttributeValue, isJsonObject, isUnassigned, type AttributeDef, type ResolvedAttribute } from '../../schema/index.js';
 import { ScimError } from '../../scim-error.js';
-import { cloneJson, isDeepEqual } from '../json-value.js';
+import { cloneJson } from '../../json-clone.js';
+import { isDeepEqual } from '../json-value.js';
 import { readCurrent, removeAttribute, writeAttribute, type Context, type Op } from './context.js';
 import { elementsOf, settlePrimary } from './elements.js';
 import { guardContainer, guardWrite } from './mutability.js';
