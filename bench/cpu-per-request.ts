@@ -4,7 +4,7 @@
  * Wall time on a shared machine is noisy; the CPU the sidecar process itself spent is not
  * (much), so this is the figure to compare when cutting per-request work in the sidecar.
  *
- *   npm run bench:cpu -- [--requests N] [--rounds R] [--concurrency C] [--profile]
+ *   npm run bench:cpu -- [--requests N] [--rounds R] [--concurrency C] [--kinds a,b] [--profile]
  *
  * One sidecar on a fresh benchmark database with the image's NODE_OPTIONS, straight on its
  * socket (no nginx: its CPU is not the sidecar's). Each round runs every kind once, in the same
@@ -28,11 +28,12 @@ import { runConcurrently } from './stats.js';
 /** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on every Linux Node runs on). */
 const TICKS_PER_SECOND = 100;
 
-async function cpuMs(pid: number): Promise<number> {
+/** CPU time the process has used so far, ms: in user space and in the kernel (its syscalls). */
+async function cpuMs(pid: number): Promise<{ user: number; sys: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at ") ": utime is field 14.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  return { user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND, sys: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
 }
 
 function findRepoRoot(): string {
@@ -53,6 +54,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '4' },
+    kinds: { type: 'string', default: 'create,lookup,get,deactivate,list100' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -99,20 +101,24 @@ const task: Record<Kind, (i: number) => Promise<void>> = {
   },
 };
 
-const perKind = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
+const kinds = KINDS.filter((k) => values.kinds.split(',').includes(k));
+const perKind = new Map<Kind, { total: number; user: number; sys: number }[]>(kinds.map((k) => [k, []]));
 try {
   // Warm-up: the JIT and the pools, and enough users for every kind to have targets.
   await runConcurrently(200, concurrency, task.create);
   for (const k of KINDS) if (k !== 'create') await runConcurrently(100, concurrency, task[k]);
   let deactivations = 0;
   for (let r = 0; r < rounds; r++) {
-    for (const k of KINDS) {
+    for (const k of kinds) {
       const n = k === 'list100' ? Math.max(1, Math.floor(requests / 5)) : requests;
       const before = await cpuMs(sidecar.pid);
       const offset = k === 'deactivate' ? deactivations : 0;
       await runConcurrently(n, concurrency, (i) => task[k](offset + i));
       if (k === 'deactivate') deactivations += n;
-      perKind.get(k)!.push(((await cpuMs(sidecar.pid)) - before) / n);
+      const after = await cpuMs(sidecar.pid);
+      const user = (after.user - before.user) / n;
+      const sys = (after.sys - before.sys) / n;
+      perKind.get(k)!.push({ total: user + sys, user, sys });
     }
   }
 } finally {
@@ -122,7 +128,11 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const [load1, load5] = (await readFile('/proc/loadavg', 'utf8')).split(' ');
 process.stdout.write(`sidecar CPU ms per request, median of ${rounds} rounds of ${requests} (list100: ${Math.max(1, Math.floor(requests / 5))}) at concurrency ${concurrency}; load ${load1} ${load5}\n`);
-for (const k of KINDS) process.stdout.write(`${k.padEnd(11)} ${median(perKind.get(k)!).toFixed(3)} ms   (rounds: ${perKind.get(k)!.map((x) => x.toFixed(3)).join(' ')})\n`);
+for (const k of kinds) {
+  const r = perKind.get(k)!;
+  const m = (f: 'total' | 'user' | 'sys') => median(r.map((x) => x[f])).toFixed(3);
+  process.stdout.write(`${k.padEnd(11)} ${m('total')} ms (user ${m('user')}, sys ${m('sys')})   rounds: ${r.map((x) => x.total.toFixed(3)).join(' ')}\n`);
+}
 if (values.profile) {
   const summary = await summarizeCpuProfile(sidecar.dir, 40);
   if (summary) {

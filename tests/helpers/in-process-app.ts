@@ -10,7 +10,7 @@ import { discoveryRoutes } from '../../server/src/http/routes/discovery.js';
 import { groupRoutes, groupSearchTarget } from '../../server/src/http/routes/groups.js';
 import { rootSearchRoutes } from '../../server/src/http/routes/search.js';
 import { userRoutes, userSearchTarget, type Projector } from '../../server/src/http/routes/users.js';
-import { createLogger } from '../../server/src/logging.js';
+import { createLogger, type Logger } from '../../server/src/logging.js';
 import { applyPatch, normalizePatchRequest } from '../../server/src/scim/patch/index.js';
 import { parseAttributeList, projectResource } from '../../server/src/scim/projection/index.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE, type ResourceTypeDef } from '../../server/src/scim/schema/index.js';
@@ -37,7 +37,7 @@ function projectorFor(rt: ResourceTypeDef): Projector {
 }
 
 export async function buildInProcessApp(
-  options: { extraPublicRoutes?: RouteModule[]; extraRoutes?: RouteModule[]; inFlight?: HttpAppDeps['inFlight']; maxBodyBytes?: number; tokenPolicy?: Record<string, unknown> } = {},
+  options: { extraPublicRoutes?: RouteModule[]; extraRoutes?: RouteModule[]; inFlight?: HttpAppDeps['inFlight']; maxBodyBytes?: number; tokenPolicy?: Record<string, unknown>; logger?: Logger } = {},
 ): Promise<InProcessApp> {
   const tokenStore = new InMemoryTokenStore();
   const tokens = new TokenService({ store: tokenStore, now: () => new Date().toISOString(), validateRuleFilter: validateUserRuleFilter, cacheMs: 0 });
@@ -48,7 +48,7 @@ export async function buildInProcessApp(
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const app = await buildHttpApp({
     settings: { maxBodyBytes, trustedProxies: ['127.0.0.1/32'] },
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
     tokens,
     inFlight: options.inFlight,
     onAuthRefused: (r) => refusals.push(r),

@@ -208,7 +208,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
           }
           if (limiter) reply.raw.once('close', limiter.enterToken(token.id));
           req.scimCaller = { token, clientIp: req.clientIp, requestId: String(req.id), baseUrl: baseUrlOf(req) };
-          req.log = req.log.child({ tokenId: token.id });
+          // fastify gave this request a child logger of its own (app.log's child, with reqId):
+          // binding the token id onto it costs less than a second child per request (pino
+          // rebuilds every level method of a child). Should the request's logger be the app's
+          // own (a logger whose child() returns itself), a child keeps the binding off it.
+          if (req.log === app.log) req.log = req.log.child({ tokenId: token.id });
+          else (req.log as unknown as Logger).setBindings({ tokenId: token.id });
         });
         for (const mod of deps.routes) mod(secured);
       });
