@@ -121,10 +121,16 @@ try {
       perKind.get(k)!.push({ total: user + sys, user, sys });
     }
   }
-} finally {
+} catch (e) {
+  // A failed request stops the run; the database goes with it (the sidecar's log stays, to read).
   client.close();
   await sidecar.stop();
+  await db.drop();
+  process.stderr.write(`the sidecar's log: ${sidecar.dir}/sidecar.log\n`);
+  throw e;
 }
+client.close();
+await sidecar.stop();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const [load1, load5] = (await readFile('/proc/loadavg', 'utf8')).split(' ');
 process.stdout.write(`sidecar CPU ms per request, median of ${rounds} rounds of ${requests} (list100: ${Math.max(1, Math.floor(requests / 5))}) at concurrency ${concurrency}; load ${load1} ${load5}\n`);
