@@ -12,17 +12,15 @@
  * Kinds: create (POST /Users), lookup (GET /Users?filter=userName eq), get (GET /Users/{id}),
  * deactivate (PATCH active=false), list100 (GET /Users?startIndex&count=100).
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DOMAINS, createBenchDatabase } from './bench-database.js';
 import { defaultMariadbUrl } from './bench-options.js';
 import { benchUserBody } from './bench-users.js';
 import { summarizeCpuProfile } from './cpu-profile.js';
 import { ScimClient, userNameFilterPath } from './scim-client.js';
-import { productionEnvironment, productionNodeOptions, removeSidecarDir, spawnSidecar } from './sidecar-process.js';
+import { findRepoRoot, productionEnvironment, productionNodeOptions, removeSidecarDir, spawnSidecar } from './sidecar-process.js';
 import { runConcurrently } from './stats.js';
 
 /** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on every Linux Node runs on). */
@@ -36,15 +34,6 @@ async function cpuMs(pid: number): Promise<{ user: number; sys: number }> {
   return { user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND, sys: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
 }
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'bin', 'mailcow-scim.js'))) {
-    const up = resolve(dir, '..');
-    if (up === dir) throw new Error('cannot find the mailcow-scim checkout (bin/mailcow-scim.js) above this script');
-    dir = up;
-  }
-  return dir;
-}
 
 const KINDS = ['create', 'lookup', 'get', 'deactivate', 'list100'] as const;
 type Kind = (typeof KINDS)[number];

@@ -10,16 +10,14 @@
  * split of its resident set (smaps_rollup), then sends N creates and N lookups (8 at a time)
  * and prints them again.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DOMAINS, createBenchDatabase } from './bench-database.js';
 import { defaultMariadbUrl } from './bench-options.js';
 import { benchUserBody } from './bench-users.js';
 import { ScimClient, userNameFilterPath } from './scim-client.js';
-import { productionEnvironment, productionNodeOptions, removeSidecarDir, spawnSidecar } from './sidecar-process.js';
+import { findRepoRoot, productionEnvironment, productionNodeOptions, removeSidecarDir, spawnSidecar } from './sidecar-process.js';
 import { runConcurrently } from './stats.js';
 
 const SETTLE_MS = 2_000;
@@ -75,15 +73,6 @@ async function oneRun(repoRoot: string, mariadbUrl: string, requests: number, ru
   }
 }
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'bin', 'mailcow-scim.js'))) {
-    const up = resolve(dir, '..');
-    if (up === dir) throw new Error('cannot find the mailcow-scim checkout (bin/mailcow-scim.js) above this script');
-    dir = up;
-  }
-  return dir;
-}
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100' }, runs: { type: 'string', default: '1' } } });
 const repoRoot = findRepoRoot();

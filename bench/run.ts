@@ -2,11 +2,9 @@
  * `npm run bench`: the sidecar, run as production runs it, measured side by side with what the
  * database allows, every figure a ratio taken in one run (issue 9; docs/performance.md).
  */
-import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { findMailboxLoginFacts } from '../server/src/mailcow/login-facts.js';
 import { BENCH_DOMAINS } from './bench-database.js';
@@ -18,6 +16,7 @@ import { measureCreates, measureCreatesAtSizes, measureDeactivations, measureIni
 import { measurePhpRouteLogin, phpBridgeMissing } from './php-route-login.js';
 import { createLikeSidecar } from './raw-writes.js';
 import { compared, describeMachine, figureLine, figureTable, saveResults, type Figure } from './report.js';
+import { findRepoRoot } from './sidecar-process.js';
 import { percentile, ratePerSecond, runConcurrently } from './stats.js';
 
 /** Peak RSS over the whole benchmark, and under the mixed load (issue 14). */
@@ -29,15 +28,6 @@ const WARM_UP_LOOKUPS = 200;
 /** After seeding, InnoDB flushes and purges for a while; lookups wait this long for it. */
 const SETTLE_MS = 1_000;
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'bin', 'mailcow-scim.js'))) {
-    const up = resolve(dir, '..');
-    if (up === dir) throw new Error('cannot find the mailcow-scim checkout (bin/mailcow-scim.js) above the benchmark');
-    dir = up;
-  }
-  return dir;
-}
 
 const t0 = Date.now();
 function progress(message: string): void {

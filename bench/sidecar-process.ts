@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { answersScim } from './scim-client.js';
 
 export interface SidecarProcess {
@@ -135,4 +137,15 @@ export async function spawnSidecar(options: SidecarSpawnOptions): Promise<Sideca
 /** Removes the child's temporary directory (after its profile has been read). */
 export async function removeSidecarDir(sidecar: SidecarProcess): Promise<void> {
   await rm(sidecar.dir, { recursive: true, force: true });
+}
+
+/** The checkout this script runs from: the folder above it that holds bin/mailcow-scim.js. */
+export function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'bin', 'mailcow-scim.js'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error('cannot find the mailcow-scim checkout (bin/mailcow-scim.js) above the benchmark');
+    dir = up;
+  }
+  return dir;
 }
