@@ -13,7 +13,6 @@
  * deactivate (PATCH active=false), list100 (GET /Users?startIndex&count=100).
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DOMAINS, createBenchDatabase } from './bench-database.js';
 import { defaultMariadbUrl } from './bench-options.js';

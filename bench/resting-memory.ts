@@ -11,7 +11,6 @@
  * and prints them again.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DOMAINS, createBenchDatabase } from './bench-database.js';
 import { defaultMariadbUrl } from './bench-options.js';

@@ -4,7 +4,6 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { findMailboxLoginFacts } from '../server/src/mailcow/login-facts.js';
 import { BENCH_DOMAINS } from './bench-database.js';
