@@ -3,7 +3,7 @@
  * restart the database: the run's shared MariaDB is never stopped. Ports 33100–33199.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,12 @@ export async function startPrivateMariadb(range: [number, number] = [33100, 3319
   if (!port) throw new Error(`no free port in ${range[0]}-${range[1]}`);
   const dir = await mkdtemp(join(tmpdir(), 'mcs-mariadb-'));
   const datadir = join(dir, 'data');
-  const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(process.getuid?.() === 0 ? ['--user=root'] : [])], { encoding: 'utf8' });
+  // Its own tmpdir: a mariadbd (and mariadb-install-db's bootstrap one) deletes every `#sql*`
+  // file in its tmpdir at start-up, and with --no-defaults that is /tmp, where the machine's own
+  // MariaDB keeps the temporary tables of queries running in other tests at that moment.
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
+  const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, `--tmpdir=${tmp}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(process.getuid?.() === 0 ? ['--user=root'] : [])], { encoding: 'utf8' });
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`);
   const url = `mysql://root@127.0.0.1:${port}`;
   let proc: ChildProcess | undefined;
@@ -50,6 +55,7 @@ export async function startPrivateMariadb(range: [number, number] = [33100, 3319
       [
         '--no-defaults',
         `--datadir=${datadir}`,
+        `--tmpdir=${tmp}`,
         `--socket=${join(dir, 'sock')}`,
         `--port=${port}`,
         '--bind-address=127.0.0.1',
