@@ -111,7 +111,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Side
   const cursorKey = cursorKeySource(pool);
   const outbox = new OutboxWorker(createOutboxStore(pool), effects, { intervalMs: config.outboxIntervalMs, leaseMs: config.outboxLeaseMs, onFailure: (kind) => metrics.observeOutboxFailure(kind) }, logger);
   // Creates run READ COMMITTED on connections of their own (docs/performance.md).
-  const readCommittedPool = createPool(config.mariadbUrl, { connectionLimit: 8, maxIdle: 2, readCommitted: true });
+  const readCommittedPool = createPool(config.mariadbUrl, { connectionLimit: 8, maxIdle: 2, readCommitted: true, multipleStatements: true });
   const changes = { pool, readCommittedPool, guard, effects, outbox, mailcowUiLog: config.mailcowUiLog };
   const users = new UserService({
     store: new MailcowUserStore(changes),

@@ -7,10 +7,16 @@
  * (tests/helpers/sidecar.ts) sends on every pooled connection; it changes nothing they do.
  */
 import { createRequire } from 'node:module';
+import { STATEMENT_SEPARATOR } from '../../server/src/mailcow/statement-batch.js';
 
 export interface StatementLog {
-  /** Statement texts (whitespace collapsed) since the last start(). */
+  /**
+   * Statement texts (whitespace collapsed) since the last start(): a batch of several
+   * (server/src/mailcow/statement-batch.ts) counts as each of its statements.
+   */
   readonly statements: string[];
+  /** Round trips since the last start(): one per query or execute, with the statements it carried. */
+  readonly roundTrips: string[][];
   /** Forgets what was recorded and records from now on. */
   start(): void;
   /** Stops recording and returns what was recorded. */
@@ -20,9 +26,10 @@ export interface StatementLog {
 interface Recorder {
   on: boolean;
   statements: string[];
+  roundTrips: string[][];
 }
 
-const recorder: Recorder = { on: false, statements: [] };
+const recorder: Recorder = { on: false, statements: [], roundTrips: [] };
 let wrapped = false;
 
 function wrapConnection(): void {
@@ -38,7 +45,11 @@ function wrapConnection(): void {
       if (recorder.on) {
         const first = args[0];
         const sql = typeof first === 'string' ? first : (first as { sql?: unknown } | undefined)?.sql;
-        recorder.statements.push(String(sql).replace(/\s+/g, ' ').trim());
+        const statements = String(sql)
+          .split(STATEMENT_SEPARATOR)
+          .map((statement) => statement.replace(/\s+/g, ' ').trim());
+        recorder.roundTrips.push(statements);
+        recorder.statements.push(...statements);
       }
       return original.apply(this, args);
     };
@@ -51,8 +62,12 @@ export function statementLog(): StatementLog {
     get statements() {
       return recorder.statements;
     },
+    get roundTrips() {
+      return recorder.roundTrips;
+    },
     start() {
       recorder.statements = [];
+      recorder.roundTrips = [];
       recorder.on = true;
     },
     stop() {

@@ -5,13 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../audit/index.js';
 import type { Queryable } from './queryable.js';
+import { writeLater } from './statement-batch.js';
 
 export type { AuditEvent } from '../audit/index.js';
 import { nowIso, toDbTime } from './db-time.js';
 
 
 export async function recordEvent(db: Queryable, e: AuditEvent): Promise<void> {
-  await db.execute(
+  await writeLater(
+    db,
     `INSERT INTO mailcow_scim_events (at, token_id, request_id, operation, resource_type, resource_id, mailbox, outcome, status, detail, client_ip)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [toDbTime(nowIso()), e.tokenId, e.requestId, e.operation, e.resourceType, e.resourceId, e.mailbox, e.outcome, e.status, e.detail?.slice(0, 2000) ?? null, e.clientIp],
@@ -24,7 +26,8 @@ export async function recordEvent(db: Queryable, e: AuditEvent): Promise<void> {
  */
 export async function recordMailcowUiLog(db: Queryable, e: AuditEvent, tokenName: string): Promise<void> {
   const msgKey = e.outcome === 'failure' ? 'scim_change_failed' : `scim_${e.operation}`;
-  await db.execute(
+  await writeLater(
+    db,
     `INSERT INTO logs (task, type, msg, \`call\`, user, role, remote, time) VALUES (?, ?, ?, ?, ?, 'admin', ?, UNIX_TIMESTAMP())`,
     [
       randomBytes(3).toString('hex').toUpperCase(),

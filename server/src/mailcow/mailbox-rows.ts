@@ -10,6 +10,7 @@ import { initialAttributesJson } from './mailbox-attributes.js';
 import { deleteMailboxRows, editedColumns, editMailbox, findMailbox, insertMailbox, replaceTags, writeUserAcl } from './mailboxes.js';
 import type { PendingEffects } from './side-effects.js';
 import { refreshSogoViewRow, removeSogoViewRow, upsertActiveSogoViewRowReadCommitted } from './sogo-view.js';
+import { writeLater } from './statement-batch.js';
 import type { TxReads } from './tx-reads.js';
 
 export class SqlMailboxRows implements MailboxRows {
@@ -52,7 +53,7 @@ export class SqlMailboxRows implements MailboxRows {
 
   async setQuota(address: string, quotaBytes: number): Promise<void> {
     this.reads.dropMailbox(address);
-    await this.conn.execute(`UPDATE mailbox SET quota = ? WHERE username = ?`, [quotaBytes, address]);
+    await writeLater(this.conn, `UPDATE mailbox SET quota = ? WHERE username = ?`, [quotaBytes, address]);
   }
 
   async update(mailbox: MailboxSnapshot, u: MailboxUpdate): Promise<WrittenMailbox> {

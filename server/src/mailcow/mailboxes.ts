@@ -7,6 +7,7 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { TAGGING_LIMIT, USER_ACL_FLAGS, type MailboxEdit, type MailboxSnapshot, type UserAcl } from '../provisioning/index.js';
 import { SCIM_AUTHSOURCE } from './authsource.js';
 import type { Queryable } from './queryable.js';
+import { writeLater } from './statement-batch.js';
 
 export interface MailboxRow extends MailboxSnapshot {
   localPart: string;
@@ -74,21 +75,24 @@ export async function insertMailbox(db: Queryable, m: NewMailbox): Promise<void>
   // (MariaDB re-serialises the document: one space after ':' and ','), which also sets
   // `modified` (A.4). The same JSON_SET over the same text, and `modified`, go into the INSERT:
   // the row is the same, and a create saves a round trip.
-  await db.execute(
+  // Every write here goes with the change's next read where the connection batches (statement-batch.ts).
+  await writeLater(
+    db,
     `INSERT INTO mailbox (username, password, name, quota, local_part, domain, attributes, authsource, active, modified)
      VALUES (?, '', ?, ?, ?, ?, JSON_SET(?, '$.passwd_update', NOW()), ?, ?, NOW())`,
     [m.username, m.name, m.quotaBytes, m.localPart, m.domain, m.attributesJson, m.authsource, m.active],
   );
   // A new mailbox has no tags to remove: replaceTags' DELETE would only take gap locks that
   // concurrent creates then deadlock on.
-  for (const tag of cappedTags(m.tags)) await db.execute(`INSERT IGNORE INTO tags_mailbox (tag_name, username) VALUES (?, ?)`, [tag, m.username]);
+  for (const tag of cappedTags(m.tags)) await writeLater(db, `INSERT IGNORE INTO tags_mailbox (tag_name, username) VALUES (?, ?)`, [tag, m.username]);
   for (const table of ['quota2', 'quota2replica']) {
-    await db.execute(
+    await writeLater(
+      db,
       `INSERT INTO ${table} (username, bytes, messages) VALUES (?, 0, 0) ON DUPLICATE KEY UPDATE bytes = 0, messages = 0`,
       [m.username],
     );
   }
-  await db.execute(`INSERT INTO alias (address, goto, domain, active) VALUES (?, ?, ?, ?)`, [m.username, m.username, m.domain, m.active]);
+  await writeLater(db, `INSERT INTO alias (address, goto, domain, active) VALUES (?, ?, ?, ?)`, [m.username, m.username, m.domain, m.active]);
   await writeUserAcl(db, m.username, m.acl);
 }
 
@@ -96,7 +100,8 @@ export async function insertMailbox(db: Queryable, m: NewMailbox): Promise<void>
 export async function writeUserAcl(db: Queryable, username: string, acl: UserAcl): Promise<void> {
   const cols = USER_ACL_FLAGS.map((f) => `\`${f}\``).join(', ');
   const updates = USER_ACL_FLAGS.map((f) => `\`${f}\` = VALUES(\`${f}\`)`).join(', ');
-  await db.execute(
+  await writeLater(
+    db,
     `INSERT INTO user_acl (username, ${cols}) VALUES (?, ${USER_ACL_FLAGS.map(() => '?').join(', ')}) ON DUPLICATE KEY UPDATE ${updates}`,
     [username, ...USER_ACL_FLAGS.map((f) => acl[f])],
   );

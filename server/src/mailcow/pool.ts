@@ -14,6 +14,12 @@ export interface PoolOptions {
    * on REPEATABLE READ.
    */
   readCommitted?: boolean;
+  /**
+   * Allow multi-statement queries, so that a change's writes go with its next read in one
+   * round trip (statement-batch.ts). Every statement text is still built from placeholders and
+   * the driver's escaping.
+   */
+  multipleStatements?: boolean;
 }
 
 /**
@@ -55,6 +61,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     // (docs/performance.md, the mixed load).
     maxPreparedStatements: 128,
     maxIdle: options.maxIdle,
+    multipleStatements: options.multipleStatements ?? false,
     idleTimeout: 60_000,
   });
   if (options.readCommitted) {

@@ -4,6 +4,7 @@
  */
 import type { RowDataPacket } from 'mysql2';
 import type { Queryable } from './queryable.js';
+import { writeLater } from './statement-batch.js';
 
 /**
  * The c_password mailcow ends up writing on every row: its code hashes two undefined variables,
@@ -68,7 +69,8 @@ export async function refreshSogoViewRow(db: Queryable, username: string): Promi
  * is not active (or not there) gets no row and keeps none written before.
  */
 export async function upsertActiveSogoViewRowReadCommitted(db: Queryable, username: string): Promise<void> {
-  await db.query(
+  await writeLater(
+    db,
     `INSERT INTO _sogo_static_view (c_uid, domain, c_name, c_password, c_cn, mail, aliases, ad_aliases, ext_acl, kind, multiple_bookings)
      SELECT mailbox.username, mailbox.domain, mailbox.username, ?, mailbox.name, mailbox.username,
             IFNULL((SELECT GROUP_CONCAT(ga.aliases ORDER BY ga.aliases SEPARATOR ' ') FROM grouped_mail_aliases ga
@@ -82,6 +84,8 @@ export async function upsertActiveSogoViewRowReadCommitted(db: Queryable, userna
        mail = VALUES(mail), aliases = VALUES(aliases), ad_aliases = VALUES(ad_aliases), ext_acl = VALUES(ext_acl),
        kind = VALUES(kind), multiple_bookings = VALUES(multiple_bookings)`,
     [SOGO_STATIC_PASSWORD, username, username, username, username],
+    // Text, not a prepared statement: see refreshSogoViewRow.
+    'query',
   );
 }
 

@@ -1,11 +1,17 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { isRetryableSqlError, translateSqlError } from './sql-errors.js';
+import { batchingConnection, canBatch } from './statement-batch.js';
 
 export interface TransactionOptions {
   /** Attempts for deadlocks / Galera certification failures (docs/architecture.md §8). */
   attempts?: number;
   /** READ COMMITTED for this transaction only (default: the server's, REPEATABLE READ). */
   readCommitted?: boolean;
+  /**
+   * Hold the change's writes back and send them with its next read or its COMMIT
+   * (statement-batch.ts), on a connection that allows it; elsewhere the option does nothing.
+   */
+  batchWrites?: boolean;
 }
 
 /**
@@ -22,9 +28,11 @@ export async function withTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     let conn: PoolConnection | undefined;
     try {
-      conn = await pool.getConnection();
-      if (options.readCommitted) await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await conn.beginTransaction();
+      const raw = await pool.getConnection();
+      conn = raw;
+      const begin = [...(options.readCommitted ? ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED'] : []), 'START TRANSACTION'];
+      if (options.batchWrites && canBatch(raw)) conn = batchingConnection(raw, begin);
+      else for (const statement of begin) await raw.query(statement);
       const result = await fn(conn);
       await conn.commit();
       return result;

@@ -55,8 +55,9 @@ export class MailcowUnitOfWork implements UnitOfWork {
           outbox = await writeOutbox(conn, this.deps.effects.plan(tx.effects), this.deps.outbox.leaseMs);
           return r;
         },
-        // The session is READ COMMITTED already: no statement to set it.
-        sessionLevel ? { ...options, readCommitted: false } : options,
+        // The session is READ COMMITTED already: no statement to set it. Writes are held back
+        // and sent with the next read where the connection allows it (statement-batch.ts).
+        { ...options, readCommitted: sessionLevel ? false : options.readCommitted, batchWrites: true },
       );
       await this.deps.outbox.dispatch(outbox);
       return result;

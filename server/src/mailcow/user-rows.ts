@@ -13,6 +13,7 @@ import { assertFitsColumn } from './column-limits.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
 import { groupLookup, UNCUT_AGGREGATES } from './group-members.js';
 import type { Queryable } from './queryable.js';
+import { writeLater } from './statement-batch.js';
 import { resourceFields, type ResourceRow } from './resource-row.js';
 import { insertVersionedRow, updateVersionedRow, type Columns } from './row-columns.js';
 import type { TxReads, UserGroups } from './tx-reads.js';
@@ -230,8 +231,11 @@ export class SqlUserRows implements UserRows {
   private async insertEmails(userId: string, resource: Record<string, unknown>): Promise<void> {
     const emails = emailsOf(resource);
     if (!emails.length) return;
-    await this.conn.query(`INSERT INTO mailcow_scim_user_emails (user_id, token_id, position, value_lc, type, is_primary) VALUES ?`, [
-      emails.map((e, i) => [userId, this.caller.token.id, i, foldCase(e.value), e.type, e.primary ? 1 : 0]),
-    ]);
+    await writeLater(
+      this.conn,
+      `INSERT INTO mailcow_scim_user_emails (user_id, token_id, position, value_lc, type, is_primary) VALUES ?`,
+      [emails.map((e, i) => [userId, this.caller.token.id, i, foldCase(e.value), e.type, e.primary ? 1 : 0])],
+      'query',
+    );
   }
 }
