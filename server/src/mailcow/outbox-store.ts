@@ -10,10 +10,19 @@
  * database's UTC clock.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { OutboxBacklog, OutboxEntry, OutboxStore, OutboxWork } from '../outbox/index.js';
+import type { OutboxBacklog, OutboxEntry, OutboxStore, OutboxWork, RedisKey, RedisPayload } from '../outbox/index.js';
 import type { DatabasePool, Queryable } from './queryable.js';
 
 const OUTBOX_TABLE = 'mailcow_scim_outbox';
+
+/** Each key of a `redis` row's payload and its JSON path; a key added to RedisPayload must be added here. */
+const REDIS_KEY_PATHS: { readonly [K in RedisKey]-?: string } = { rateLimit: '$.rateLimit', taggedMail: '$.taggedMail' };
+const ALL_REDIS_KEYS = Object.keys(REDIS_KEY_PATHS) as RedisKey[];
+
+/** The keys a payload carries (a null rate limit is carried: it removes the limit). */
+function keysOf(payload: RedisPayload): RedisKey[] {
+  return ALL_REDIS_KEYS.filter((k) => payload[k] !== undefined);
+}
 
 /**
  * Writes a change's post-commit work inside its transaction. Each row is leased to the writer
@@ -93,12 +102,31 @@ export function createOutboxStore(pool: DatabasePool): OutboxStore {
     },
     async dropSuperseded(entry) {
       if (entry.kind !== 'redis') return;
-      await pool.query(`DELETE FROM ${OUTBOX_TABLE} WHERE kind = 'redis' AND subject = ? AND id < ?`, [entry.subject, entry.id]);
+      const keys = keysOf(entry.payload);
+      if (!keys.length) return;
+      const where = `kind = 'redis' AND subject = ? AND id < ?`;
+      if (keys.length === ALL_REDIS_KEYS.length) {
+        // It carries every key: nothing an older row holds is left to write.
+        await pool.query(`DELETE FROM ${OUTBOX_TABLE} WHERE ${where}`, [entry.subject, entry.id]);
+        return;
+      }
+      // Per key (outbox/ports.ts RedisPayload): an older row keeps the keys this one does not carry.
+      // One statement when no older row has them (the usual case right after a commit); the
+      // second only deletes the rows this one emptied.
+      const paths = keys.map((k) => REDIS_KEY_PATHS[k]);
+      const marks = paths.map(() => '?').join(', ');
+      const [stripped] = await pool.query<ResultSetHeader>(
+        `UPDATE ${OUTBOX_TABLE} SET payload = JSON_REMOVE(payload, ${marks}) WHERE ${where} AND JSON_CONTAINS_PATH(payload, 'one', ${marks})`,
+        [...paths, entry.subject, entry.id, ...paths],
+      );
+      if (stripped.affectedRows) await pool.query(`DELETE FROM ${OUTBOX_TABLE} WHERE ${where} AND JSON_LENGTH(payload) = 0`, [entry.subject, entry.id]);
     },
-    async isSuperseded(entry) {
-      if (entry.kind !== 'redis') return false;
-      const [rows] = await pool.query<RowDataPacket[]>(`SELECT 1 FROM ${OUTBOX_TABLE} WHERE kind = 'redis' AND subject = ? AND id > ? LIMIT 1`, [entry.subject, entry.id]);
-      return rows.length > 0;
+    async newerKeys(entry) {
+      const newer = new Set<RedisKey>();
+      if (entry.kind !== 'redis') return newer;
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT payload FROM ${OUTBOX_TABLE} WHERE kind = 'redis' AND subject = ? AND id > ?`, [entry.subject, entry.id]);
+      for (const r of rows) for (const k of keysOf(JSON.parse(String(r.payload)) as RedisPayload)) newer.add(k);
+      return newer;
     },
     backlog: () => readOutboxBacklog(pool),
   };

@@ -9,28 +9,47 @@ import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging.js';
 import type { TaggedMailHandler } from '../provisioning/index.js';
-import type { OutboxEffects, OutboxWork, RedisPayload } from '../outbox/index.js';
+import type { OutboxEffects, OutboxWork, RedisKey, RedisPayload } from '../outbox/index.js';
 import type { DatabasePool } from './queryable.js';
 import { refreshSogoViewRow, refreshSogoViewRows } from './sogo-view.js';
 
-/** Where the id of the last outbox row applied to a mailbox's Redis keys is kept (see redis()). */
-export const REDIS_APPLIED_PREFIX = 'mailcow-scim:redis-applied:';
+/**
+ * Where the id of the last outbox row that wrote a mailbox's rate limit, and its tagged-mail
+ * handling, is kept (see redis()): one marker per key, `<prefix><key>:<mailbox>`.
+ */
+const REDIS_APPLIED_PREFIX = 'mailcow-scim:redis-applied:';
 const REDIS_APPLIED_TTL_S = 3600;
 
+/** The applied marker of one key of a mailbox. */
+export function redisAppliedMarker(key: RedisKey, username: string): string {
+  return `${REDIS_APPLIED_PREFIX}${key}:${username}`;
+}
+
 /**
- * KEYS: RL_VALUE, RCPT_WANTS_SUBJECT_TAG, RCPT_WANTS_SUBFOLDER_TAG, the applied marker.
+ * KEYS: RL_VALUE, RCPT_WANTS_SUBJECT_TAG, RCPT_WANTS_SUBFOLDER_TAG, the rate limit's applied
+ * marker, the tagged mail's applied marker.
  * ARGV: mailbox, row id, rate limit ('set', 'del' or ''), its value, tagged mail ('subject',
- * 'subfolder', 'none' or ''), the marker's TTL. Returns 0 when a newer row was applied already.
+ * 'subfolder', 'none' or ''), the markers' TTL.
+ * Each key is written only when its own marker is not newer than the row: a newer row that wrote
+ * only the other key must not hold this one back. Returns what it wrote: 1 the rate limit, 2 the
+ * tagged mail, 3 both, 0 neither.
  */
 const REDIS_APPLY = `
-local applied = tonumber(redis.call('GET', KEYS[4]) or '0')
-if applied > tonumber(ARGV[2]) then return 0 end
-if ARGV[3] == 'set' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) elseif ARGV[3] == 'del' then redis.call('HDEL', KEYS[1], ARGV[1]) end
-if ARGV[5] == 'subject' then redis.call('HSET', KEYS[2], ARGV[1], '1'); redis.call('HDEL', KEYS[3], ARGV[1])
-elseif ARGV[5] == 'subfolder' then redis.call('HSET', KEYS[3], ARGV[1], '1'); redis.call('HDEL', KEYS[2], ARGV[1])
-elseif ARGV[5] == 'none' then redis.call('HDEL', KEYS[2], ARGV[1]); redis.call('HDEL', KEYS[3], ARGV[1]) end
-redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[6])
-return 1
+local row = tonumber(ARGV[2])
+local wrote = 0
+if ARGV[3] ~= '' and tonumber(redis.call('GET', KEYS[4]) or '0') <= row then
+  if ARGV[3] == 'set' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+  redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[6])
+  wrote = wrote + 1
+end
+if ARGV[5] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') <= row then
+  if ARGV[5] == 'subject' then redis.call('HSET', KEYS[2], ARGV[1], '1'); redis.call('HDEL', KEYS[3], ARGV[1])
+  elseif ARGV[5] == 'subfolder' then redis.call('HSET', KEYS[3], ARGV[1], '1'); redis.call('HDEL', KEYS[2], ARGV[1])
+  else redis.call('HDEL', KEYS[2], ARGV[1]); redis.call('HDEL', KEYS[3], ARGV[1]) end
+  redis.call('SET', KEYS[5], ARGV[2], 'EX', ARGV[6])
+  wrote = wrote + 2
+end
+return wrote
 `;
 
 export interface MailboxEffects {
@@ -139,12 +158,14 @@ export class MailcowSideEffects implements OutboxEffects {
 
   /**
    * The keys as mailcow's template writes them, in one Lua script, so that it is atomic and
-   * ordered: the script keeps the id of the last outbox row it applied per mailbox
-   * (`mailcow-scim:redis-applied:<mailbox>`) and refuses an older one. The outbox's own check
-   * (isSuperseded) cannot see a newer change that commits and writes between that check and
-   * this write. The marker expires after an hour: only a row in flight at the same moment as a
-   * newer one needs it (older rows waiting for a retry are dropped by the newer row), and an
-   * expiring marker cannot block the rows of a table whose ids started again from 1.
+   * ordered: the script keeps, per mailbox and per key, the id of the last outbox row that wrote
+   * it (`mailcow-scim:redis-applied:<key>:<mailbox>`) and refuses an older row's value of that
+   * key, while still writing its other keys. The outbox's own check (newerKeys) cannot see a
+   * newer change that commits and writes between that check and this write. The markers expire
+   * after an hour: only a row in flight at the same moment as a newer one needs them (the keys of
+   * older rows waiting for a retry are taken out of them by the newer row, outbox-store.ts
+   * dropSuperseded), and an expiring marker cannot block the rows of a table whose ids started
+   * again from 1.
    */
   async redis(username: string, p: RedisPayload, version: number): Promise<void> {
     const redis = this.client;
@@ -153,11 +174,12 @@ export class MailcowSideEffects implements OutboxEffects {
     const tagged = p.taggedMail === undefined ? '' : p.taggedMail === 'subject' || p.taggedMail === 'subfolder' ? p.taggedMail : 'none';
     await redis.eval(
       REDIS_APPLY,
-      4,
+      5,
       'RL_VALUE',
       'RCPT_WANTS_SUBJECT_TAG',
       'RCPT_WANTS_SUBFOLDER_TAG',
-      `${REDIS_APPLIED_PREFIX}${username}`,
+      redisAppliedMarker('rateLimit', username),
+      redisAppliedMarker('taggedMail', username),
       username,
       String(version),
       rateLimit,

@@ -12,7 +12,7 @@
  * covers it.
  */
 import type { Logger } from '../logging.js';
-import type { OutboxBacklog, OutboxEffects, OutboxEntry, OutboxKind, OutboxStore } from './ports.js';
+import type { OutboxBacklog, OutboxEffects, OutboxEntry, OutboxKind, OutboxStore, RedisKey, RedisPayload } from './ports.js';
 
 export interface OutboxWorkerOptions {
   /** Time between sweeps for rows left behind; 0 sweeps only at start (and when asked). */
@@ -139,18 +139,23 @@ export class OutboxWorker {
             await this.store.complete([e.id]);
           }
           break;
-        case 'redis':
-          // A retried row must not overwrite what a newer change of the same mailbox wrote.
-          if (claimed && (await this.store.isSuperseded(e))) {
+        case 'redis': {
+          // A retried row must not overwrite a key that a newer change of the same mailbox wrote,
+          // but the keys no newer row carries are still its own to write. A fresh row skips the
+          // read: a newer row of its mailbox is rare right after its commit, and the ids in Redis
+          // order them anyway.
+          const payload = claimed ? withoutKeys(e.payload, await this.store.newerKeys(e)) : e.payload;
+          if (!Object.values(payload).some((v) => v !== undefined)) {
             await this.store.complete([e.id]);
             break;
           }
           await this.store.dropSuperseded(e);
-          // Ordered by the row's id in Redis itself (side-effects.ts): a newer row of the mailbox
-          // that committed and wrote after the check above still wins over this one.
-          await this.effects.redis(e.subject, e.payload, e.id);
+          // Ordered per key by the row's id in Redis itself (side-effects.ts): a newer row of the
+          // mailbox that committed and wrote after the check above still wins for its keys.
+          await this.effects.redis(e.subject, payload, e.id);
           await this.store.complete([e.id]);
           break;
+        }
         case 'memcached_flush':
           if (this.effects.flushes) this.queueFlush(e.id, claimed);
           else await this.store.complete([e.id]);
@@ -210,6 +215,14 @@ export class OutboxWorker {
     });
     await this.flushing;
   }
+}
+
+/** The payload without the keys a newer row carries. */
+function withoutKeys(payload: RedisPayload, keys: ReadonlySet<RedisKey>): RedisPayload {
+  if (!keys.size) return payload;
+  const rest: RedisPayload = { ...payload };
+  for (const k of keys) delete rest[k];
+  return rest;
 }
 
 function errorText(err: unknown): string {

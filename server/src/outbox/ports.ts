@@ -5,18 +5,25 @@
  */
 import type { TaggedMailHandler } from '../provisioning/index.js';
 
-/** A mailbox's Redis keys as one change left them: a rate limit (null removes it) and the plus-address handling. */
+/**
+ * A mailbox's Redis keys as one change left them: a rate limit (null removes it) and the
+ * plus-address handling. Each key is superseded on its own: a change that wrote only one of them
+ * says nothing about the other, so an older row's other key must still be written.
+ */
 export interface RedisPayload {
   rateLimit?: string | null;
   taggedMail?: TaggedMailHandler;
 }
 
+/** One key (group) of a RedisPayload, the unit in which a newer row supersedes an older one. */
+export type RedisKey = keyof RedisPayload;
+
 /**
  * One piece of post-commit work.
  * - `sogo`: recompute the mailboxes' `_sogo_static_view` rows from their current state (so doing
  *   it twice, or late, writes what mailcow's refresh would write now), then flush memcached.
- * - `redis`: one mailbox's keys, in commit order: a newer row of the same mailbox supersedes an
- *   older one.
+ * - `redis`: one mailbox's keys, in commit order: a newer row of the same mailbox supersedes the
+ *   keys of an older one that it carries too, and only those.
  * - `memcached_flush`: the SOGo part is done, the flush is not yet.
  */
 export type OutboxWork =
@@ -54,10 +61,13 @@ export interface OutboxStore {
   retryLater(ids: readonly number[], error: string, delayMs: number, countAttempt: boolean): Promise<void>;
   /** The SOGo part of a row is done, its flush is still to come (leased for `leaseMs`). */
   awaitFlush(id: number, leaseMs: number): Promise<void>;
-  /** Drops the older `redis` rows of the entry's mailbox: this one carries the newer values. */
+  /**
+   * Takes the keys the entry carries out of the older `redis` rows of its mailbox (this one has
+   * the newer values of those keys); an older row left with no key is deleted.
+   */
   dropSuperseded(entry: OutboxEntry): Promise<void>;
-  /** Whether a newer `redis` row of the entry's mailbox exists (then this one's values are stale). */
-  isSuperseded(entry: OutboxEntry): Promise<boolean>;
+  /** The keys that newer `redis` rows of the entry's mailbox carry (this one's values of them are stale). */
+  newerKeys(entry: OutboxEntry): Promise<ReadonlySet<RedisKey>>;
   backlog(): Promise<OutboxBacklog>;
 }
 
@@ -65,8 +75,9 @@ export interface OutboxStore {
 export interface OutboxEffects {
   sogo(mailboxes: readonly string[]): Promise<void>;
   /**
-   * Writes the mailbox's keys unless a row newer than `version` (the outbox row's id) wrote them
-   * already: a claimed old row whose write lands after a newer change's must not undo it.
+   * Writes each of the mailbox's keys in the payload unless a row newer than `version` (the
+   * outbox row's id) wrote that key already: a claimed old row whose write lands after a newer
+   * change's must not undo it, and must still write the keys the newer change did not touch.
    */
   redis(username: string, payload: RedisPayload, version: number): Promise<void>;
   /** `flush_all` to memcached; throws when it was not acknowledged. */

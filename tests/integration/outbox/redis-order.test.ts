@@ -1,14 +1,15 @@
 /**
  * The Redis part of two changes of one mailbox: a claimed old outbox row passes its
  * superseded check, a newer change then commits and writes its keys, and only then does the
- * old row's write land. The write is ordered by the rows' ids in Redis itself (side-effects.ts),
- * so the newer values stay. Against a real Redis of its own.
+ * old row's write land. The write is ordered per key by the rows' ids in Redis itself
+ * (side-effects.ts), so the newer values stay for the keys the newer row wrote, and the old
+ * row's other keys are still written. Against a real Redis of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../../server/src/logging.js';
-import { MailcowSideEffects, REDIS_APPLIED_PREFIX } from '../../../server/src/mailcow/side-effects.js';
+import { MailcowSideEffects, redisAppliedMarker } from '../../../server/src/mailcow/side-effects.js';
 import type { DatabasePool } from '../../../server/src/mailcow/queryable.js';
 import { freePort } from '../../helpers/free-port.js';
 import { waitFor } from '../../helpers/process-fixture.js';
@@ -43,8 +44,10 @@ it('an older row written after a newer one leaves the newer values', async () =>
   await effects.redis(u, { rateLimit: '20 / 1h', taggedMail: 'subfolder' }, 11);
   await effects.redis(u, { rateLimit: '10 / 1h', taggedMail: 'subject' }, 7);
   expect(await keys(u)).toEqual({ rateLimit: '20 / 1h', subject: null, subfolder: '1' });
-  expect(await redis.get(`${REDIS_APPLIED_PREFIX}${u}`)).toBe('11');
-  expect(await redis.ttl(`${REDIS_APPLIED_PREFIX}${u}`)).toBeGreaterThan(0);
+  for (const key of ['rateLimit', 'taggedMail'] as const) {
+    expect(await redis.get(redisAppliedMarker(key, u))).toBe('11');
+    expect(await redis.ttl(redisAppliedMarker(key, u))).toBeGreaterThan(0);
+  }
 
   // The same row again (a retry) and a newer one are applied as mailcow's template writes them.
   await effects.redis(u, { rateLimit: '20 / 1h', taggedMail: 'subfolder' }, 11);
@@ -52,6 +55,26 @@ it('an older row written after a newer one leaves the newer values', async () =>
   expect(await keys(u)).toEqual({ rateLimit: null, subject: null, subfolder: null });
   await effects.redis(u, { taggedMail: 'subject' }, 13);
   expect(await keys(u)).toEqual({ rateLimit: null, subject: '1', subfolder: null });
+});
+
+it('a newer row that wrote only the tagged mail does not hold back an older row\'s rate limit', async () => {
+  const u = 'tagged-only@redis.test';
+  await effects.redis(u, { taggedMail: 'subfolder' }, 11);
+  await effects.redis(u, { rateLimit: '10 / 1h', taggedMail: 'subject' }, 7);
+  expect(await keys(u)).toEqual({ rateLimit: '10 / 1h', subject: null, subfolder: '1' });
+  expect(await redis.get(redisAppliedMarker('rateLimit', u))).toBe('7');
+  expect(await redis.get(redisAppliedMarker('taggedMail', u))).toBe('11');
+});
+
+it("a newer row that wrote only the rate limit keeps it, and the older row's tagged mail is written", async () => {
+  const u = 'limit-only@redis.test';
+  await effects.redis(u, { rateLimit: '20 / 1h' }, 11);
+  await effects.redis(u, { rateLimit: '10 / 1h', taggedMail: 'subject' }, 7);
+  expect(await keys(u)).toEqual({ rateLimit: '20 / 1h', subject: '1', subfolder: null });
+  // A removal is a write of the key like any other: an older row does not bring the limit back.
+  await effects.redis(u, { rateLimit: null }, 12);
+  await effects.redis(u, { rateLimit: '10 / 1h', taggedMail: 'subfolder' }, 8);
+  expect(await keys(u)).toEqual({ rateLimit: null, subject: null, subfolder: '1' });
 });
 
 it("another mailbox is not held back by the first one's rows", async () => {

@@ -1,12 +1,12 @@
 /**
  * The outbox worker's decisions on an in-memory store (the SQL store is tested against MariaDB in
  * tests/integration/outbox/): what a failure records, how the retry delay grows, that a newer
- * Redis row wins over an older one, that one flush covers a burst, and that a failed flush keeps
- * its rows.
+ * Redis row wins over an older one for the keys it carries, that one flush covers a burst, and
+ * that a failed flush keeps its rows.
  */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../server/src/logging.js';
-import { OutboxWorker, type OutboxEffects, type OutboxEntry, type OutboxStore, type OutboxWork, type RedisPayload } from '../../../server/src/outbox/index.js';
+import { OutboxWorker, type OutboxEffects, type OutboxEntry, type OutboxStore, type OutboxWork, type RedisKey, type RedisPayload } from '../../../server/src/outbox/index.js';
 
 interface Row {
   entry: OutboxEntry;
@@ -51,10 +51,18 @@ class MemoryStore implements OutboxStore {
     r.dueAt = this.now + leaseMs;
   }
   async dropSuperseded(e: OutboxEntry) {
-    for (const [id, r] of this.rows) if (r.entry.kind === 'redis' && r.entry.subject === e.subject && id < e.id) this.rows.delete(id);
+    if (e.kind !== 'redis') return;
+    for (const [id, r] of this.rows) {
+      if (r.entry.kind !== 'redis' || r.entry.subject !== e.subject || id >= e.id) continue;
+      const rest = Object.fromEntries(Object.entries(r.entry.payload).filter(([k]) => !(k in e.payload)));
+      if (Object.keys(rest).length) r.entry = { ...r.entry, payload: rest };
+      else this.rows.delete(id);
+    }
   }
-  async isSuperseded(e: OutboxEntry) {
-    return [...this.rows.values()].some((r) => r.entry.kind === 'redis' && r.entry.subject === e.subject && r.entry.id > e.id);
+  async newerKeys(e: OutboxEntry) {
+    const keys = new Set<RedisKey>();
+    for (const r of this.rows.values()) if (r.entry.kind === 'redis' && r.entry.subject === e.subject && r.entry.id > e.id) for (const k of Object.keys(r.entry.payload)) keys.add(k as RedisKey);
+    return keys;
   }
   async backlog() {
     return { pending: this.rows.size, failing: [...this.rows.values()].filter((r) => r.lastError).length, oldestAgeSeconds: null };
@@ -165,6 +173,27 @@ describe('OutboxWorker', () => {
     expect(store.rows.has(stale.id)).toBe(false);
     expect(store.rows.size).toBe(0);
     expect(effects.redisCalls.at(-1)).toEqual(['b@x', { taggedMail: 'none' }]);
+  });
+
+  it('a newer Redis row supersedes only the keys it carries: the older row still writes the others', async () => {
+    const { store, effects, worker } = setup();
+    // Claimed while a newer row that carries only the tagged mail is pending: only the rate limit is written.
+    const older = store.write({ kind: 'redis', subject: 'a@x', payload: { rateLimit: '10 / 1h', taggedMail: 'subject' } }, 0);
+    const newer = store.write({ kind: 'redis', subject: 'a@x', payload: { taggedMail: 'subfolder' } }, 30_000);
+    expect((await worker.sweep()).claimed).toBe(1);
+    expect(effects.redisCalls).toEqual([['a@x', { rateLimit: '10 / 1h' }]]);
+    expect(store.rows.has(older.id)).toBe(false);
+    await worker.dispatch([newer]);
+    expect(effects.redisCalls.at(-1)).toEqual(['a@x', { taggedMail: 'subfolder' }]);
+
+    // The fast path of a newer row takes its keys out of an older one waiting for its retry, and keeps the rest.
+    const stale = store.write({ kind: 'redis', subject: 'b@x', payload: { rateLimit: '5 / 1m', taggedMail: 'subject' } }, 60_000);
+    await worker.dispatch([store.write({ kind: 'redis', subject: 'b@x', payload: { rateLimit: null } }, 30_000)]);
+    expect([...store.rows.values()].map((r) => r.entry)).toEqual([{ ...stale, payload: { taggedMail: 'subject' } }]);
+    store.now = 60_000;
+    expect((await worker.sweep()).claimed).toBe(1);
+    expect(effects.redisCalls.at(-1)).toEqual(['b@x', { taggedMail: 'subject' }]);
+    expect(store.rows.size).toBe(0);
   });
 
   it('a failed flush keeps every row it covered, each counted once, and the next flush after the delay clears them', async () => {
