@@ -105,6 +105,11 @@ const SOGO_COLUMNS = ['c_uid', 'domain', 'c_name', 'c_password', 'c_cn', 'mail',
  * one SELECT and one upsert per batch instead of two statements per mailbox. A group alias
  * changes the `aliases` column of every member, and a list of thousands must not take thousands
  * of round trips, each reading the alias view again.
+ *
+ * The upsert has refreshSogoViewRow's guard, for each row: a UNION ALL of one SELECT per row
+ * that reads its mailbox by primary key and yields the values only while it is still active, a
+ * current read that waits for a deactivation holding the row. Without it a refresh that read a
+ * mailbox as active before a deactivation committed put its SOGo row back after it.
  */
 export async function refreshSogoViewRows(db: Queryable, usernames: readonly string[]): Promise<void> {
   const unique = [...new Set(usernames)];
@@ -112,13 +117,15 @@ export async function refreshSogoViewRows(db: Queryable, usernames: readonly str
     const batch = unique.slice(i, i + SOGO_BATCH);
     const expected = await expectedSogoRows(db, batch);
     if (expected.size) {
+      const rows = [...expected.values()];
+      const select = `SELECT ${SOGO_COLUMNS.map(() => '?').join(', ')} FROM mailbox WHERE mailbox.username = ? AND mailbox.active = '1'`;
       await db.query(
         `INSERT INTO _sogo_static_view (${SOGO_COLUMNS.join(', ')})
-         VALUES ?
+         ${rows.map(() => select).join(' UNION ALL ')}
          ON DUPLICATE KEY UPDATE domain = VALUES(domain), c_name = VALUES(c_name), c_password = VALUES(c_password), c_cn = VALUES(c_cn),
            mail = VALUES(mail), aliases = VALUES(aliases), ad_aliases = VALUES(ad_aliases), ext_acl = VALUES(ext_acl),
            kind = VALUES(kind), multiple_bookings = VALUES(multiple_bookings)`,
-        [[...expected.values()]],
+        rows.flatMap((r) => [...r, r[0]]),
       );
     }
     const gone = batch.filter((u) => !expected.has(u.toLowerCase()));
