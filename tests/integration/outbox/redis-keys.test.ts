@@ -130,15 +130,17 @@ it("a newer row that set the same key keeps its value, and the older row's other
   expect(await keys(u)).toEqual({ rateLimit: '20 / 1h', subject: '1', subfolder: null });
 });
 
-it('a newer row that carries every key of the older one leaves nothing of it to write', async () => {
-  const u = mailbox('every-key');
-  const older = await write(u, { rateLimit: '10 / 1h' });
-  await fail(older);
-  await worker(up).dispatch([await write(u, { rateLimit: null, taggedMail: 'none' })]);
-  expect(await rowsOf(u)).toEqual([]);
-  await redis.del(redisAppliedMarker('rateLimit', u), redisAppliedMarker('taggedMail', u));
-  expect(await worker(up).sweep()).toEqual({ claimed: 0, failed: 0 });
-  expect(await keys(u)).toEqual({ rateLimit: null, subject: null, subfolder: null });
+it('an older row left with no key is deleted, whether the newer row carries every key or only those of the older row', async () => {
+  for (const newer of [{ rateLimit: null, taggedMail: 'none' }, { rateLimit: null }] as RedisPayload[]) {
+    const u = mailbox(`emptied-${Object.keys(newer).length}`);
+    const older = await write(u, { rateLimit: '10 / 1h' });
+    await fail(older);
+    await worker(up).dispatch([await write(u, newer)]);
+    expect(await rowsOf(u)).toEqual([]);
+    await redis.del(redisAppliedMarker('rateLimit', u), redisAppliedMarker('taggedMail', u));
+    expect(await worker(up).sweep()).toEqual({ claimed: 0, failed: 0 });
+    expect(await keys(u)).toEqual({ rateLimit: null, subject: null, subfolder: null });
+  }
 });
 
 it('a retry while a newer row of the mailbox is committed but not yet done writes only the keys the newer row does not carry', async () => {
