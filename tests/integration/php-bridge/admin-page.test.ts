@@ -164,7 +164,8 @@ describe('the SCIM admin page', () => {
     // Bridge and sidecar came from the same install: no version warning.
     expect(status).toMatch(new RegExp(`Version\\s+OK\\s*sidecar ${VERSION.replace(/\./g, '\\.')} \\(up \\d+ min\\), PHP bridge ${VERSION.replace(/\./g, '\\.')}`));
     expect(await page.locator('#scim-status-alerts [data-warning="version-skew"]').count()).toBe(0);
-    expect(await page.locator('#scim-events-table tbody').innerText()).toContain('grace@example.org');
+    // The events load with their own request, after the status panel: on a loaded machine later.
+    await poll(() => page.locator('#scim-events-table tbody').innerText()).toContain('grace@example.org');
     await shot('01-status');
   });
 
