@@ -12,6 +12,8 @@ export interface PhpRouteLogin {
   samples: number[];
   /** How many calls got each route (numbers of the LoginRoute enum). */
   routes: Record<string, number>;
+  /** PHP's own CPU over the calls (getrusage), ms. */
+  cpu: { userMs: number; sysMs: number };
 }
 
 /** Why the PHP measurement cannot run here, or undefined when it can. */
