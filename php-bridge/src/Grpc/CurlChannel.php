@@ -30,8 +30,18 @@ final class CurlChannel implements UnaryChannel
      */
     public const VERSION_HEADER = 'mailcow-scim-bridge-version';
 
+    /**
+     * What curl_version() says, read once per process: the loaded libcurl cannot change under a
+     * running PHP, and the call builds its whole answer (protocols, versions) each time.
+     *
+     * @var array{version_number: int, features: int}|null
+     */
+    private static ?array $libcurl = null;
+
     private ?\CurlHandle $handle = null;
     private readonly bool $reuse;
+    /** @var list<string> the version header; none when the version is missing or malformed */
+    private readonly array $versionHeader;
     /** @var array<string, string> */
     private array $lastMetadata = [];
 
@@ -43,9 +53,10 @@ final class CurlChannel implements UnaryChannel
         private readonly int $defaultDeadlineMs = 3000,
         private readonly int $maxResponseBytes = 4 * 1024 * 1024,
         ?bool $reuseConnections = null,
-        private readonly string $bridgeVersion = '',
+        string $bridgeVersion = '',
     ) {
         $this->reuse = $reuseConnections ?? self::libcurlCanReuseConnections();
+        $this->versionHeader = preg_match('/^[0-9A-Za-z.+~-]{1,64}$/', $bridgeVersion) === 1 ? [self::VERSION_HEADER . ': ' . $bridgeVersion] : [];
     }
 
     public function __destruct()
@@ -53,16 +64,27 @@ final class CurlChannel implements UnaryChannel
         $this->close();
     }
 
+    /** @return array{version_number: int, features: int} */
+    private static function libcurl(): array
+    {
+        if (self::$libcurl === null) {
+            $v = curl_version();
+            self::$libcurl = ['version_number' => (int) ($v['version_number'] ?? 0), 'features' => (int) ($v['features'] ?? 0)];
+        }
+
+        return self::$libcurl;
+    }
+
     /** libcurl 8.0 or newer (earlier versions get one connection per call). */
     public static function libcurlCanReuseConnections(): bool
     {
-        return (curl_version()['version_number'] ?? 0) >= 0x080000;
+        return self::libcurl()['version_number'] >= 0x080000;
     }
 
     /** Whether PHP's libcurl can speak HTTP/2 at all (without it no call can succeed). */
     public static function libcurlHasHttp2(): bool
     {
-        return \defined('CURL_VERSION_HTTP2') && ((curl_version()['features'] ?? 0) & CURL_VERSION_HTTP2) !== 0;
+        return \defined('CURL_VERSION_HTTP2') && (self::libcurl()['features'] & CURL_VERSION_HTTP2) !== 0;
     }
 
     public function reusesConnections(): bool
@@ -131,7 +153,7 @@ final class CurlChannel implements UnaryChannel
                 'grpc-timeout: ' . $deadlineMs . 'm',
                 'user-agent: ' . self::USER_AGENT,
                 'expect:',
-                ...(preg_match('/^[0-9A-Za-z.+~-]{1,64}$/', $this->bridgeVersion) === 1 ? [self::VERSION_HEADER . ': ' . $this->bridgeVersion] : []),
+                ...$this->versionHeader,
             ],
             CURLOPT_TIMEOUT_MS => $deadlineMs,
             CURLOPT_CONNECTTIMEOUT_MS => min($deadlineMs, 1000),
@@ -140,7 +162,7 @@ final class CurlChannel implements UnaryChannel
             CURLOPT_FRESH_CONNECT => !$this->reuse,
             CURLOPT_HEADERFUNCTION => static function ($_ch, string $line) use (&$headers, &$trailers, &$httpStatus, &$inTrailers): int {
                 $trimmed = rtrim($line, "\r\n");
-                if (preg_match('#^HTTP/\S+\s+(\d{3})#', $trimmed, $m)) {
+                if (str_starts_with($trimmed, 'HTTP/') && preg_match('#^HTTP/\S+\s+(\d{3})#', $trimmed, $m)) {
                     // A new status line (after an interim 1xx answer) starts the headers over.
                     $httpStatus = (int) $m[1];
                     $headers = [];
