@@ -33,10 +33,11 @@ const TICKS_PER_SECOND = 100;
 const USERS = 50;
 const WARM_UP_CALLS = 500;
 
-async function cpuMs(pid: number): Promise<number> {
+/** CPU time the process has used so far, ms, in user space and in the kernel. */
+async function cpuMs(pid: number): Promise<{ user: number; sys: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  return { user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND, sys: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
 }
 
 /** Syscall counts of an `strace -f -o` file: by thread (tid → name → count). */
@@ -114,14 +115,15 @@ try {
   await writeFile(namesFile, names.join('\n'));
   await measurePhpRouteLogin(repoRoot, sidecar.rpcSocket, names, WARM_UP_CALLS, sidecar.dir);
 
-  const rows: { sidecar: number; php: number; phpUser: number; phpSys: number; p50: number; p99: number }[] = [];
+  const rows: { sidecar: number; sidecarSys: number; php: number; phpUser: number; phpSys: number; p50: number; p99: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     const before = await cpuMs(sidecar.pid);
     const php = await measurePhpRouteLogin(repoRoot, sidecar.rpcSocket, names, calls, sidecar.dir);
     const after = await cpuMs(sidecar.pid);
     if ((php.routes['1'] ?? 0) !== calls) throw new Error(`expected every call to route LDAP (1), got ${JSON.stringify(php.routes)}`);
     rows.push({
-      sidecar: (after - before) / calls,
+      sidecar: (after.user + after.sys - before.user - before.sys) / calls,
+      sidecarSys: (after.sys - before.sys) / calls,
       php: (php.cpu.userMs + php.cpu.sysMs) / calls,
       phpUser: php.cpu.userMs / calls,
       phpSys: php.cpu.sysMs / calls,
@@ -131,9 +133,9 @@ try {
   }
   const [load1, load5] = (await readFile('/proc/loadavg', 'utf8')).split(' ');
   out(`RouteLogin from PHP, ${rounds} rounds of ${calls} calls; CPU ms per call; load ${load1} ${load5}\n`);
-  out('round  sidecar  php (user+sys)        p50 ms  p99 ms\n');
+  out('round  sidecar (sys)    php (user+sys)        p50 ms  p99 ms\n');
   rows.forEach((x, i) =>
-    out(`${String(i + 1).padEnd(6)} ${x.sidecar.toFixed(3)}    ${x.php.toFixed(3)} (${x.phpUser.toFixed(3)}+${x.phpSys.toFixed(3)})  ${x.p50.toFixed(2).padStart(6)}  ${x.p99.toFixed(2).padStart(6)}\n`),
+    out(`${String(i + 1).padEnd(6)} ${x.sidecar.toFixed(3)} (${x.sidecarSys.toFixed(3)})  ${x.php.toFixed(3)} (${x.phpUser.toFixed(3)}+${x.phpSys.toFixed(3)})  ${x.p50.toFixed(2).padStart(6)}  ${x.p99.toFixed(2).padStart(6)}\n`),
   );
   const med = (f: (x: (typeof rows)[number]) => number) => percentile(rows.map(f), 50).toFixed(3);
   out(`median sidecar ${med((x) => x.sidecar)} ms, php ${med((x) => x.php)} ms, p50 ${med((x) => x.p50)} ms, p99 ${med((x) => x.p99)} ms\n`);
