@@ -25,10 +25,18 @@ export function phpBridgeMissing(repoRoot: string): string | undefined {
   return undefined;
 }
 
-export async function measurePhpRouteLogin(repoRoot: string, rpcSocket: string, usernames: string[], calls: number, scratchDir: string): Promise<PhpRouteLogin> {
+/** @param bridgeSrc the bridge's src/ to call through (default: this checkout's), to compare two */
+export async function measurePhpRouteLogin(
+  repoRoot: string,
+  rpcSocket: string,
+  usernames: string[],
+  calls: number,
+  scratchDir: string,
+  bridgeSrc = join(repoRoot, 'php-bridge', 'src'),
+): Promise<PhpRouteLogin> {
   const file = join(scratchDir, 'route-login-usernames.txt');
   await writeFile(file, usernames.join('\n'));
   const script = join(repoRoot, 'bench', 'php', 'route-login.php');
-  const { stdout } = await promisify(execFile)('php', [script, join(repoRoot, 'php-bridge', 'src'), rpcSocket, String(calls), file], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)('php', [script, bridgeSrc, rpcSocket, String(calls), file], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout) as PhpRouteLogin;
 }

@@ -4,12 +4,15 @@
  * own CPU per call (getrusage around bench/php/route-login.php's loop), and with `--strace` the
  * syscalls per call on each side, by thread and by name.
  *
- *   npm run bench:rpc-cpu -- [--calls N] [--rounds R] [--profile] [--strace] [--log-level L]
+ *   npm run bench:rpc-cpu -- [--calls N] [--rounds R] [--profile] [--strace] [--log-level L] [--compare-bridge DIR]
  *
  * One sidecar on a fresh benchmark database (an LDAP identity provider, so every call runs the
  * whole decision) with the image's NODE_OPTIONS, and PHP calling its gRPC socket through the
  * bridge's own client, one call after the other as php-fpm workers make them. The figures per
  * round are printed, then the median over the rounds.
+ *
+ * --compare-bridge DIR (another checkout's php-bridge/src) runs each round through both bridges,
+ * in alternating order, against the same sidecar: an A/B of a bridge change.
  *
  * --strace traces the sidecar (every thread, attached for N calls) and PHP (run once with N and
  * once with 2N calls, so that PHP's start-up cancels out) and counts syscalls per call.
@@ -84,6 +87,7 @@ const { values } = parseArgs({
     strace: { type: 'boolean', default: false },
     // What the login's log line costs: run with warn and compare (production runs info).
     'log-level': { type: 'string', default: 'info' },
+    'compare-bridge': { type: 'string' },
   },
 });
 const calls = Number(values.calls);
@@ -115,13 +119,19 @@ try {
   await writeFile(namesFile, names.join('\n'));
   await measurePhpRouteLogin(repoRoot, sidecar.rpcSocket, names, WARM_UP_CALLS, sidecar.dir);
 
-  const rows: { sidecar: number; sidecarSys: number; php: number; phpUser: number; phpSys: number; p50: number; p99: number }[] = [];
-  for (let r = 0; r < rounds; r++) {
+  const bridges = [{ label: 'this', src: join(repoRoot, 'php-bridge', 'src') }];
+  if (values['compare-bridge']) bridges.push({ label: 'other', src: values['compare-bridge'] });
+  const rows: { bridge: string; sidecar: number; sidecarSys: number; php: number; phpUser: number; phpSys: number; p50: number; p99: number }[] = [];
+  for (let r = 0; r < rounds * bridges.length; r++) {
+    // With two bridges, AB BA AB …: neither always runs first.
+    const turn = Math.floor(r / bridges.length);
+    const bridge = bridges[(r + (turn % 2)) % bridges.length]!;
     const before = await cpuMs(sidecar.pid);
-    const php = await measurePhpRouteLogin(repoRoot, sidecar.rpcSocket, names, calls, sidecar.dir);
+    const php = await measurePhpRouteLogin(repoRoot, sidecar.rpcSocket, names, calls, sidecar.dir, bridge.src);
     const after = await cpuMs(sidecar.pid);
     if ((php.routes['1'] ?? 0) !== calls) throw new Error(`expected every call to route LDAP (1), got ${JSON.stringify(php.routes)}`);
     rows.push({
+      bridge: bridge.label,
       sidecar: (after.user + after.sys - before.user - before.sys) / calls,
       sidecarSys: (after.sys - before.sys) / calls,
       php: (php.cpu.userMs + php.cpu.sysMs) / calls,
@@ -133,12 +143,15 @@ try {
   }
   const [load1, load5] = (await readFile('/proc/loadavg', 'utf8')).split(' ');
   out(`RouteLogin from PHP, ${rounds} rounds of ${calls} calls; CPU ms per call; load ${load1} ${load5}\n`);
-  out('round  sidecar (sys)    php (user+sys)        p50 ms  p99 ms\n');
+  out('round  bridge  sidecar (sys)    php (user+sys)        p50 ms  p99 ms\n');
   rows.forEach((x, i) =>
-    out(`${String(i + 1).padEnd(6)} ${x.sidecar.toFixed(3)} (${x.sidecarSys.toFixed(3)})  ${x.php.toFixed(3)} (${x.phpUser.toFixed(3)}+${x.phpSys.toFixed(3)})  ${x.p50.toFixed(2).padStart(6)}  ${x.p99.toFixed(2).padStart(6)}\n`),
+    out(`${String(i + 1).padEnd(6)} ${x.bridge.padEnd(7)} ${x.sidecar.toFixed(3)} (${x.sidecarSys.toFixed(3)})  ${x.php.toFixed(3)} (${x.phpUser.toFixed(3)}+${x.phpSys.toFixed(3)})  ${x.p50.toFixed(2).padStart(6)}  ${x.p99.toFixed(2).padStart(6)}\n`),
   );
-  const med = (f: (x: (typeof rows)[number]) => number) => percentile(rows.map(f), 50).toFixed(3);
-  out(`median sidecar ${med((x) => x.sidecar)} ms, php ${med((x) => x.php)} ms, p50 ${med((x) => x.p50)} ms, p99 ${med((x) => x.p99)} ms\n`);
+  for (const b of bridges) {
+    const mine = rows.filter((x) => x.bridge === b.label);
+    const med = (f: (x: (typeof rows)[number]) => number) => percentile(mine.map(f), 50).toFixed(3);
+    out(`median (${b.label} bridge) sidecar ${med((x) => x.sidecar)} ms, php ${med((x) => x.php)} ms, p50 ${med((x) => x.p50)} ms, p99 ${med((x) => x.p99)} ms\n`);
+  }
 
   if (values.strace) {
     const script = join(repoRoot, 'bench', 'php', 'route-login.php');
