@@ -53,10 +53,24 @@ export function productionNodeOptions(repoRoot: string): Promise<string | undefi
   return imageEnv(repoRoot, 'NODE_OPTIONS');
 }
 
-/** The rest of the image's environment that shapes memory: glibc's MALLOC_ARENA_MAX. */
+/** Variables of the image that shape memory, when it sets them: glibc's malloc and libuv's pool. */
+const MEMORY_ENV = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TOP_PAD_', 'UV_THREADPOOL_SIZE'] as const;
+
+/**
+ * The rest of the image's environment that shapes memory (MEMORY_ENV), then MCS_BENCH_ENV:
+ * `NAME=value` pairs, blank-separated, to try one against the image's settings.
+ */
 export async function productionEnvironment(repoRoot: string): Promise<Record<string, string>> {
-  const arenas = await imageEnv(repoRoot, 'MALLOC_ARENA_MAX');
-  return arenas ? { MALLOC_ARENA_MAX: arenas } : {};
+  const env: Record<string, string> = {};
+  for (const name of MEMORY_ENV) {
+    const value = await imageEnv(repoRoot, name);
+    if (value !== undefined) env[name] = value;
+  }
+  const extra = (process.env.MCS_BENCH_ENV ?? '').split(/\s+/).filter((a) => a.includes('='));
+  // Said every time, so that no figure taken with them passes for the image's.
+  if (extra.length > 0) process.stderr.write(`sidecar environment with MCS_BENCH_ENV: ${extra.join(' ')} (not what the image runs)\n`);
+  for (const pair of extra) env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+  return env;
 }
 
 /** A field of /proc/<pid>/status in bytes (the file gives kB). */
