@@ -45,7 +45,7 @@ export async function openWorld(repoRoot: string, options: Pick<BenchOptions, 'm
   try {
     const nodeOptions = await productionNodeOptions(repoRoot);
     const env = await productionEnvironment(repoRoot);
-    if (env.MALLOC_ARENA_MAX) nodeOptionsNote = ` MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX}`;
+    nodeOptionsNote = Object.entries(env).map(([k, v]) => ` ${k}=${v}`).join('');
     sidecar = await spawnSidecar({ repoRoot, mariadbUrl: db.url, cpuProfile, nodeOptions, env });
     let endpoint: ScimEndpoint = { kind: 'socket', socketPath: sidecar.httpSocket };
     let path = "the sidecar's HTTP socket directly";
