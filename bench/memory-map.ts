@@ -26,7 +26,7 @@ interface Mapping {
   anonKB: number;
 }
 
-export interface MemoryPart {
+interface MemoryPart {
   name: string;
   kB: number;
 }
