@@ -8,6 +8,7 @@ import { ScimError } from './scim-error.js';
 import {
   coerceAttributeValue,
   ENTERPRISE_USER_SCHEMA,
+  findAttribute,
   getSchemaDef,
   isJsonObject,
   resolveAttribute,
@@ -115,7 +116,7 @@ export function normalizeResourceInput(rt: ResourceTypeDef, body: unknown): Scim
       const schema = getSchemaDef(urn)!;
       const ext: Record<string, unknown> = {};
       for (const [attrKey, attrValue] of Object.entries(value)) {
-        const def = schema.attributes.find((a) => a.name.toLowerCase() === attrKey.toLowerCase());
+        const def = findAttribute(schema.attributes, attrKey);
         if (!def) continue;
         if (!isStored(def)) {
           checkWriteOnly(def, attrValue, `${urn}:${def.name}`);

@@ -25,9 +25,56 @@ export interface ResolvedAttribute {
  * `{"urn:…:enterprise:2.0:User": {...}}` in a PATCH value or `attributes=urn:…:enterprise:2.0:User`.
  */
 export function resolveSchemaUrn(rt: ResourceTypeDef, text: string): string | undefined {
-  const lower = text.toLowerCase();
-  if (rt.schema.toLowerCase() === lower) return rt.schema;
-  return rt.schemaExtensions.find((e) => e.schema.toLowerCase() === lower)?.schema;
+  return lookupOf(rt).urns.get(text.toLowerCase());
+}
+
+/** Where an unqualified or URN-qualified name is looked up, for one resource type. */
+interface Candidate {
+  readonly urn: string;
+  readonly extension: boolean;
+  readonly attrs: readonly AttributeDef[];
+}
+
+interface ResourceTypeLookup {
+  /** Lower-cased URN → canonical URN: the core schema, then the extensions. */
+  readonly urns: ReadonlyMap<string, string>;
+  /** For unqualified names: the core schema with the common attributes, then each extension. */
+  readonly unqualified: readonly Candidate[];
+  /** By canonical URN, for qualified names. */
+  readonly byUrn: ReadonlyMap<string, Candidate>;
+}
+
+/**
+ * Every resolve of a name (each key of a body, each attribute a response shows, each filter
+ * and PATCH path) needs the same lists of a resource type: built once per frozen type rather
+ * than per call, and frozen, so that findAttribute indexes them. A type that can still change
+ * is read afresh each time.
+ */
+const lookups = new WeakMap<ResourceTypeDef, ResourceTypeLookup>();
+
+function lookupOf(rt: ResourceTypeDef): ResourceTypeLookup {
+  const known = lookups.get(rt);
+  if (known) return known;
+  const urns = new Map<string, string>();
+  for (const urn of [rt.schema, ...rt.schemaExtensions.map((e) => e.schema)]) if (!urns.has(urn.toLowerCase())) urns.set(urn.toLowerCase(), urn);
+  const unqualified: Candidate[] = [];
+  const byUrn = new Map<string, Candidate>();
+  const core = getSchemaDef(rt.schema);
+  if (core) {
+    const coreCandidate = { urn: rt.schema, extension: false, attrs: Object.freeze([...COMMON_ATTRIBUTES, ...core.attributes]) };
+    unqualified.push(coreCandidate);
+    byUrn.set(rt.schema, coreCandidate);
+    for (const ext of rt.schemaExtensions) {
+      const schema = getSchemaDef(ext.schema);
+      if (!schema) continue;
+      const candidate = { urn: schema.id, extension: true, attrs: schema.attributes };
+      unqualified.push(candidate);
+      if (!byUrn.has(ext.schema)) byUrn.set(ext.schema, { urn: ext.schema, extension: true, attrs: schema.attributes });
+    }
+  }
+  const lookup: ResourceTypeLookup = { urns, unqualified, byUrn };
+  if (Object.isFrozen(rt) && Object.isFrozen(rt.schemaExtensions)) lookups.set(rt, lookup);
+  return lookup;
 }
 
 /**
@@ -48,23 +95,15 @@ export function resolveAttribute(
   const parsed = typeof path === 'string' ? parseAttrPath(path) : path;
   if (!parsed) return undefined;
 
-  const candidates: { urn: string; extension: boolean; attrs: readonly AttributeDef[] }[] = [];
-  const core = getSchemaDef(rt.schema);
-  if (!core) return undefined;
+  const lookup = lookupOf(rt);
+  let candidates: readonly Candidate[];
   if (parsed.uri === undefined) {
-    candidates.push({ urn: rt.schema, extension: false, attrs: [...COMMON_ATTRIBUTES, ...core.attributes] });
-    for (const ext of rt.schemaExtensions) {
-      const schema = getSchemaDef(ext.schema);
-      if (schema) candidates.push({ urn: schema.id, extension: true, attrs: schema.attributes });
-    }
+    candidates = lookup.unqualified;
   } else {
     const urn = resolveSchemaUrn(rt, parsed.uri);
-    if (urn === undefined) return undefined;
-    const schema = getSchemaDef(urn);
-    if (!schema) return undefined;
-    const extension = urn !== rt.schema;
-    const attrs = extension ? schema.attributes : [...COMMON_ATTRIBUTES, ...schema.attributes];
-    candidates.push({ urn, extension, attrs });
+    const candidate = urn === undefined ? undefined : lookup.byUrn.get(urn);
+    if (!candidate) return undefined;
+    candidates = [candidate];
   }
 
   for (const candidate of candidates) {

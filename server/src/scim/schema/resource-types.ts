@@ -70,7 +70,21 @@ export function getPublishedSchemaDef(urn: string): SchemaDef | undefined {
   return findByUrn(PUBLISHED_SCHEMA_DEFS, urn);
 }
 
+/**
+ * Lower-cased URN → first schema with it, per frozen list: getSchemaDef runs for every
+ * extension key of every resource read, written or shown, and lower-casing each schema's id on
+ * each call was a share of a request's CPU. A list that can still change is searched.
+ */
+const urnIndexes = new WeakMap<readonly SchemaDef[], Map<string, SchemaDef>>();
+
 function findByUrn(schemas: readonly SchemaDef[], urn: string): SchemaDef | undefined {
   const lower = urn.toLowerCase();
-  return schemas.find((s) => s.id.toLowerCase() === lower);
+  let index = urnIndexes.get(schemas);
+  if (index === undefined) {
+    if (!Object.isFrozen(schemas)) return schemas.find((s) => s.id.toLowerCase() === lower);
+    index = new Map();
+    for (const s of schemas) if (!index.has(s.id.toLowerCase())) index.set(s.id.toLowerCase(), s);
+    urnIndexes.set(schemas, index);
+  }
+  return index.get(lower);
 }
