@@ -51,6 +51,19 @@ abstract class LabelledMetric<T> implements Metric {
     return e;
   }
 
+  /**
+   * The series of `labels`, made on first use and then kept: for a caller that updates the same
+   * series on every request, which then builds no key per update. Nothing is shown before the
+   * first update, as with entry().
+   */
+  protected lazyEntry(labels: Labels, init: () => T): () => { labels: Labels; value: T } {
+    let e: { labels: Labels; value: T } | undefined;
+    return () => {
+      e ??= this.entry(labels, init);
+      return e;
+    };
+  }
+
   protected header(): string[] {
     return [`# HELP ${this.name} ${this.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${this.name} ${this.type}`];
   }
@@ -64,6 +77,13 @@ export class Counter extends LabelledMetric<number> {
   }
   inc(labels: Labels = {}, by = 1): void {
     this.entry(labels, () => 0).value += by;
+  }
+  /** inc() on one series, its key built once (lazyEntry). */
+  bound(labels: Labels): (by?: number) => void {
+    const series = this.lazyEntry(labels, () => 0);
+    return (by = 1) => {
+      series().value += by;
+    };
   }
   get(labels: Labels = {}): number {
     return this.series.get(keyOf(labels))?.value ?? 0;
@@ -109,12 +129,20 @@ export class Histogram extends LabelledMetric<HistogramValue> {
     super(name, help, 'histogram');
   }
   observe(labels: Labels, value: number): void {
-    const e = this.entry(labels, () => ({ buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
-    this.bounds.forEach((b, i) => {
-      if (value <= b) e.value.buckets[i]! += 1;
-    });
-    e.value.sum += value;
-    e.value.count += 1;
+    this.add(this.entry(labels, () => this.empty()).value, value);
+  }
+  /** observe() on one series, its key built once (lazyEntry). */
+  bound(labels: Labels): (value: number) => void {
+    const series = this.lazyEntry(labels, () => this.empty());
+    return (value) => this.add(series().value, value);
+  }
+  private empty(): HistogramValue {
+    return { buckets: this.bounds.map(() => 0), sum: 0, count: 0 };
+  }
+  private add(h: HistogramValue, value: number): void {
+    for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) h.buckets[i]! += 1;
+    h.sum += value;
+    h.count += 1;
   }
   render(): string[] {
     const lines = this.header();

@@ -11,6 +11,9 @@ import { scimOperationOf } from './operation.js';
 import { readPoolUsage } from './pool-usage.js';
 import { Counter, Gauge, Histogram, Registry } from './registry.js';
 
+/** More (method, status, route) combinations than the routes can give; past it the cache starts over. */
+const HTTP_SERIES_LIMIT = 1_000;
+
 /** Latency buckets in seconds: a discovery GET takes ms, a large /Bulk tens of seconds. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 
@@ -92,6 +95,9 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
   const netfilter = registry.register(
     new Counter('mailcow_scim_netfilter_reports_total', "Refused bearer credentials reported on mailcow's F2B_CHANNEL, by outcome (published, failed)."),
   );
+  // The series each request updates, by method, status and route pattern (a closed set: the
+  // router's patterns, Node's methods, HTTP statuses), so a request builds no label key.
+  const httpSeries = new Map<string, { request: () => void; latency: (seconds: number) => void; change: (() => void) | undefined }>();
   const inFlight = deps.inFlight;
   if (inFlight) {
     registry.register(new Gauge('mailcow_scim_http_requests_in_flight', 'SCIM requests behind the bearer check being worked on now.', () => [{ value: inFlight.inFlight }]));
@@ -174,10 +180,21 @@ export function createSidecarMetrics(deps: SidecarMetricsDeps): SidecarMetrics {
   return {
     registry,
     observeHttp(req, statusCode, ms) {
-      const op = scimOperationOf(req.method, req.routeOptions?.url);
-      requests.inc({ operation: op.operation, method: req.method.toUpperCase(), status: String(statusCode) });
-      latency.observe({ operation: op.operation }, ms / 1000);
-      if (op.resource && op.change) provisioning.inc({ resource: op.resource, action: op.change, outcome: outcomeOf(statusCode) });
+      const key = `${req.method} ${statusCode} ${req.routeOptions?.url ?? ''}`;
+      let series = httpSeries.get(key);
+      if (!series) {
+        const op = scimOperationOf(req.method, req.routeOptions?.url);
+        series = {
+          request: requests.bound({ operation: op.operation, method: req.method.toUpperCase(), status: String(statusCode) }),
+          latency: latency.bound({ operation: op.operation }),
+          change: op.resource && op.change ? provisioning.bound({ resource: op.resource, action: op.change, outcome: outcomeOf(statusCode) }) : undefined,
+        };
+        if (httpSeries.size >= HTTP_SERIES_LIMIT) httpSeries.clear();
+        httpSeries.set(key, series);
+      }
+      series.request();
+      series.latency(ms / 1000);
+      series.change?.();
     },
     observeOverload(scope) {
       overload.inc({ scope });

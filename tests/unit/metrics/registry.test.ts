@@ -33,6 +33,25 @@ describe('Registry', () => {
     );
     expect(() => r.register(new Counter('x_total', 'again'))).toThrow(/twice/);
   });
+
+  it('a bound series is the same series inc() and observe() update, shown only once used', () => {
+    const r = new Registry();
+    const c = r.register(new Counter('c_total', 'Things.'));
+    const h = r.register(new Histogram('h_seconds', 'Latency.', [1]));
+    const incA = c.bound({ a: '1', b: '2' });
+    const observeA = h.bound({ op: 'a' });
+    expect(r.render()).not.toContain('c_total{');
+    expect(r.render()).not.toContain('h_seconds_count');
+    incA();
+    c.inc({ b: '2', a: '1' }, 2);
+    incA(3);
+    observeA(0.5);
+    h.observe({ op: 'a' }, 2);
+    expect(c.get({ a: '1', b: '2' })).toBe(6);
+    expect(r.render()).toContain('c_total{a="1",b="2"} 6');
+    expect(r.render()).toContain('h_seconds_bucket{op="a",le="1"} 1');
+    expect(r.render()).toContain('h_seconds_count{op="a"} 2');
+  });
 });
 
 describe('scimOperationOf', () => {
