@@ -122,23 +122,27 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   const queued = new QueuedRequests();
 
-  app.addHook('onRequest', async (req, reply) => {
+  // The hooks every request runs take fastify's callback form where they do not wait on
+  // anything: an async hook costs each request a promise and a turn of the microtask queue.
+  app.addHook('onRequest', (req, reply, done) => {
     queued.track(req.raw, reply.raw);
     req.clientIp = resolveClientIp(req.raw, deps.settings.trustedProxies);
     reply.header('x-request-id', req.id);
     if (closing) {
       reply.header('connection', 'close');
-      throw new ScimError('shutting_down', 'This server is shutting down; try again shortly.', { retryAfter: 1 });
+      done(new ScimError('shutting_down', 'This server is shutting down; try again shortly.', { retryAfter: 1 }));
+      return;
     }
+    done();
   });
 
   // An answer given before the body has arrived (413, 415, 401…) must reach a client that is
   // still sending it: the connection is closed only after the rest is read (linger.ts).
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     // A request already in progress when close() began closes its connection (queued-requests.ts).
     if (closing && queued.isLastOnConnection(req.raw)) reply.header('connection', 'close');
     lingerOnIncompleteBody(req.raw);
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((error, req, reply) => answerError(error, req, reply));
@@ -155,10 +159,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return sendScimError(reply, new ScimError('method_not_allowed', `${pathOf(req)} does not answer ${req.method}; it answers ${allow}.`));
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const ms = reply.elapsedTime;
     req.log.info({ method: req.method, url: pathOf(req), status: reply.statusCode, ms: Math.round(ms), ip: req.clientIp }, 'request');
     deps.onResponse?.(req, reply.statusCode, ms);
+    done();
   });
 
   const baseUrlOf = (req: FastifyRequest): string => {
