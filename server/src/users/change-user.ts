@@ -6,6 +6,7 @@
  */
 import { foldCase } from '../scim/case-fold.js';
 import { quotaOrigin, quotaResettles, type QuotaRequest } from '../provisioning/index.js';
+import { cloneJson } from '../scim/json-clone.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { ChangeAudit, ChangeTx } from '../unit-of-work/index.js';
 import { aliasNote, syncMailbox, unknownTemplate } from './mailbox-sync.js';
@@ -67,7 +68,7 @@ export async function changeUser(
     ...current,
     userName: next.userName,
     externalId: next.externalId,
-    resource: JSON.parse(JSON.stringify(next.resource)) as Record<string, unknown>,
+    resource: cloneJson(next.resource),
     version: current.version + 1,
     lastModified,
     appliedTemplate: template.name,

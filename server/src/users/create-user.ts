@@ -16,6 +16,7 @@ import {
   type MailboxSnapshot,
   type QuotaRequest,
 } from '../provisioning/index.js';
+import { cloneJson } from '../scim/json-clone.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { ChangeTx } from '../unit-of-work/index.js';
 import { aliasNote, syncMailbox, unknownTemplate } from './mailbox-sync.js';
@@ -73,7 +74,7 @@ export async function createUser(tx: ChangeTx, caller: Caller, user: NewUser): P
   if (claimed) return (await tx.users.read(user.id))!;
   // No mail used yet, no groups.
   const mailbox = { address: address.address, active: intent.active, name: intent.name, quotaBytes, usedBytes: 0, messages: 0 };
-  const resource = JSON.parse(JSON.stringify(user.resource)) as Record<string, unknown>;
+  const resource = cloneJson(user.resource);
   return { id: user.id, tokenId: caller.token.id, userName: user.userName, externalId: user.externalId, resource, version: 1, created, lastModified: created, appliedTemplate: template.name, mailbox, groups: [] };
 }
 
