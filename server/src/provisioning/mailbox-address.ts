@@ -17,13 +17,31 @@ export interface MailAddress {
 /** mailcow's local-part rule (FILTER_VALIDATE_EMAIL on an ASCII local part, §2.1 #1), kept deliberately strict. */
 const LOCAL_PART_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
+/**
+ * domainToASCII's answers for the domains seen lately: a create parses its userName and e-mails
+ * several times (the address, then the aliases), and a change parses them again for the old and
+ * the new resource, nearly always in the same few domains. The answer depends on the text alone.
+ */
+const asciiDomains = new Map<string, string>();
+const ASCII_DOMAIN_CACHE_LIMIT = 1_000;
+
+function asciiDomain(domain: string): string {
+  let ascii = asciiDomains.get(domain);
+  if (ascii === undefined) {
+    ascii = domainToASCII(domain) || '';
+    if (asciiDomains.size >= ASCII_DOMAIN_CACHE_LIMIT) asciiDomains.clear();
+    asciiDomains.set(domain, ascii);
+  }
+  return ascii;
+}
+
 /** Splits, trims, lower-cases and punycodes an address as mailcow stores it; undefined when it is not one. */
 export function parseAddress(text: string): MailAddress | undefined {
   const trimmed = text.trim().toLowerCase();
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1) return undefined;
   const localPart = trimmed.slice(0, at);
-  const domain = domainToASCII(trimmed.slice(at + 1)) || '';
+  const domain = asciiDomain(trimmed.slice(at + 1));
   if (!domain || localPart.length > 64 || !LOCAL_PART_RE.test(localPart)) return undefined;
   return { localPart, domain, address: `${localPart}@${domain}` };
 }
