@@ -11,7 +11,7 @@ import { ScimError } from '../scim/index.js';
 import type { Caller, CreateFacts, MailboxOwner, NewUserRecord, StoredUser, UserRecord, UserRows } from '../users/ports.js';
 import { assertFitsColumn } from './column-limits.js';
 import { fromDbTime, nowIso, toDbTime } from './db-time.js';
-import { groupLookup, UNCUT_AGGREGATES } from './group-members.js';
+import { groupLookup, parseUserGroups, UNCUT_AGGREGATES, USER_GROUPS_JSON } from './group-members.js';
 import type { Queryable } from './queryable.js';
 import { writeLater } from './statement-batch.js';
 import { resourceFields, type ResourceRow } from './resource-row.js';
@@ -40,15 +40,19 @@ export const USER_JOINS = 'JOIN mailbox m ON m.username = u.mailbox LEFT JOIN qu
 /** A user with its mailbox and quota usage, in one statement. */
 const USER_TABLES = `mailcow_scim_users u ${USER_JOINS}`;
 
+const SELECT_USERS_WITH_GROUPS = `${UNCUT_AGGREGATES} SELECT ${USER_COLUMNS}, ${USER_GROUPS_JSON} AS groups_json FROM ${USER_TABLES}`;
+
 /** Ids and scope checks run in batches of this many. */
 const BATCH = 1000;
 
-/** Users matching `where` (over the aliases of USER_COLUMNS), with their groups. */
+/**
+ * Users matching `where` (over the aliases of USER_COLUMNS), with their groups, in one statement:
+ * the groups come as the list page reads them (USER_GROUPS_JSON), not by a second query. A GET
+ * by id was two round trips, and a request costs about what its statements cost (issue 14).
+ */
 export async function selectUsers(db: Queryable, where: string, params: unknown[]): Promise<StoredUser[]> {
-  const [rows] = await db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM ${USER_TABLES} WHERE ${where}`, params);
-  if (!rows.length) return [];
-  const groups = await groupLookup(db, rows.map((r) => r.id));
-  return rows.map((r) => storedUser(r, groups.get(r.id) ?? []));
+  const [rows] = await db.query<UserRow[]>(`${SELECT_USERS_WITH_GROUPS} WHERE ${where}`, params);
+  return rows.map((r) => storedUser(r, parseUserGroups(r.groups_json)));
 }
 
 /** A row of USER_COLUMNS as the use cases see it. */

@@ -92,6 +92,14 @@ it('a create stays within its statement budget', async () => {
   }
 });
 
+it('a GET by id is one statement, its groups included', async () => {
+  const created = await api.post('/Users', entraUser('carol'));
+  expect(created.status).toBe(201);
+  await new Promise((r) => setTimeout(r, 200));
+  const all = await measure(() => api.get(`/Users/${created.body.id}`), 200);
+  expect(all.length, all.join('\n')).toBe(1);
+});
+
 it('a deactivating PATCH stays within its statement budget', async () => {
   const created = await api.post('/Users', entraUser('bob'));
   expect(created.status).toBe(201);
